@@ -1,0 +1,26 @@
+"""Resource limits applied while reading untrusted documents and messages."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Caps that turn hostile or pathological input into a clear refusal instead of a hang."""
+
+    # A bulletin is one or two pages; 50 leaves room for a whole fax batch in one file.
+    max_pages: int = 50
+    # 60 Mpx is an A4 page at 900 dpi; larger is a decompression bomb, not a scan.
+    max_image_pixels: int = 60_000_000
+    # Most mail servers refuse messages above 25-50 MB.
+    max_message_bytes: int = 50_000_000
+    max_attachments: int = 50
+    # Forward-of-a-forward chains in real mail rarely pass 3 levels.
+    max_nesting: int = 5
+    max_zip_entries: int = 100
+    max_zip_total_bytes: int = 200_000_000
+    # Honest compression of PDFs and images stays far below 100:1.
+    max_zip_ratio: float = 100.0
+    # A 300 dpi page takes about a second; ten times that is a pathological page.
+    ocr_seconds_per_page: float = 60.0
