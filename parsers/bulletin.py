@@ -1,0 +1,86 @@
+"""A bulletin from a document: read it, extract the form's fields, check them, say what to flag."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from parsers.checks import Finding, check_fields, is_late
+from parsers.document import DocumentContent, read_document
+from parsers.fields import FieldReading, extract_fields
+from parsers.form import FormDefinition
+from parsers.limits import Limits
+
+
+@dataclass(frozen=True)
+class Extraction:
+    """The fields of one document, its flags, and whether it is a bulletin at all."""
+
+    kind: str
+    page_count: int
+    is_bulletin: bool
+    fields: dict[str, FieldReading]
+    flags: tuple[Finding, ...]
+
+    @property
+    def needs_review(self) -> bool:
+        return bool(self.flags)
+
+    def values(self) -> dict[str, object]:
+        return {key: reading.value for key, reading in self.fields.items()}
+
+
+def extract_bulletin(
+    data: bytes, form: FormDefinition, limits: Limits, arrival: datetime | None = None
+) -> Extraction:
+    """Read and check one document; `arrival` (aware) enables the lateness check."""
+    content = read_document(data, limits)
+    return extract_from_content(content, form, arrival)
+
+
+def extract_from_content(
+    content: DocumentContent, form: FormDefinition, arrival: datetime | None = None
+) -> Extraction:
+    reading = extract_fields(content.pages, form)
+    is_bulletin = reading.anchors >= form.min_anchors
+    flags = check_fields(reading.fields, form) if is_bulletin else []
+    if is_bulletin and arrival is not None and is_late(arrival, form):
+        flags.append(Finding("late", arrival.astimezone(form.timezone).isoformat()))
+    return Extraction(
+        kind=content.kind,
+        page_count=content.page_count,
+        is_bulletin=is_bulletin,
+        fields=reading.fields,
+        flags=tuple(flags),
+    )
+
+
+def contract_json(document: str, extraction: Extraction) -> dict[str, Any]:
+    """The `intake extract --json` object of DESIGN.md."""
+    flags = [{"code": f.code, "detail": f.detail} for f in extraction.flags]
+    if not extraction.is_bulletin:
+        flags.append({"code": "no_bulletin", "detail": "no bulletin fields found in the document"})
+    return {
+        "document": document,
+        "kind": extraction.kind,
+        "fields": {key: field_json(r) for key, r in extraction.fields.items()},
+        "flags": flags,
+        "needs_review": bool(flags),
+    }
+
+
+def field_json(reading: FieldReading) -> dict[str, Any]:
+    bbox = [round(v, 1) for v in reading.bbox] if reading.bbox is not None else None
+    result: dict[str, Any] = {
+        "value": reading.value,
+        "confidence": round(reading.confidence, 3),
+        "source": reading.source,
+        "page": reading.page,
+        "bbox": bbox,
+    }
+    if reading.raw is not None and reading.raw != str(reading.value):
+        result["raw"] = reading.raw
+    if reading.problem:
+        result["problem"] = reading.problem
+    return result

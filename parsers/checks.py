@@ -1,0 +1,98 @@
+"""The checks that decide what a person must look at: incomplete, invalid, uncertain, late.
+
+Pure: the form definition and the arrival time are passed in; nothing reads a clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from parsers.fields import FieldReading
+from parsers.form import FormDefinition
+from parsers.normalize import fold
+
+FLAG_CODES = (
+    "incomplete", "late", "low_confidence", "invalid_value", "duplicate", "amendment",
+    "no_bulletin", "unreadable_attachment",
+)  # fmt: skip
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One flag: its code (DESIGN.md's table) and a detail naming fields or the reason."""
+
+    code: str
+    detail: str = ""
+
+
+def check_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> list[Finding]:
+    """Flags that depend on the values alone: incomplete, invalid_value, low_confidence."""
+    findings: list[Finding] = []
+    missing = missing_fields(fields, form)
+    if missing:
+        findings.append(Finding("incomplete", ", ".join(missing)))
+    invalid = [key for key, r in fields.items() if r.problem is not None]
+    if invalid:
+        findings.append(Finding("invalid_value", ", ".join(invalid)))
+    uncertain = [
+        key
+        for key, r in fields.items()
+        if r.raw is not None and r.problem is None and r.confidence < form.min_confidence
+    ]
+    uncertain += [k for k, r in fields.items() if r.doubt and r.source == "ocr"]
+    uncertain += _names_against_email(fields)
+    uncertain = list(dict.fromkeys(uncertain))
+    if uncertain:
+        findings.append(Finding("low_confidence", ", ".join(uncertain)))
+    return findings
+
+
+def missing_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> list[str]:
+    """Required fields with no value, in form order; a group is named by its members."""
+    missing: list[str] = []
+    groups: dict[str, list[str]] = {}
+    for spec in form.fields:
+        reading = fields[spec.key]
+        if spec.required_group:
+            groups.setdefault(spec.required_group, []).append(spec.key)
+            continue
+        required = spec.required
+        if spec.required_if is not None:
+            required = required or fields[spec.required_if].value is True
+        if required and reading.raw is None:
+            missing.append(spec.key)
+    for members in groups.values():
+        if not any(fields[key].value is True for key in members):
+            missing.append(" or ".join(members))
+    return missing
+
+
+def _names_against_email(fields: Mapping[str, FieldReading]) -> list[str]:
+    """OCR names that the e-mail address contradicts (both read, neither inside the address).
+
+    People write their own address: "maelle.caron@..." confirms "Maëlle" and "Caron". When OCR
+    read the names and neither appears in the address's local part, one of them is likely
+    misread and goes to review. An address naming neither (contact@...) says nothing. Typed
+    text and form values are trusted as written.
+    """
+    email = fields.get("email")
+    names = [fields.get("last_name"), fields.get("first_name")]
+    if email is None or not isinstance(email.value, str):
+        return []
+    read = [n for n in names if n is not None and isinstance(n.value, str)]
+    if not read or all(n.source != "ocr" for n in read + [email]):
+        return []
+    local = fold(email.value.split("@")[0]).replace("-", "").replace("'", "")
+    doubtful = []
+    for name in read:
+        parts = [p for p in fold(str(name.value)).replace("-", " ").split() if len(p) > 2]
+        if parts and not any(p.replace("'", "") in local for p in parts):
+            doubtful.append(name.key)
+    return [] if len(doubtful) == len(read) else doubtful
+
+
+def is_late(arrival: datetime, form: FormDefinition) -> bool:
+    """Late when the arrival time, in the deadline's time zone, is after the deadline."""
+    return arrival.astimezone(form.timezone) > form.deadline

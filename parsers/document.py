@@ -1,0 +1,64 @@
+"""Read any supported document into pages of positioned words, choosing the reader by content."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+from parsers.errors import UnreadableDocument, UnsupportedDocument
+from parsers.layout import Page
+from parsers.limits import Limits
+from parsers.pdf import read_pdf
+from parsers.sniff import IMAGE_TYPES, FileType, sniff
+from parsers.wordfile import read_docx
+
+Kind = Literal["pdf_text", "pdf_form", "pdf_scan", "pdf_mixed", "image", "docx"]
+
+
+@dataclass(frozen=True)
+class DocumentContent:
+    """A document's pages as positioned words, and what kind of document it turned out to be."""
+
+    kind: Kind
+    file_type: FileType
+    pages: tuple[Page, ...]
+    page_count: int
+
+
+def read_document(data: bytes, limits: Limits) -> DocumentContent:
+    """Read `data`, running OCR on scanned pages and images."""
+    file_type = sniff(data)
+    if file_type == "pdf":
+        return _read_pdf(data, limits)
+    if file_type == "docx":
+        return DocumentContent("docx", file_type, (read_docx(data),), 1)
+    if file_type in IMAGE_TYPES:
+        from parsers.ocr import read_image_pages  # Tesseract is loaded only when needed
+
+        pages = tuple(read_image_pages(data, limits))
+        return DocumentContent("image", file_type, pages, len(pages))
+    if file_type in ("doc", "odt"):
+        raise UnsupportedDocument(
+            f"{file_type.upper()} files are not read; ask for a PDF or a .docx"
+        )
+    if not data:
+        raise UnreadableDocument("the file is empty")
+    raise UnsupportedDocument(f"not a document we can read (content looks like {file_type})")
+
+
+def _read_pdf(data: bytes, limits: Limits) -> DocumentContent:
+    content = read_pdf(data, limits)
+    pages = list(content.pages)
+    if content.scan_pages:
+        from parsers.ocr import read_pdf_scan_pages
+
+        pages.extend(read_pdf_scan_pages(data, list(content.scan_pages), limits))
+        pages.sort(key=lambda p: p.number)
+    kind: Kind
+    if not content.scan_pages:
+        kind = "pdf_form" if content.has_form_values else "pdf_text"
+    elif len(content.scan_pages) == content.page_count:
+        kind = "pdf_scan"
+    else:
+        kind = "pdf_mixed"
+    return DocumentContent(kind, "pdf", tuple(pages), content.page_count)

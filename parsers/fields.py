@@ -1,0 +1,487 @@
+"""Find each field of a form on positioned words: anchor on its label, read the value beside it.
+
+The same code serves text PDFs, form fields, Word files and OCR. A label is found by fuzzy
+matching its wording variants (accents, case, abbreviations, OCR noise); its value is read to
+the right on the same line up to the next label, or on the line below, under the label. Check
+boxes are read next to their caption, from a box's state or a mark character.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from parsers.form import FieldSpec, FormDefinition
+from parsers.layout import CheckBox, Line, Page, Source, Word, group_lines
+from parsers.normalize import clean_text, fold, normalize_value
+
+# Labels of 4 letters or fewer ("Nom", "CP", "Tél") must match exactly: one OCR slip
+# turns "Nom" into "Non".
+_SHORT_LABEL = 4
+# Fuzzy score (0-100) above which a longer label counts as found; OCR of clean print scores
+# 90+, of faxes 85+; unrelated words of the form stay below 75.
+_LABEL_SCORE = 85
+_CAPTION_SCORE = 85
+# A label not followed by ":" or a leader is a weak anchor: its value goes to review.
+_WEAK_PENALTY = 0.75
+# A gap wider than this many line heights ends a value or separates a label from its value.
+_GAP_LINES = 1.6
+# How far below a label its value may sit (labels above boxes), in line heights.
+_BELOW_LINES = 2.5
+# Marks left of a caption, in line heights.
+_MARK_REACH = 6.0
+_MARKS = frozenset({"x", "☒", "☑", "✓", "✔", "✗", "✘", "■", "[x]", "(x)", "⊠", "×", "v"})
+_EMPTY_BOXES = frozenset({"☐", "□", "[ ]", "[]", "o", "❑", "❏"})
+_LEADER = re.compile(r"^[.…_·\-–—]{2,}$")
+_LEADER_EDGES = ".…_·"
+# Without a box or a mark, an OCR reading of "not ticked" is a guess.
+_UNSEEN_BOX_CONFIDENCE = {"ocr": 0.6, "text": 0.95, "form": 0.95, "docx": 0.95}
+
+
+@dataclass(frozen=True)
+class FieldReading:
+    """What was read for one field: the normal value (None if missing) and its evidence."""
+
+    key: str
+    raw: str | None
+    value: object
+    confidence: float
+    source: Source | None
+    page: int | None
+    bbox: tuple[float, float, float, float] | None
+    problem: str | None = None
+    doubt: str | None = None
+
+    @property
+    def missing(self) -> bool:
+        return self.value is None or self.value == [] and self.raw is None
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Every field of the form as read from a document, and how many anchors were found."""
+
+    fields: dict[str, FieldReading]
+    anchors: int
+
+
+@dataclass(frozen=True)
+class _Token:
+    text: str
+    folded: str
+    word: Word
+    kind: str  # "word", "colon", "leader", "value" (a form field's whole value)
+
+
+@dataclass
+class _Label:
+    spec: FieldSpec
+    line: int
+    start: int
+    end: int  # exclusive token index
+    score: float
+    strong: bool
+
+
+def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
+    """Read every field of `form` from `pages`; the first page holding a field wins."""
+    found: dict[str, FieldReading] = {}
+    anchors = 0
+    for page in pages:
+        page_fields, page_anchors = _extract_page(page, form)
+        anchors += page_anchors
+        for key, reading in page_fields.items():
+            if key not in found or (found[key].raw is None and reading.raw is not None):
+                found[key] = reading
+    fields = {spec.key: found.get(spec.key) or _absent(spec) for spec in form.fields}
+    return Reading(fields=fields, anchors=anchors)
+
+
+def _absent(spec: FieldSpec) -> FieldReading:
+    empty: object = [] if spec.type == "choices" else None
+    return FieldReading(spec.key, None, empty, 0.0, None, None, None)
+
+
+def _extract_page(page: Page, form: FormDefinition) -> tuple[dict[str, FieldReading], int]:
+    ignore = [fold(text) for text in form.ignore_lines]
+    lines = [ln for ln in group_lines(page) if not _is_ignored(ln, ignore)]
+    tokens = [_tokenize(line) for line in lines]
+    result: dict[str, FieldReading] = {}
+    anchors = 0
+    caption_lines: set[int] = set()
+    for spec in form.fields:
+        reading: FieldReading | None = None
+        if spec.type == "checkbox":
+            reading = _read_box(page, lines, tokens, spec.captions, spec.key, caption_lines)
+        elif spec.type == "choices":
+            reading = _read_choices(page, lines, tokens, spec, caption_lines)
+        if reading is not None:
+            result[spec.key] = reading
+            anchors += 1
+    labels = _find_labels(lines, tokens, form)
+    # Lines that cannot hold a value written under a label: other labels and captions.
+    blocked = caption_lines | {la.line for la in labels if la.strong}
+    blocked |= {i for i, line in enumerate(tokens) if any(t.kind == "colon" for t in line)}
+    organiser = {fold(v) for v in form.organiser_values}
+    by_field: dict[str, list[_Label]] = {}
+    for label in labels:
+        by_field.setdefault(label.spec.key, []).append(label)
+    for key, candidates in by_field.items():
+        readings = [
+            _read_value(page, lines, tokens, labels, c, organiser, blocked) for c in candidates
+        ]
+        readings.sort(key=lambda r: r[1], reverse=True)
+        result[key] = readings[0][0]
+    return result, anchors + len(by_field)
+
+
+def _is_ignored(line: Line, ignore: list[str]) -> bool:
+    text = fold(line.text)
+    return any(fuzz.partial_ratio(pattern, text) >= 90 for pattern in ignore if pattern)
+
+
+def _tokenize(line: Line) -> list[_Token]:
+    """Split "Nom:" into "Nom" and ":" and mark leader dots, keeping each token's word."""
+    tokens: list[_Token] = []
+    for word in line.words:
+        if word.whole_value:
+            tokens.append(_Token(word.text, fold(word.text), word, "value"))
+            continue
+        text = word.text.strip()
+        if _LEADER.match(text):
+            tokens.append(_Token(text, "", word, "leader"))
+            continue
+        if text == ":" or text == "：":
+            tokens.append(_Token(":", ":", word, "colon"))
+            continue
+        head, sep, tail = text.partition(":")
+        if sep and head and not head.isdigit() and "@" not in text and "//" not in tail:
+            tokens.append(_Token(head.strip(_LEADER_EDGES), fold(head), word, "word"))
+            tokens.append(_Token(":", ":", word, "colon"))
+            tail = tail.strip(_LEADER_EDGES)
+            if tail:
+                tokens.append(_Token(tail, fold(tail), word, "word"))
+            continue
+        stripped = text.strip(_LEADER_EDGES) or text
+        tokens.append(_Token(stripped, fold(stripped), word, "word"))
+    return tokens
+
+
+def _find_labels(lines: list[Line], tokens: list[list[_Token]], form: FormDefinition) -> list[_Label]:
+    """Every accepted label, at most one field per token, strongest first."""
+    plain = [spec for spec in form.fields if spec.labels and spec.after is None]
+    candidates: list[_Label] = []
+    for index, line_tokens in enumerate(tokens):
+        for spec in plain:
+            candidates.extend(_match_labels(spec, index, lines[index], line_tokens))
+    accepted = _resolve(candidates)
+    for spec in form.fields:
+        if spec.labels and spec.after is not None:
+            anchor = next((la for la in accepted if la.spec.key == spec.after), None)
+            if anchor is None:
+                continue
+            line_tokens = tokens[anchor.line]
+            later = [
+                la
+                for la in _match_labels(spec, anchor.line, lines[anchor.line], line_tokens)
+                if la.start >= anchor.end
+            ]
+            if later:
+                accepted.append(later[0])
+    accepted.sort(key=lambda la: (la.line, la.start))
+    return accepted
+
+
+def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[_Token]) -> list[_Label]:
+    found: list[_Label] = []
+    height = line.bottom - line.top
+    for variant in spec.labels:
+        target = _label_key(fold(variant))
+        size = len(target.split(" "))
+        spans = {size} if size == 1 else {size - 1, size, size + 1}
+        for start in range(len(tokens)):
+            for span in spans:
+                end = start + span
+                if end > len(tokens) or any(t.kind != "word" for t in tokens[start:end]):
+                    continue
+                text = _label_key(" ".join(t.folded for t in tokens[start:end]))
+                score = _score(target, text)
+                if score is None:
+                    continue
+                strong = not spec.separator or _ends_label(tokens, start, end, height)
+                found.append(_Label(spec, index, start, end, score, strong))
+    return found
+
+
+def _label_key(text: str) -> str:
+    return text.strip(" .:;,*()").replace("'", " ").replace("-", " ")
+
+
+def _score(target: str, text: str) -> float | None:
+    if len(target) <= _SHORT_LABEL or len(text) <= _SHORT_LABEL:
+        return 1.0 if target.replace(" ", "") == text.replace(" ", "") else None
+    ratio = fuzz.ratio(target, text)
+    return ratio / 100 if ratio >= _LABEL_SCORE else None
+
+
+def _ends_label(tokens: list[_Token], start: int, end: int, height: float) -> bool:
+    """Whether tokens[start:end] stand as a label: followed by ":", a leader or a form value;
+    or, when the line's first words (or set apart by a gap), followed by a gap or nothing.
+
+    "Ville" ending "7 place de l'Hôtel de Ville" is part of a value, not a label.
+    """
+    wide = _GAP_LINES * max(height, 1.0)
+    if end < len(tokens) and tokens[end].kind in ("colon", "leader", "value"):
+        return True
+    alone = start == 0 or tokens[start].word.x0 - tokens[start - 1].word.x1 > wide
+    if not alone:
+        return False
+    return end >= len(tokens) or tokens[end].word.x0 - tokens[end - 1].word.x1 > wide
+
+
+def _resolve(candidates: list[_Label]) -> list[_Label]:
+    """Keep the best labels so that no token belongs to two of them."""
+    ranked = sorted(candidates, key=lambda la: (la.strong, la.score, la.end - la.start), reverse=True)
+    taken: set[tuple[int, int]] = set()
+    accepted: list[_Label] = []
+    for label in ranked:
+        cells = {(label.line, i) for i in range(label.start, label.end)}
+        if cells & taken:
+            continue
+        if not label.strong and label.start != 0:
+            continue
+        taken |= cells
+        accepted.append(label)
+    return accepted
+
+
+def _read_value(
+    page: Page,
+    lines: list[Line],
+    tokens: list[list[_Token]],
+    labels: list[_Label],
+    label: _Label,
+    organiser: set[str],
+    blocked: set[int],
+) -> tuple[FieldReading, tuple[bool, bool, float]]:
+    """The value right of `label` up to the next label, or below it; and a rank for choosing.
+
+    A strong label (followed by ":") beats a weak one even when it has no value: an empty
+    field is better reported empty than filled from a stray word.
+    """
+    line_labels = [la for la in labels if la.line == label.line and la.strong]
+    following = [la for la in line_labels if la.start >= label.end]
+    stop = min((la.start for la in following), default=len(tokens[label.line]))
+    words = _value_words(tokens[label.line][label.end : stop], lines[label.line])
+    if not words and label.strong:
+        right_edge = min((tokens[la.line][la.start].word.x0 for la in following), default=None)
+        words = _words_below(lines, tokens, blocked, label, right_edge)
+    quality = label.score * (1.0 if label.strong else _WEAK_PENALTY)
+    if not words:
+        empty = FieldReading(label.spec.key, None, None, 0.0, None, page.number, None)
+        return empty, (label.strong, False, quality)
+    raw = clean_text(" ".join(w.text for w in words))
+    normal = normalize_value(label.spec, raw)
+    if raw and fold(str(normal.value or raw)) in organiser:
+        empty = FieldReading(label.spec.key, None, None, 0.0, None, page.number, None)
+        return empty, (False, False, -1.0)
+    confidence = round(quality * min(w.confidence for w in words), 3)
+    bbox = (
+        min(w.x0 for w in words),
+        min(w.top for w in words),
+        max(w.x1 for w in words),
+        max(w.bottom for w in words),
+    )
+    reading = FieldReading(
+        key=label.spec.key,
+        raw=raw or None,
+        value=normal.value,
+        confidence=confidence,
+        source=words[0].source,
+        page=page.number,
+        bbox=bbox,
+        problem=normal.problem,
+        doubt=normal.doubt,
+    )
+    return reading, (label.strong, True, quality)
+
+
+def _value_words(tokens: list[_Token], line: Line) -> list[Word]:
+    """Words of a value: separators and leaders dropped, cut at a wide gap."""
+    height = max(line.bottom - line.top, 1.0)
+    kept = [t for t in tokens if t.kind in ("word", "value") and t.text]
+    # A lone ":" left at the start belongs to the label ("Nom : Colin").
+    words: list[Word] = []
+    seen: set[int] = set()
+    for token in kept:
+        if id(token.word) in seen:
+            continue
+        if words and token.word.x0 - words[-1].x1 > 4 * _GAP_LINES * height:
+            break
+        seen.add(id(token.word))
+        words.append(_as_word(token))
+    return words
+
+
+def _as_word(token: _Token) -> Word:
+    w = token.word
+    if token.text == w.text:
+        return w
+    return Word(token.text, w.x0, w.top, w.x1, w.bottom, w.confidence, w.source, w.whole_value)
+
+
+def _words_below(
+    lines: list[Line],
+    tokens: list[list[_Token]],
+    blocked: set[int],
+    label: _Label,
+    right_edge: float | None,
+) -> list[Word]:
+    """The value of a label placed above its box: words under it on the next line."""
+    line = lines[label.line]
+    height = max(line.bottom - line.top, 1.0)
+    left = tokens[label.line][label.start].word.x0 - height
+    right = right_edge if right_edge is not None else float("inf")
+    for index in range(label.line + 1, len(lines)):
+        below = lines[index]
+        if below.top - line.bottom > _BELOW_LINES * height:
+            return []
+        inside = [
+            t for t in tokens[index] if left <= (t.word.x0 + t.word.x1) / 2 < right
+        ]
+        if not inside:
+            continue
+        if index in blocked:
+            return []
+        return _value_words(inside, below)
+    return []
+
+
+def _find_caption(
+    lines: list[Line], tokens: list[list[_Token]], captions: Sequence[str]
+) -> tuple[int, int, float] | None:
+    """(line index, token index where the caption starts, score) of the best caption match."""
+    best: tuple[int, int, float] | None = None
+    for variant in captions:
+        target = fold(variant)
+        for index, line_tokens in enumerate(tokens):
+            words = [t for t in line_tokens if t.kind == "word"]
+            if not words:
+                continue
+            text = " ".join(t.folded for t in words)
+            if len(text) < 0.6 * len(target):
+                continue
+            alignment = fuzz.partial_ratio_alignment(target, text)
+            if alignment is None or alignment.score < _CAPTION_SCORE:
+                continue
+            start = _token_at(words, alignment.dest_start)
+            position = line_tokens.index(words[start])
+            if best is None or alignment.score > best[2]:
+                best = (index, position, alignment.score)
+    return best
+
+
+def _token_at(words: list[_Token], offset: int) -> int:
+    position = 0
+    for i, token in enumerate(words):
+        position += len(token.folded) + 1
+        if position > offset:
+            return i
+    return len(words) - 1
+
+
+def _read_box(
+    page: Page,
+    lines: list[Line],
+    tokens: list[list[_Token]],
+    captions: Sequence[str],
+    key: str,
+    caption_lines: set[int],
+) -> FieldReading | None:
+    found = _find_caption(lines, tokens, captions)
+    if found is None:
+        return None
+    index, start, score = found
+    caption_lines.add(index)
+    line = lines[index]
+    caption_word = tokens[index][start].word
+    height = max(line.bottom - line.top, 1.0)
+    reach = caption_word.x0 - _MARK_REACH * height
+    box = _nearest_box(page.boxes, line, caption_word.x0, reach)
+    before = [t for t in tokens[index][:start] if t.word.x1 <= caption_word.x0 + 1]
+    marks = [t for t in before if t.word.x0 >= reach and t.folded in _MARKS]
+    empties = [t for t in before if t.word.x0 >= reach and t.folded in _EMPTY_BOXES]
+    source: Source = caption_word.source
+    quality = score / 100
+    if box is not None and box.checked is not None:
+        checked, confidence, evidence = box.checked, box.confidence, box.bbox()
+        source = box.source
+    elif marks:
+        mark = marks[-1].word
+        checked, confidence, evidence = True, mark.confidence, mark.bbox()
+    elif empties:
+        empty = empties[-1].word
+        checked, confidence, evidence = False, empty.confidence, empty.bbox()
+    else:
+        checked = False
+        confidence = _UNSEEN_BOX_CONFIDENCE[source]
+        evidence = box.bbox() if box is not None else caption_word.bbox()
+    return FieldReading(
+        key=key,
+        raw="x" if checked else "",
+        value=checked,
+        confidence=round(confidence * quality, 3),
+        source=source,
+        page=page.number,
+        bbox=evidence,
+    )
+
+
+def _nearest_box(
+    boxes: Sequence[CheckBox], line: Line, caption_x: float, reach: float
+) -> CheckBox | None:
+    height = max(line.bottom - line.top, 1.0)
+    near = [
+        b
+        for b in boxes
+        if line.top - height <= b.middle <= line.bottom + height
+        and reach <= b.x0
+        and b.x1 <= caption_x + height
+    ]
+    return max(near, key=lambda b: b.x1, default=None)
+
+
+def _read_choices(
+    page: Page,
+    lines: list[Line],
+    tokens: list[list[_Token]],
+    spec: FieldSpec,
+    caption_lines: set[int],
+) -> FieldReading | None:
+    readings = []
+    for choice in spec.choices:
+        reading = _read_box(page, lines, tokens, choice.captions, spec.key, caption_lines)
+        if reading is not None:
+            readings.append((choice.value, reading))
+    if not readings:
+        return None
+    chosen = sorted(value for value, r in readings if r.value is True)
+    boxes = [r.bbox for _, r in readings if r.bbox is not None]
+    bbox = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    return FieldReading(
+        key=spec.key,
+        raw=",".join(str(v) for v in chosen),
+        value=chosen,
+        confidence=min(r.confidence for _, r in readings),
+        source=readings[0][1].source,
+        page=page.number,
+        bbox=bbox,
+    )

@@ -1,0 +1,196 @@
+"""Form definitions: which fields a bulletin has, how they are labelled, typed and required.
+
+A form definition is data (a TOML file under `config/forms/`); this module loads and validates
+it into frozen dataclasses, with errors that name the file, the field and the problem.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import Any, Literal, get_args
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from parsers.errors import FormDefinitionError
+
+FieldType = Literal["text", "name", "postal_code", "phone", "email", "count", "date",
+                    "checkbox", "choices"]  # fmt: skip
+_TYPES: tuple[str, ...] = get_args(FieldType)
+
+
+@dataclass(frozen=True)
+class Choice:
+    value: int
+    captions: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FieldSpec:
+    key: str
+    type: FieldType
+    labels: tuple[str, ...] = ()
+    captions: tuple[str, ...] = ()
+    choices: tuple[Choice, ...] = ()
+    required: bool = False
+    required_if: str | None = None
+    required_group: str | None = None
+    minimum: int | None = None
+    maximum: int | None = None
+    # Whether the label must be followed by ":" (or a leader, a gap, the line's end).
+    separator: bool = True
+    after: str | None = None
+
+
+@dataclass(frozen=True)
+class FormDefinition:
+    id: str
+    title: str
+    deadline: datetime  # aware, in `timezone`
+    timezone: ZoneInfo
+    min_confidence: float
+    min_anchors: int
+    ignore_lines: tuple[str, ...]
+    organiser_values: tuple[str, ...]
+    fields: tuple[FieldSpec, ...]
+
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return tuple(f.key for f in self.fields)
+
+    def field(self, key: str) -> FieldSpec:
+        for spec in self.fields:
+            if spec.key == key:
+                return spec
+        raise KeyError(key)
+
+
+def load_form(path: Path) -> FormDefinition:
+    """Read and validate a form definition file."""
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise FormDefinitionError(f"{path}: form definition file not found") from None
+    except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise FormDefinitionError(f"{path}: cannot be read: {exc}") from exc
+    return parse_form(data, str(path))
+
+
+def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
+    """Validate a decoded form definition; `where` names it in error messages."""
+    head = _table(data, "form", where)
+    tz_name = _str(head, "timezone", f"{where}: [form]")
+    try:
+        tz = ZoneInfo(tz_name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise FormDefinitionError(f"{where}: [form] timezone {tz_name!r} is not a known time zone")
+    raw_deadline = _str(head, "deadline", f"{where}: [form]")
+    try:
+        deadline = datetime.fromisoformat(raw_deadline)
+    except ValueError:
+        raise FormDefinitionError(
+            f"{where}: [form] deadline {raw_deadline!r} is not an ISO date-time"
+        ) from None
+    deadline = deadline.replace(tzinfo=tz) if deadline.tzinfo is None else deadline.astimezone(tz)
+    raw_fields = data.get("field")
+    if not isinstance(raw_fields, list) or not raw_fields:
+        raise FormDefinitionError(f"{where}: no [[field]] entries")
+    fields = tuple(_parse_field(f, f"{where}: field #{i + 1}") for i, f in enumerate(raw_fields))
+    _check_references(fields, where)
+    min_conf = head.get("min_confidence", 0.8)
+    if not isinstance(min_conf, int | float) or not 0 < min_conf <= 1:
+        raise FormDefinitionError(f"{where}: [form] min_confidence must be a number in (0, 1]")
+    min_anchors = head.get("min_anchors", 4)
+    if not isinstance(min_anchors, int) or min_anchors < 1:
+        raise FormDefinitionError(f"{where}: [form] min_anchors must be a positive integer")
+    return FormDefinition(
+        id=_str(head, "id", f"{where}: [form]"),
+        title=str(head.get("title", head["id"])),
+        deadline=deadline,
+        timezone=tz,
+        min_confidence=float(min_conf),
+        min_anchors=min_anchors,
+        ignore_lines=_strings(head, "ignore_lines", f"{where}: [form]"),
+        organiser_values=_strings(head, "organiser_values", f"{where}: [form]"),
+        fields=fields,
+    )
+
+
+def _parse_field(raw: Any, where: str) -> FieldSpec:
+    if not isinstance(raw, dict):
+        raise FormDefinitionError(f"{where}: must be a table")
+    key = _str(raw, "key", where)
+    where = f"{where} ({key})"
+    ftype = _str(raw, "type", where)
+    if ftype not in _TYPES:
+        raise FormDefinitionError(f"{where}: type {ftype!r} is not one of {', '.join(_TYPES)}")
+    labels = _strings(raw, "labels", where)
+    captions = _strings(raw, "captions", where)
+    choices = tuple(_parse_choice(c, f"{where} choice") for c in raw.get("choice", []))
+    if ftype == "checkbox" and not captions:
+        raise FormDefinitionError(f"{where}: a checkbox needs captions")
+    if ftype == "choices" and not choices:
+        raise FormDefinitionError(f"{where}: a choices field needs [[field.choice]] entries")
+    if ftype not in ("checkbox", "choices") and not labels:
+        raise FormDefinitionError(f"{where}: needs labels")
+    known = {"key", "type", "labels", "captions", "choice", "required", "required_if",
+             "required_group", "minimum", "maximum", "separator", "after"}  # fmt: skip
+    unknown = sorted(set(raw) - known)
+    if unknown:
+        raise FormDefinitionError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+    return FieldSpec(
+        key=key,
+        type=ftype,  # type: ignore[arg-type]  # checked against _TYPES above
+        labels=labels,
+        captions=captions,
+        choices=choices,
+        required=bool(raw.get("required", False)),
+        required_if=raw.get("required_if"),
+        required_group=raw.get("required_group"),
+        minimum=raw.get("minimum"),
+        maximum=raw.get("maximum"),
+        separator=bool(raw.get("separator", True)),
+        after=raw.get("after"),
+    )
+
+
+def _parse_choice(raw: Any, where: str) -> Choice:
+    if not isinstance(raw, dict) or not isinstance(raw.get("value"), int):
+        raise FormDefinitionError(f"{where}: needs an integer value")
+    captions = _strings(raw, "captions", where)
+    if not captions:
+        raise FormDefinitionError(f"{where}: needs captions")
+    return Choice(value=raw["value"], captions=captions)
+
+
+def _check_references(fields: tuple[FieldSpec, ...], where: str) -> None:
+    keys = [f.key for f in fields]
+    dupes = sorted({k for k in keys if keys.count(k) > 1})
+    if dupes:
+        raise FormDefinitionError(f"{where}: field key(s) defined twice: {', '.join(dupes)}")
+    for spec in fields:
+        for ref in (spec.required_if, spec.after):
+            if ref is not None and ref not in keys:
+                raise FormDefinitionError(f"{where}: field {spec.key} refers to unknown {ref!r}")
+
+
+def _table(data: dict[str, Any], key: str, where: str) -> dict[str, Any]:
+    value = data.get(key)
+    if not isinstance(value, dict):
+        raise FormDefinitionError(f"{where}: missing [{key}] table")
+    return value
+
+
+def _str(data: dict[str, Any], key: str, where: str) -> str:
+    value = data.get(key)
+    if not isinstance(value, str) or not value.strip():
+        raise FormDefinitionError(f"{where}: {key} must be a non-empty string")
+    return value
+
+
+def _strings(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise FormDefinitionError(f"{where}: {key} must be a list of non-empty strings")
+    return tuple(value)

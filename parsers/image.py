@@ -1,0 +1,395 @@
+"""Page-image normalisation before OCR, and check boxes read from pixels (pure PIL and numpy).
+
+Every page ends as a boolean ink mask (True = ink) at `WORK_DPI` with square pixels, upright
+and deskewed, with specks, dotted leader lines and ruling lines removed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+from PIL import Image, ImageFilter, ImageOps
+
+from parsers.layout import CheckBox
+
+Mask = npt.NDArray[np.bool_]
+Grey = npt.NDArray[np.uint8]
+
+# Tesseract's LSTM models are trained on ~300 dpi text; x-heights of 20-30 px read best.
+WORK_DPI = 300
+# ITU T.4 fixes a fax line at 1728 px for 215 mm (204 dpi); gateways crop it to A4 (1687 px).
+FAX_WIDTH_RANGE = (1600, 1800)
+FAX_X_DPI = 204.0
+FAX_NORMAL_Y_DPI = 98.0
+FAX_FINE_Y_DPI = 196.0
+# A normal-mode A4 fax page has h/w 0.68, a fine one 1.36: no real page lies between.
+FAX_NORMAL_MAX_ASPECT = 0.95
+# A4 width: when a photo carries no usable dpi, assume the sheet fills the frame's width.
+A4_WIDTH_INCHES = 8.27
+# dpi tags outside this range are wrong (phones write 72, some scanners 1).
+PLAUSIBLE_DPI = (100.0, 1200.0)
+# Edge rows/columns darker than this (fraction of ink) are scanner-lid or copy borders.
+BORDER_INK_FRACTION = 0.6
+# Skew of a hand-fed scan or fax stays within a few degrees; beyond, orientation is wrong.
+MAX_SKEW_DEGREES = 5.0
+# Below ~0.15 degrees a 2480 px line drifts < 7 px: not worth a resample.
+MIN_SKEW_DEGREES = 0.15
+# At 300 dpi a leader dot is 2-9 px; text glyphs (but periods and accents) are taller.
+DOT_MAX_PX = 9
+# Consecutive leader dots lie within ~1/8 inch; a text period has no such neighbours.
+DOT_GAP_PX = 40
+DOT_BASELINE_SLACK_PX = 4
+# Three dots may be an ellipsis in the text; four in a row are a leader line.
+DOT_MIN_RUN = 4
+# Ruling lines: at least half an inch long and at most ~1 mm thick.
+RULE_MIN_LENGTH_PX = 150
+RULE_MAX_THICKNESS_PX = 10
+# Printed check boxes are 2.5-7 mm wide (30-85 px at 300 dpi), square.
+BOX_MIN_PX = 28
+BOX_MAX_PX = 90
+BOX_MAX_ASPECT = 1.35
+# Each side of a real box is drawn over nearly its whole length.
+BOX_EDGE_COVERAGE = 0.8
+# Inside ink measured on the dev corpus: ticked 0.43-0.55, empty <= 0.008; a light pen
+# tick or a small check mark can fall to ~0.05, specks of a fax stay below 0.02.
+BOX_CHECKED_MIN_INK = 0.05
+BOX_EMPTY_MAX_INK = 0.02
+
+
+@dataclass(frozen=True)
+class Components:
+    """Connected ink components (8-connectivity) of a mask, as bounding boxes and areas."""
+
+    x0: npt.NDArray[np.int64]
+    y0: npt.NDArray[np.int64]
+    x1: npt.NDArray[np.int64]  # inclusive
+    y1: npt.NDArray[np.int64]  # inclusive
+    area: npt.NDArray[np.int64]
+    # Runs (row, start, end-exclusive) and the component each belongs to, for erasing.
+    run_row: npt.NDArray[np.int64]
+    run_start: npt.NDArray[np.int64]
+    run_end: npt.NDArray[np.int64]
+    run_label: npt.NDArray[np.int64]
+
+
+def fax_y_dpi(width: int, height: int) -> float | None:
+    """Return the vertical dpi of a fax page judged from its shape, or None if not a fax."""
+    if not FAX_WIDTH_RANGE[0] <= width <= FAX_WIDTH_RANGE[1]:
+        return None
+    return FAX_NORMAL_Y_DPI if height / width < FAX_NORMAL_MAX_ASPECT else FAX_FINE_Y_DPI
+
+
+def source_dpi(image: Image.Image) -> tuple[float, float]:
+    """Return the (x, y) dpi to trust for `image`: fax shape first, then a sane tag, then A4."""
+    if image.mode == "1":
+        y_dpi = fax_y_dpi(*image.size)
+        if y_dpi is not None:
+            return FAX_X_DPI, y_dpi
+    tag = image.info.get("dpi")
+    if tag is not None:
+        try:
+            x_dpi, y_dpi = float(tag[0]), float(tag[1])
+        except (TypeError, ValueError, IndexError):
+            x_dpi = y_dpi = 0.0
+        low, high = PLAUSIBLE_DPI
+        if low <= x_dpi <= high and low <= y_dpi <= high:
+            return x_dpi, y_dpi
+    guess = image.size[0] / A4_WIDTH_INCHES
+    return guess, guess
+
+
+def normalise(image: Image.Image) -> Mask:
+    """Turn a decoded page (any mode, any dpi) into an upright-agnostic, deskewed ink mask.
+
+    Orientation (90/180/270) is left to the caller, who asks Tesseract's OSD.
+    """
+    x_dpi, y_dpi = source_dpi(image)
+    size = (round(image.size[0] * WORK_DPI / x_dpi), round(image.size[1] * WORK_DPI / y_dpi))
+    if image.mode == "1":
+        # Specks of line noise must go at native resolution, before they grow into blobs.
+        ink = remove_specks(np.asarray(image) == 0)
+        grey_small = Image.fromarray(np.where(ink, 0, 255).astype(np.uint8))
+        grey = np.asarray(grey_small.resize(size, Image.Resampling.BILINEAR))
+        threshold = 128
+    else:
+        resized = ImageOps.grayscale(image)
+        if resized.size != size:
+            resized = resized.resize(size, Image.Resampling.BILINEAR)
+        grey = flatten_background(np.asarray(resized))
+        threshold = otsu_threshold(grey)
+    ink = grey < threshold
+    grey = whiten_borders(grey, ink)
+    angle = estimate_skew(grey < threshold)
+    if abs(angle) >= MIN_SKEW_DEGREES:
+        rotated = Image.fromarray(grey).rotate(
+            angle, resample=Image.Resampling.BILINEAR, expand=False, fillcolor=255
+        )
+        grey = np.asarray(rotated)
+    return grey < threshold
+
+
+def rotate_mask(ink: Mask, degrees: int) -> Mask:
+    """Rotate an ink mask counter-clockwise by a multiple of 90 degrees."""
+    return np.ascontiguousarray(np.rot90(ink, k=(degrees // 90) % 4))
+
+
+def remove_specks(ink: Mask) -> Mask:
+    """Drop isolated ink pixels and isolated pairs of pixels (fax line noise)."""
+    padded = np.pad(ink, 1).astype(np.uint8)
+    neighbours = _neighbour_sum(padded) - padded[1:-1, 1:-1]
+    lonely = ink & (neighbours == 0)
+    single = (ink & (neighbours == 1)).astype(np.uint8)
+    # A pixel of a pair has one neighbour, and that neighbour has only it.
+    paired = single.astype(bool) & (_neighbour_sum(np.pad(single, 1)) - single >= 1)
+    result: Mask = ink & ~lonely & ~paired
+    return result
+
+
+def _neighbour_sum(padded: npt.NDArray[np.uint8]) -> npt.NDArray[np.int32]:
+    height, width = padded.shape[0] - 2, padded.shape[1] - 2
+    total = np.zeros((height, width), dtype=np.int32)
+    for dy in range(3):
+        for dx in range(3):
+            total += padded[dy : dy + height, dx : dx + width]
+    return total
+
+
+def flatten_background(grey: Grey) -> Grey:
+    """Divide out uneven lighting (photos, shadows) by the page's local paper brightness."""
+    small = Image.fromarray(grey).reduce(16)
+    # The max filter removes the text, the blur smooths the remaining paper brightness.
+    paper = small.filter(ImageFilter.MaxFilter(5)).filter(ImageFilter.GaussianBlur(4))
+    paper_full = np.asarray(paper.resize((grey.shape[1], grey.shape[0]), Image.Resampling.BILINEAR))
+    flat = grey.astype(np.float32) * 255.0 / np.maximum(paper_full.astype(np.float32), 1.0)
+    return np.clip(flat, 0, 255).astype(np.uint8)
+
+
+def otsu_threshold(grey: Grey) -> int:
+    """Return the grey level that best splits ink from paper (Otsu's method)."""
+    hist = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256, dtype=np.float64)
+    weight0 = np.cumsum(hist)
+    weight1 = weight0[-1] - weight0
+    sum0 = np.cumsum(hist * levels)
+    mean0 = sum0 / np.maximum(weight0, 1)
+    mean1 = (sum0[-1] - sum0) / np.maximum(weight1, 1)
+    between = weight0 * weight1 * (mean0 - mean1) ** 2
+    return int(np.argmax(between)) + 1
+
+
+def whiten_borders(grey: Grey, ink: Mask) -> Grey:
+    """Paint white the dark bands a scanner or copier leaves along the page edges."""
+    rows = ink.mean(axis=1) > BORDER_INK_FRACTION
+    cols = ink.mean(axis=0) > BORDER_INK_FRACTION
+    if not rows.any() and not cols.any():
+        return grey
+    out = grey.copy()
+    for flags, axis in ((rows, 0), (cols, 1)):
+        lead = _leading_true(flags)
+        trail = _leading_true(flags[::-1])
+        if axis == 0:
+            out[:lead] = 255
+            out[len(flags) - trail :] = 255
+        else:
+            out[:, :lead] = 255
+            out[:, len(flags) - trail :] = 255
+    return out
+
+
+def _leading_true(flags: npt.NDArray[np.bool_]) -> int:
+    false = np.flatnonzero(~flags)
+    count = int(false[0]) if false.size else len(flags)
+    # A dark band's soft inner edge spans a few more pixels.
+    return count + 4 if count else 0
+
+
+def estimate_skew(ink: Mask) -> float:
+    """Return the rotation (degrees, counter-clockwise) that makes text lines horizontal."""
+    small = Image.fromarray(ink).convert("L").reduce(4)
+
+    def score(angle: float) -> float:
+        turned = np.asarray(small.rotate(angle, resample=Image.Resampling.BILINEAR))
+        rows = turned.astype(np.float64).sum(axis=1)
+        return float(np.sum(np.diff(rows) ** 2))
+
+    coarse = np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 0.01, 0.5)
+    best = max(coarse, key=score)
+    fine = np.arange(best - 0.4, best + 0.41, 0.1)
+    return round(float(max(fine, key=score)), 2)
+
+
+def find_components(ink: Mask) -> Components:
+    """Label the 8-connected components of `ink` from its horizontal runs (pure numpy)."""
+    height, width = ink.shape
+    padded = np.zeros((height, width + 2), dtype=np.int8)
+    padded[:, 1:-1] = ink
+    edges = np.diff(padded, axis=1)
+    start_rows, starts = np.nonzero(edges == 1)
+    end_rows, ends = np.nonzero(edges == -1)
+    rows = start_rows.astype(np.int64)
+    starts = starts.astype(np.int64)
+    ends = ends.astype(np.int64)
+    count = len(rows)
+    stride = width + 4
+    start_key = rows * stride + starts
+    end_key = rows * stride + ends  # end is exclusive
+    # Runs of the row above that touch a run (8-connectivity: end >= s, start <= e).
+    above = (rows - 1) * stride
+    first = np.searchsorted(end_key, above + starts, side="left")
+    last = np.searchsorted(start_key, above + ends, side="right") - 1
+    has = (rows > 0) & (first <= last)
+    spans = np.where(has, last - first + 1, 0)
+    src = np.repeat(np.arange(count), spans)
+    offsets = np.arange(int(spans.sum())) - np.repeat(np.cumsum(spans) - spans, spans)
+    dst = np.repeat(first, spans) + offsets
+    labels = np.arange(count)
+    while True:
+        low = np.minimum(labels[src], labels[dst])
+        before = labels.copy()
+        np.minimum.at(labels, src, low)
+        np.minimum.at(labels, dst, low)
+        labels = labels[labels]
+        if np.array_equal(labels, before):
+            break
+    _, run_label = np.unique(labels, return_inverse=True)
+    n = int(run_label.max()) + 1 if count else 0
+    x0 = np.full(n, width, dtype=np.int64)
+    y0 = np.full(n, height, dtype=np.int64)
+    x1 = np.zeros(n, dtype=np.int64)
+    y1 = np.zeros(n, dtype=np.int64)
+    np.minimum.at(x0, run_label, starts)
+    np.minimum.at(y0, run_label, rows)
+    np.maximum.at(x1, run_label, ends - 1)
+    np.maximum.at(y1, run_label, rows)
+    area = np.bincount(run_label, weights=ends - starts, minlength=n).astype(np.int64)
+    return Components(x0, y0, x1, y1, area, rows, starts, ends, run_label)
+
+
+def erase_components(ink: Mask, comps: Components, chosen: npt.NDArray[np.bool_]) -> Mask:
+    """Return `ink` without the components flagged in `chosen`."""
+    runs = chosen[comps.run_label]
+    width = ink.shape[1]
+    delta = np.zeros(ink.size + 1, dtype=np.int32)
+    np.add.at(delta, comps.run_row[runs] * width + comps.run_start[runs], 1)
+    np.add.at(delta, comps.run_row[runs] * width + comps.run_end[runs], -1)
+    erased = np.cumsum(delta[:-1]).reshape(ink.shape) > 0
+    result: Mask = ink & ~erased
+    return result
+
+
+def leader_dots(comps: Components) -> npt.NDArray[np.bool_]:
+    """Flag the components that are dots of a dotted leader line ("Nom : ..........")."""
+    w = comps.x1 - comps.x0 + 1
+    h = comps.y1 - comps.y0 + 1
+    small = np.flatnonzero((w <= DOT_MAX_PX) & (h <= DOT_MAX_PX) & (comps.area >= 2))
+    flags = np.zeros(len(comps.area), dtype=bool)
+    if small.size == 0:
+        return flags
+    cy = (comps.y0[small] + comps.y1[small]) / 2
+    order = small[np.lexsort((comps.x0[small], np.round(cy / DOT_BASELINE_SLACK_PX)))]
+    chain: list[int] = []
+    for idx in order.tolist():
+        if chain:
+            prev = chain[-1]
+            gap = comps.x0[idx] - comps.x1[prev]
+            dy = abs((comps.y0[idx] + comps.y1[idx]) - (comps.y0[prev] + comps.y1[prev])) / 2
+            if 0 < gap <= DOT_GAP_PX and dy <= DOT_BASELINE_SLACK_PX:
+                chain.append(idx)
+                continue
+            if len(chain) >= DOT_MIN_RUN:
+                flags[chain] = True
+        chain = [idx]
+    if len(chain) >= DOT_MIN_RUN:
+        flags[chain] = True
+    return flags
+
+
+def ruling_lines(comps: Components) -> npt.NDArray[np.bool_]:
+    """Flag long thin straight components: underlines and table rulings."""
+    w = comps.x1 - comps.x0 + 1
+    h = comps.y1 - comps.y0 + 1
+    horizontal = (w >= RULE_MIN_LENGTH_PX) & (h <= RULE_MAX_THICKNESS_PX)
+    vertical = (h >= RULE_MIN_LENGTH_PX) & (w <= RULE_MAX_THICKNESS_PX)
+    result: npt.NDArray[np.bool_] = horizontal | vertical
+    return result
+
+
+def find_boxes(ink: Mask, comps: Components) -> list[tuple[int, int, int, int, float]]:
+    """Return printed check boxes as (x0, y0, x1, y1, inside ink fraction), x1/y1 exclusive."""
+    w = comps.x1 - comps.x0 + 1
+    h = comps.y1 - comps.y0 + 1
+    sized = (w >= BOX_MIN_PX) & (w <= BOX_MAX_PX) & (h >= BOX_MIN_PX) & (h <= BOX_MAX_PX)
+    square = np.maximum(w, h) <= BOX_MAX_ASPECT * np.minimum(w, h)
+    found: list[tuple[int, int, int, int, float]] = []
+    for idx in np.flatnonzero(sized & square).tolist():
+        x0, y0 = int(comps.x0[idx]), int(comps.y0[idx])
+        x1, y1 = int(comps.x1[idx]) + 1, int(comps.y1[idx]) + 1
+        patch = ink[y0:y1, x0:x1]
+        band = max(2, (x1 - x0) // 8)
+        sides = (
+            patch[:band].any(axis=0),
+            patch[-band:].any(axis=0),
+            patch[:, :band].any(axis=1),
+            patch[:, -band:].any(axis=1),
+        )
+        if min(float(side.mean()) for side in sides) < BOX_EDGE_COVERAGE:
+            continue
+        inner = _inner(patch)
+        found.append((x0, y0, x1, y1, float(inner.mean()) if inner.size else 0.0))
+    return found
+
+
+def _inner(patch: Mask) -> Mask:
+    """The inside of a box patch, past its drawn edges and a safety margin."""
+    height, width = patch.shape
+    cols = patch.mean(axis=0)
+    rows = patch.mean(axis=1)
+    # The edge is where a row/column is mostly ink; stop at the first clear one.
+    left = _edge_depth(cols)
+    right = _edge_depth(cols[::-1])
+    top = _edge_depth(rows)
+    bottom = _edge_depth(rows[::-1])
+    margin = max(1, min(height, width) // 12)
+    inner: Mask = patch[top + margin : height - bottom - margin, left + margin : width - right - margin]
+    return inner
+
+
+def _edge_depth(profile: npt.NDArray[np.float64]) -> int:
+    # Fax edges are ragged: the edge ends after the last mostly-ink line of the outer quarter.
+    outer = np.flatnonzero(profile[: max(1, len(profile) // 4)] > 0.5)
+    return int(outer[-1]) + 1 if outer.size else 0
+
+
+def read_boxes(boxes: list[tuple[int, int, int, int, float]]) -> tuple[CheckBox, ...]:
+    """Turn measured boxes into `CheckBox` values with a state and a confidence."""
+    result = []
+    for x0, y0, x1, y1, density in boxes:
+        checked: bool | None
+        if density >= BOX_CHECKED_MIN_INK:
+            checked = True
+            confidence = min(1.0, 0.8 + density)
+        elif density <= BOX_EMPTY_MAX_INK:
+            checked = False
+            confidence = 1.0 - density * 10
+        else:
+            checked = None
+            confidence = 0.5
+        result.append(CheckBox(x0, y0, x1, y1, checked, round(confidence, 3), "ocr"))
+    return tuple(result)
+
+
+def clean_for_ocr(ink: Mask) -> tuple[Mask, tuple[CheckBox, ...]]:
+    """Find check boxes, then erase them, leader dots and ruling lines so words stand alone."""
+    comps = find_components(ink)
+    boxes = find_boxes(ink, comps)
+    cleaned = erase_components(ink, comps, leader_dots(comps) | ruling_lines(comps))
+    for x0, y0, x1, y1, _ in boxes:
+        cleaned[y0:y1, x0:x1] = False
+    return cleaned, read_boxes(boxes)
+
+
+def to_png_image(ink: Mask) -> Image.Image:
+    """The 1-bit image Tesseract reads: black ink on white."""
+    return Image.fromarray(~ink).convert("1")

@@ -1,0 +1,167 @@
+"""Turn the text read next to a label into the field's normal form, or say why it cannot.
+
+Pure functions: phone and fax to E.164 (phonenumbers, region FR), lower-case e-mail, 5-digit
+postal code, French dates in any common format to ISO, counts.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from datetime import date
+
+import phonenumbers
+
+from parsers.form import FieldSpec
+
+_LEADERS = "._…·-–—_:;,"  # dotted leader lines and stray separators around a value
+_EMAIL = re.compile(r"^[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
+_MONTHS = {
+    "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "mar": 3,
+    "avril": 4, "avr": 4, "mai": 5, "juin": 6, "juillet": 7, "juil": 7, "aout": 8,
+    "septembre": 9, "sept": 9, "sep": 9, "octobre": 10, "oct": 10, "novembre": 11, "nov": 11,
+    "decembre": 12, "dec": 12,
+}  # fmt: skip
+_NUMBER_WORDS = {
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7,
+    "huit": 8, "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14,
+    "quinze": 15, "seize": 16, "vingt": 20,
+}  # fmt: skip
+# Metropolitan departments 01-95 (20 is Corsica as 2A/2B, written 20xxx in postal codes),
+# overseas 971-976 and 984-988.
+_OVERSEAS_PREFIXES = ("971", "972", "973", "974", "975", "976", "984", "986", "987", "988")
+# Two-digit years in dates are read as 20xx: bulletins are filled in this century.
+_CENTURY = 2000
+
+
+@dataclass(frozen=True)
+class Normalized:
+    """A value in its normal form, or None with the reason it failed its type check."""
+
+    value: object
+    problem: str | None = None
+    # A value that passed its type check but looks unlikely (a number in an unassigned
+    # range): trusted when typed, sent to review when it came from OCR.
+    doubt: str | None = None
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, typographic quotes made plain, spaces collapsed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
+    return " ".join(text.lower().split())
+
+
+def clean_text(text: str) -> str:
+    """Collapse spaces and drop leader dots and separators at either end."""
+    text = " ".join(text.split())
+    text = text.strip(_LEADERS + " ")
+    return re.sub(r"\s+([,.])", r"\1", text)
+
+
+def normalize_value(spec: FieldSpec, text: str) -> Normalized:
+    """Normal form of `text` for the field `spec` (text, name, phone, e-mail...)."""
+    text = clean_text(text)
+    if not text:
+        return Normalized(None)
+    match spec.type:
+        case "phone":
+            return normalize_phone(text)
+        case "email":
+            return normalize_email(text)
+        case "postal_code":
+            return normalize_postal_code(text)
+        case "count":
+            return normalize_count(text, spec.minimum, spec.maximum)
+        case "date":
+            return normalize_date(text)
+        case _:
+            return Normalized(text)
+
+
+def normalize_phone(text: str) -> Normalized:
+    digits = re.sub(r"[^\d+]", "", text.replace("(0)", ""))
+    if not digits:
+        return Normalized(None, f"{text!r} holds no phone number")
+    try:
+        number = phonenumbers.parse(digits, "FR")
+    except phonenumbers.NumberParseException:
+        return Normalized(None, f"{text!r} is not a phone number")
+    if not phonenumbers.is_possible_number(number):
+        return Normalized(None, f"{text!r} is not a valid phone number")
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    if not phonenumbers.is_valid_number(number):
+        return Normalized(e164, doubt=f"{text!r} is in no assigned number range")
+    return Normalized(e164)
+
+
+def normalize_email(text: str) -> Normalized:
+    value = text.strip("<>()[] ").lower()
+    value = value.removeprefix("mailto:")
+    value = re.sub(r"\s*@\s*", "@", value)
+    if " " in value or not _EMAIL.match(value):
+        return Normalized(None, f"{text!r} is not an e-mail address")
+    return Normalized(value)
+
+
+def normalize_postal_code(text: str) -> Normalized:
+    compact = re.sub(r"[\s.]", "", text).upper().removeprefix("F-").removeprefix("F")
+    if not re.fullmatch(r"\d{5}", compact):
+        return Normalized(None, f"{text!r} is not a 5-digit postal code")
+    department = int(compact[:2])
+    if department == 0 or (department > 95 and not compact.startswith(_OVERSEAS_PREFIXES)):
+        return Normalized(None, f"{text!r} is not a French postal code")
+    return Normalized(compact)
+
+
+def normalize_count(text: str, minimum: int | None, maximum: int | None) -> Normalized:
+    folded = fold(text)
+    found = re.fullmatch(r"(\d{1,4})(\s*(personnes?|pers\.?|participants?))?", folded)
+    if found:
+        count = int(found.group(1))
+    elif folded.split(" ")[0] in _NUMBER_WORDS:
+        count = _NUMBER_WORDS[folded.split(" ")[0]]
+    else:
+        return Normalized(None, f"{text!r} is not a number of people")
+    if (minimum is not None and count < minimum) or (maximum is not None and count > maximum):
+        return Normalized(None, f"{count} is outside {minimum}..{maximum}")
+    return Normalized(count)
+
+
+def normalize_date(text: str) -> Normalized:
+    """ISO date from "4 septembre 2017", "04/09/2017", "4.9.17", "2017-09-04", "lundi 4 sept."."""
+    folded = fold(text).replace("1er", "1")
+    parsed = _parse_numeric_date(folded) or _parse_worded_date(folded)
+    if parsed is None:
+        return Normalized(None, f"{text!r} is not a date")
+    return Normalized(parsed.isoformat())
+
+
+def _parse_numeric_date(folded: str) -> date | None:
+    iso = re.search(r"\b(\d{4})-(\d{1,2})-(\d{1,2})\b", folded)
+    if iso:
+        return _make_date(int(iso.group(1)), int(iso.group(2)), int(iso.group(3)))
+    dmy = re.search(r"\b(\d{1,2})\s*[/.\-]\s*(\d{1,2})\s*[/.\-]\s*(\d{2}|\d{4})\b", folded)
+    if dmy:
+        year = int(dmy.group(3))
+        year = year + _CENTURY if year < 100 else year
+        return _make_date(year, int(dmy.group(2)), int(dmy.group(1)))
+    return None
+
+
+def _parse_worded_date(folded: str) -> date | None:
+    found = re.search(r"\b(\d{1,2})\s+([a-z]+)\.?\s+(\d{2}|\d{4})\b", folded)
+    if not found or found.group(2) not in _MONTHS:
+        return None
+    year = int(found.group(3))
+    year = year + _CENTURY if year < 100 else year
+    return _make_date(year, _MONTHS[found.group(2)], int(found.group(1)))
+
+
+def _make_date(year: int, month: int, day: int) -> date | None:
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None

@@ -1,0 +1,260 @@
+"""Tesseract adapter and the OCR page readers for images (TIFF, PNG, JPEG) and scanned PDFs.
+
+This is the one module that runs Tesseract; its failures become `parsers.errors` exceptions.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+from collections.abc import Callable, Iterator
+from typing import TypeVar
+from concurrent.futures import ProcessPoolExecutor
+
+import pypdfium2 as pdfium
+from PIL import Image, ImageOps, UnidentifiedImageError
+
+from parsers import image as img
+from parsers.errors import LimitExceeded, UnreadableDocument
+from parsers.layout import Page, Word
+from parsers.limits import Limits
+
+try:  # HEIC photos from phones, when the optional plugin is installed.
+    from pillow_heif import register_heif_opener  # type: ignore[import-not-found,unused-ignore]
+
+    register_heif_opener()
+except ImportError:  # pragma: no cover - depends on the machine
+    pass
+
+TESSERACT = "tesseract"
+LANG = "fra"
+# Sparse text mode finds every label/value fragment of forms and tables; measured on the dev
+# corpus against psm 3, 4 and 6 (see bench/ocr_bench.py --accuracy).
+PSM = 11
+# OpenMP inside Tesseract slows it down 3x on a busy machine; parallelism is per page instead.
+TESSERACT_ENV = {"OMP_THREAD_LIMIT": "1"}
+# A page whose words average below this confidence may be sideways or upside down: ask OSD.
+UPRIGHT_MIN_MEAN_CONFIDENCE = 0.6
+# Fewer words than this on a page is too little for the mean confidence to mean anything.
+UPRIGHT_MIN_WORDS = 5
+# OSD's own orientation confidence below this is a guess; keep the page as it is.
+OSD_MIN_CONFIDENCE = 2.0
+# The pixel factor of WORK_DPI at which pypdfium2 renders (it counts in 72 dpi points).
+PDF_RENDER_SCALE = img.WORK_DPI / 72
+
+Job = TypeVar("Job")
+
+
+def ocr_available() -> str:
+    """Return Tesseract's version, or raise UnreadableDocument saying it is missing."""
+    try:
+        done = subprocess.run(
+            [TESSERACT, "--version"], capture_output=True, timeout=30, check=True, env=_env()
+        )
+        langs = subprocess.run(
+            [TESSERACT, "--list-langs"], capture_output=True, timeout=30, check=True, env=_env()
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        raise UnreadableDocument(f"OCR unavailable: cannot run {TESSERACT!r} ({exc})") from exc
+    if LANG not in langs.stdout.decode("utf-8", "replace").split():
+        raise UnreadableDocument(f"OCR unavailable: Tesseract has no {LANG!r} language data")
+    first = (done.stdout or done.stderr).decode("utf-8", "replace").splitlines()[0]
+    return first.removeprefix("tesseract ").strip()
+
+
+def read_image_pages(data: bytes, limits: Limits, *, workers: int = 1) -> list[Page]:
+    """TIFF (multi-page, G3/G4, fax resolutions), PNG, JPEG (EXIF orientation), HEIC if pillow
+    can: OCR every page."""
+    frames = list(_image_frames(data, limits))
+    return _run_pages(_ocr_frame_png, frames, limits, workers)
+
+
+def read_pdf_scan_pages(
+    data: bytes, page_numbers: list[int], limits: Limits, *, workers: int = 1
+) -> list[Page]:
+    """Render the given 1-based PDF pages with pypdfium2 at 300 dpi (after init_forms()) and
+    OCR them."""
+    if len(page_numbers) > limits.max_pages:
+        raise LimitExceeded(f"PDF: {len(page_numbers)} pages to OCR, limit {limits.max_pages}")
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableDocument(f"PDF cannot be opened: {exc}") from exc
+    try:
+        for number in page_numbers:
+            if not 1 <= number <= len(pdf):
+                raise UnreadableDocument(f"PDF has no page {number} (it has {len(pdf)})")
+            width, height = pdf[number - 1].get_size()
+            pixels = width * height * PDF_RENDER_SCALE**2
+            if pixels > limits.max_image_pixels:
+                raise LimitExceeded(
+                    f"PDF page {number}: {pixels:.0f} pixels at {img.WORK_DPI} dpi, "
+                    f"limit {limits.max_image_pixels}"
+                )
+    finally:
+        pdf.close()
+    jobs = [(data, number) for number in page_numbers]
+    return _run_pages(_ocr_pdf_page, jobs, limits, workers)
+
+
+def _run_pages(
+    task: Callable[[Job, Limits], Page], jobs: list[Job], limits: Limits, workers: int
+) -> list[Page]:
+    if workers <= 1 or len(jobs) <= 1:
+        return [task(job, limits) for job in jobs]
+    with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
+        return list(pool.map(task, jobs, [limits] * len(jobs)))
+
+
+def _image_frames(data: bytes, limits: Limits) -> Iterator[tuple[int, bytes]]:
+    """Yield (page number, PNG bytes) per frame, refusing bombs before decoding pixels."""
+    try:
+        with Image.open(io.BytesIO(data)) as opened:
+            count = getattr(opened, "n_frames", 1)
+            if count > limits.max_pages:
+                raise LimitExceeded(f"image has {count} pages, limit {limits.max_pages}")
+            for index in range(count):
+                opened.seek(index)
+                width, height = opened.size
+                if width * height > limits.max_image_pixels:
+                    raise LimitExceeded(
+                        f"image page {index + 1}: {width}x{height} pixels, "
+                        f"limit {limits.max_image_pixels}"
+                    )
+                frame = ImageOps.exif_transpose(opened) if index == 0 else opened.copy()
+                yield index + 1, _encode_frame(frame)
+    except Image.DecompressionBombError as exc:
+        raise LimitExceeded(f"image refused as a decompression bomb: {exc}") from exc
+    except (UnidentifiedImageError, OSError, ValueError, EOFError, SyntaxError) as exc:
+        raise UnreadableDocument(f"image cannot be decoded: {exc}") from exc
+
+
+def _encode_frame(frame: Image.Image) -> bytes:
+    """Keep a decoded frame as lossless PNG bytes: small to hold and to send to a worker."""
+    if frame.mode not in ("1", "L", "RGB"):
+        frame = frame.convert("RGB")
+    out = io.BytesIO()
+    # The trusted dpi is re-derived from the tag, so carry it over.
+    dpi = frame.info.get("dpi")
+    frame.save(out, format="PNG", compress_level=1, **({"dpi": dpi} if dpi else {}))
+    return out.getvalue()
+
+
+def _ocr_frame_png(job: tuple[int, bytes], limits: Limits) -> Page:
+    number, png = job
+    with Image.open(io.BytesIO(png)) as frame:
+        frame.load()
+        return ocr_page(frame, number, limits)
+
+
+def _ocr_pdf_page(job: tuple[bytes, int], limits: Limits) -> Page:
+    data, number = job
+    pdf = pdfium.PdfDocument(data)
+    try:
+        pdf.init_forms()
+        bitmap = pdf[number - 1].render(scale=PDF_RENDER_SCALE, may_draw_forms=True, grayscale=True)
+        frame = bitmap.to_pil()
+        frame.info["dpi"] = (img.WORK_DPI, img.WORK_DPI)
+    except pdfium.PdfiumError as exc:
+        raise UnreadableDocument(f"PDF page {number} cannot be rendered: {exc}") from exc
+    finally:
+        pdf.close()
+    return ocr_page(frame, number, limits)
+
+
+def ocr_page(frame: Image.Image, number: int, limits: Limits) -> Page:
+    """Normalise one decoded page, read its check boxes from pixels and its words by OCR."""
+    ink = img.normalise(frame)
+    cleaned, boxes = img.clean_for_ocr(ink)
+    words = run_tesseract(img.to_png_image(cleaned), number, limits)
+    if _looks_wrong_way_up(words):
+        turn = detect_rotation(img.to_png_image(cleaned), number, limits)
+        if turn:
+            ink = img.rotate_mask(ink, turn)
+            cleaned, boxes = img.clean_for_ocr(ink)
+            words = run_tesseract(img.to_png_image(cleaned), number, limits)
+    height, width = ink.shape
+    return Page(number, float(width), float(height), tuple(words), boxes)
+
+
+def _looks_wrong_way_up(words: list[Word]) -> bool:
+    if len(words) < UPRIGHT_MIN_WORDS:
+        return True
+    return sum(w.confidence for w in words) / len(words) < UPRIGHT_MIN_MEAN_CONFIDENCE
+
+
+def run_tesseract(
+    page: Image.Image, number: int, limits: Limits, psm: int | None = None
+) -> list[Word]:
+    """OCR one clean page image with Tesseract and return its words in pixel coordinates."""
+    args = ["--psm", str(psm or PSM), "--dpi", str(img.WORK_DPI), "-l", LANG, "tsv"]
+    out = _tesseract(page, args, number, limits)
+    return parse_tsv(out.decode("utf-8", "replace"))
+
+
+def detect_rotation(page: Image.Image, number: int, limits: Limits) -> int:
+    """Return the counter-clockwise turn (0/90/180/270) that sets the page upright, per OSD."""
+    try:
+        out = _tesseract(page, ["--psm", "0", "--dpi", str(img.WORK_DPI)], number, limits)
+    except UnreadableDocument:
+        return 0  # OSD refuses pages with too little text; reading them as they are is best.
+    fields = dict(
+        line.split(":", 1) for line in out.decode("utf-8", "replace").splitlines() if ":" in line
+    )
+    try:
+        rotate = int(fields["Rotate"].strip())
+        confidence = float(fields["Orientation confidence"].strip())
+    except (KeyError, ValueError):
+        return 0
+    if confidence < OSD_MIN_CONFIDENCE:
+        return 0
+    # OSD's "Rotate" is clockwise; rot90 turns counter-clockwise.
+    return (360 - rotate) % 360
+
+
+def _tesseract(page: Image.Image, args: list[str], number: int, limits: Limits) -> bytes:
+    buffer = io.BytesIO()
+    page.save(buffer, format="PNG")
+    try:
+        done = subprocess.run(
+            [TESSERACT, "stdin", "stdout", *args],
+            input=buffer.getvalue(),
+            capture_output=True,
+            timeout=limits.ocr_seconds_per_page,
+            env=_env(),
+            check=False,
+        )
+    except subprocess.TimeoutExpired as exc:
+        raise LimitExceeded(
+            f"page {number}: OCR took more than {limits.ocr_seconds_per_page:g} s"
+        ) from exc
+    except OSError as exc:
+        raise UnreadableDocument(f"OCR unavailable: cannot run {TESSERACT!r} ({exc})") from exc
+    if done.returncode != 0:
+        message = done.stderr.decode("utf-8", "replace").strip().splitlines()
+        raise UnreadableDocument(f"page {number}: Tesseract failed: {' '.join(message)[-200:]}")
+    return done.stdout
+
+
+def _env() -> dict[str, str]:
+    """The environment of a Tesseract run: ours plus the thread limit."""
+    return {**os.environ, **TESSERACT_ENV}
+
+
+def parse_tsv(tsv: str) -> list[Word]:
+    """Turn Tesseract's TSV output into words (level 5 rows with text and a confidence)."""
+    words = []
+    rows = csv.DictReader(io.StringIO(tsv), delimiter="\t", quoting=csv.QUOTE_NONE)
+    for row in rows:
+        text = (row.get("text") or "").strip()
+        if row.get("level") != "5" or not text:
+            continue
+        conf = float(row["conf"])
+        if conf < 0:
+            continue
+        left, top = int(row["left"]), int(row["top"])
+        right, bottom = left + int(row["width"]), top + int(row["height"])
+        words.append(Word(text, left, top, right, bottom, round(conf / 100, 4), "ocr"))
+    return words

@@ -1,0 +1,124 @@
+"""Word (.docx) bulletins laid out as positioned words, so the common field extractor reads them.
+
+A .docx has no page geometry until it is rendered; we lay it out ourselves: each paragraph is a
+line, each table row is a line with its cells side by side at their column positions, so that
+"value in the next cell" and "value under the label" work as they do on a PDF. Check boxes
+typed as ☒/☐ (or content-control check boxes, which render those glyphs) stay words.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from collections.abc import Iterator
+from typing import Any
+
+import docx
+from docx.document import Document as DocxDocument
+from docx.oxml.ns import qn
+from docx.table import Table
+from docx.text.paragraph import Paragraph
+
+from parsers.errors import UnreadableDocument
+from parsers.layout import Page, Word
+
+# Synthetic geometry: a 10-pt font, 6 pt per character, 20 pt per line, 180 pt per column.
+_CHAR_WIDTH = 6.0
+_LINE_HEIGHT = 20.0
+_WORD_HEIGHT = 10.0
+_COLUMN_WIDTH = 180.0
+_PAGE_WIDTH = 595.0
+_W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
+
+
+def read_docx(data: bytes) -> Page:
+    """Lay out a .docx as one page of positioned words."""
+    try:
+        document = docx.Document(io.BytesIO(data))
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise UnreadableDocument(f"corrupt Word document: {exc}") from exc
+    except Exception as exc:  # python-docx raises lxml and package errors of many kinds
+        raise UnreadableDocument(f"corrupt Word document: {type(exc).__name__}: {exc}") from exc
+    words: list[Word] = []
+    y = 0.0
+    for cells in _rows(document):
+        placed = False
+        for column, text in enumerate(cells):
+            line = _place(text, column * _COLUMN_WIDTH, y)
+            words.extend(line)
+            placed = placed or bool(line)
+        if placed:
+            y += _LINE_HEIGHT
+    return Page(number=1, width=_PAGE_WIDTH, height=max(y, _LINE_HEIGHT), words=tuple(words))
+
+
+def _rows(document: DocxDocument) -> Iterator[list[str]]:
+    """Body content in reading order: a paragraph is one row of one cell, a table row many."""
+    body = document.element.body
+    for child in body.iterchildren():
+        if child.tag == qn("w:p"):
+            yield from ([line] for line in _paragraph_text(Paragraph(child, document)))
+        elif child.tag == qn("w:tbl"):
+            yield from _table_rows(Table(child, document))
+
+
+def _table_rows(table: Table) -> Iterator[list[str]]:
+    for row in table.rows:
+        cells: list[list[str]] = []
+        seen: set[int] = set()
+        for cell in row.cells:
+            if id(cell._tc) in seen:  # merged cells repeat the same element
+                continue
+            seen.add(id(cell._tc))
+            lines: list[str] = []
+            for paragraph in cell.paragraphs:
+                lines.extend(_paragraph_text(paragraph))
+            for nested in cell.tables:
+                lines.extend(" ".join(r) for r in _table_rows(nested))
+            cells.append(lines)
+        # A cell of several paragraphs spreads over several lines, cells kept in columns.
+        depth = max((len(c) for c in cells), default=0)
+        for i in range(depth):
+            yield [c[i] if i < len(c) else "" for c in cells]
+
+
+def _paragraph_text(paragraph: Paragraph) -> list[str]:
+    """The paragraph's text with content-control check boxes rendered as ☒ or ☐."""
+    parts: list[str] = []
+    for node in paragraph._p.iter():
+        if node.tag == f"{_W14}checkbox":
+            checked = node.find(f"{_W14}checked")
+            value = checked.get(f"{_W14}val") if checked is not None else "0"
+            parts.append(" ☒ " if value in ("1", "true") else " ☐ ")
+        elif node.tag == qn("w:t") and not _inside_checkbox_sdt(node):
+            parts.append(node.text or "")
+        elif node.tag in (qn("w:tab"),):
+            parts.append("    ")
+        elif node.tag in (qn("w:br"), qn("w:cr")):
+            parts.append("\n")
+    text = "".join(parts)
+    return [line for line in text.split("\n") if line.strip()]
+
+
+def _inside_checkbox_sdt(node: Any) -> bool:
+    """Text inside a check-box content control is its glyph, already rendered above."""
+    parent = node.getparent()
+    while parent is not None:
+        if parent.tag == qn("w:sdt"):
+            props = parent.find(qn("w:sdtPr"))
+            return props is not None and props.find(f"{_W14}checkbox") is not None
+        parent = parent.getparent()
+    return False
+
+
+def _place(text: str, x: float, y: float) -> list[Word]:
+    """Words of one line of text at character positions, tabs kept as wide gaps."""
+    words: list[Word] = []
+    position = 0
+    for chunk in text.split(" "):
+        if chunk:
+            x0 = x + position * _CHAR_WIDTH
+            x1 = x0 + len(chunk) * _CHAR_WIDTH
+            words.append(Word(chunk, x0, y, x1, y + _WORD_HEIGHT, 1.0, "docx"))
+        position += len(chunk) + 1
+    return words
