@@ -1,0 +1,1 @@
+"""Bulletin intake: the application (sources, pipeline, scheduler, review UI, digest, CLI)."""
