@@ -227,7 +227,7 @@ def find_components(ink: Mask) -> Components:
     padded[:, 1:-1] = ink
     edges = np.diff(padded, axis=1)
     start_rows, starts = np.nonzero(edges == 1)
-    end_rows, ends = np.nonzero(edges == -1)
+    _, ends = np.nonzero(edges == -1)
     rows = start_rows.astype(np.int64)
     starts = starts.astype(np.int64)
     ends = ends.astype(np.int64)
@@ -352,7 +352,9 @@ def _inner(patch: Mask) -> Mask:
     top = _edge_depth(rows)
     bottom = _edge_depth(rows[::-1])
     margin = max(1, min(height, width) // 12)
-    inner: Mask = patch[top + margin : height - bottom - margin, left + margin : width - right - margin]
+    inner: Mask = patch[
+        top + margin : height - bottom - margin, left + margin : width - right - margin
+    ]
     return inner
 
 

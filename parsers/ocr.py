@@ -10,8 +10,8 @@ import io
 import os
 import subprocess
 from collections.abc import Callable, Iterator
-from typing import TypeVar
 from concurrent.futures import ProcessPoolExecutor
+from typing import TypeVar
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps, UnidentifiedImageError
