@@ -51,7 +51,7 @@ def expand_zip(data: bytes, name: str, limits: Limits, byte_budget: int) -> Expa
             if refusal:
                 return Expansion((), ((name, refusal),), 0)
             return read_zip_entries(archive, infos, name, limits, byte_budget)
-    except Exception as exc:  # noqa: BLE001 - zipfile lets zlib.error, struct.error... out
+    except Exception as exc:  # zipfile lets zlib.error, struct.error... out
         return Expansion((), ((name, f"ZIP archive could not be read: {describe(exc)}"),), 0)
 
 
@@ -79,7 +79,9 @@ def check_zip_limits(
         return f"ZIP content of {total} bytes exceeds the limit of {allowed} bytes"
     ratio = total / max(archive_size, 1)
     if ratio > limits.max_zip_ratio:
-        return f"ZIP compression ratio {ratio:.0f}:1 exceeds the limit of {limits.max_zip_ratio:g}:1"
+        return (
+            f"ZIP compression ratio {ratio:.0f}:1 exceeds the limit of {limits.max_zip_ratio:g}:1"
+        )
     return None
 
 
@@ -102,7 +104,7 @@ def read_zip_entries(
             continue
         try:
             content = read_capped(archive, info, byte_budget - used)
-        except Exception as exc:  # noqa: BLE001 - zipfile lets zlib.error, struct.error... out
+        except Exception as exc:  # zipfile lets zlib.error, struct.error... out
             problems.append((entry_name, f"ZIP entry in {name} could not be read: {describe(exc)}"))
             continue
         if content is None:
@@ -119,7 +121,9 @@ def check_zip_entry(info: zipfile.ZipInfo, limits: Limits) -> str | None:
         return "ZIP entry is encrypted (password-protected)"
     ratio = info.file_size / max(info.compress_size, 1)
     if ratio > limits.max_zip_ratio:
-        return f"ZIP compression ratio {ratio:.0f}:1 exceeds the limit of {limits.max_zip_ratio:g}:1"
+        return (
+            f"ZIP compression ratio {ratio:.0f}:1 exceeds the limit of {limits.max_zip_ratio:g}:1"
+        )
     return None
 
 
@@ -155,7 +159,7 @@ def expand_tnef(data: bytes, name: str, limits: Limits, byte_budget: int) -> Exp
     try:
         tnef = tnefparse.TNEF(data, do_checksum=False)
         found = [(attachment_name(att), att.data) for att in tnef.attachments]
-    except Exception as exc:  # noqa: BLE001 - tnefparse raises anything on bad input
+    except Exception as exc:  # tnefparse raises anything on bad input
         return Expansion((), ((name, f"{name} could not be decoded: {describe(exc)}"),), 0)
     if len(found) > limits.max_zip_entries:
         reason = f"{name} holds {len(found)} files, over the limit of {limits.max_zip_entries}"
@@ -180,7 +184,7 @@ def attachment_name(att: tnefparse.tnef.TNEFAttachment) -> str:
     for getter in (att.long_filename, lambda: att.name):
         try:
             value = getter()
-        except Exception:  # noqa: BLE001, S112 - a bad name property must not lose the file
+        except Exception:  # noqa: S112 - a bad name property must not lose the file
             continue
         if isinstance(value, bytes):
             value = value.decode("utf-8", "replace")

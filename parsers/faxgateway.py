@@ -32,14 +32,17 @@ _SUBJECT_PATTERNS = (
     re.compile(rf"(?:new\s+)?fax\s+(?:message\s+)?from\s+\"?(?P<number>{_NUMBER})\"?", re.I),
 )
 _BODY_MARKERS = (
-    re.compile(rf"vous\s+avez\s+re[çc]u\s+une\s+t[ée]l[ée]copie\s+de\s+(?P<number>{_NUMBER})", re.I),
+    re.compile(
+        rf"vous\s+avez\s+re[çc]u\s+une\s+t[ée]l[ée]copie\s+de\s+(?P<number>{_NUMBER})", re.I
+    ),
     re.compile(r"you\s+have\s+received\s+a\s+\d+\s+page\s+fax", re.I),
 )
 _SENDER_DOMAINS = ("efax.com", "j2.com", "hylafax")
 
 _NUMBER_FIELDS = (
     re.compile(rf"t[ée]l[ée]copie\s+de\s+(?P<v>{_NUMBER})", re.I),
-    re.compile(rf"^\s*(?:sender|exp[ée]diteur|caller-?id1?|num[ée]ro)\s*:\s*(?P<v>{_NUMBER})", re.I | re.M),
+    re.compile(rf"^\s*(?:sender|exp[ée]diteur|caller-?id1?|num[ée]ro)\s*:\s*(?P<v>{_NUMBER})",
+               re.I | re.M),
     re.compile(rf"caller-?id\s*:\s*(?P<v>{_NUMBER})", re.I),
 )  # fmt: skip
 _PAGE_FIELDS = (
@@ -53,7 +56,8 @@ _RESOLUTION_FIELDS = (
     re.compile(r"\b(?P<v>\d{3}\s*[x×]\s*\d{2,3})\s*(?:dpi|ppp)?\b", re.I),
 )
 _TIME_FIELDS = (
-    re.compile(r"\ble\s+(?P<v>\d{1,2}/\d{1,2}/\d{2,4}\s+(?:à|a)\s+\d{1,2}[:h]\d{2}(?::\d{2})?)", re.I),
+    re.compile(r"\ble\s+(?P<v>\d{1,2}/\d{1,2}/\d{2,4}\s+(?:à|a)\s+\d{1,2}[:h]\d{2}(?::\d{2})?)",
+               re.I),
     re.compile(r"^\s*(?:received|re[çc]u\s+le|date)\s*:\s*(?P<v>[^\r\n]+)", re.I | re.M),
     re.compile(r"page\s+fax\s+at\s+(?P<v>[^\r\n]+?)\.?\s*$", re.I | re.M),
 )  # fmt: skip

@@ -21,11 +21,12 @@ import codecs
 import email
 import email.message
 import email.utils
+import logging
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.header import decode_header, make_header
+from email.header import decode_header
 from html.parser import HTMLParser
 from typing import Literal
 
@@ -36,6 +37,10 @@ from parsers.errors import LimitExceeded
 from parsers.faxgateway import FaxInfo, detect_fax_gateway
 from parsers.limits import Limits
 from parsers.sniff import IMAGE_TYPES, FileType, sniff
+
+# mailparser logs a warning for every part type it does not render (images, signatures);
+# without a handler Python prints them to stderr. The application's logging still sees them.
+logging.getLogger("mailparser").addHandler(logging.NullHandler())
 
 __all__ = ["Attachment", "FaxInfo", "ParsedMessage", "Problem", "parse_message"]
 
@@ -129,7 +134,7 @@ def parse_message(raw: bytes, limits: Limits) -> ParsedMessage:
         message = email.message_from_bytes(raw)
         headers = read_headers(raw, message)
         walk_part(message, (), 0, walk)
-    except Exception as exc:  # noqa: BLE001 - one bad message must become a Problem
+    except Exception as exc:  # one bad message must become a Problem
         walk.problems.append(Problem("(message)", f"message structure unreadable: {describe(exc)}"))
         message = email.message.Message()
         headers = read_headers_fallback(raw)
@@ -155,42 +160,49 @@ def read_headers(raw: bytes, message: email.message.Message) -> _Headers:
     """Read the top-level headers with mailparser; fall back to the stdlib if it fails."""
     try:
         parsed = mailparser.MailParser(message)
-        senders = [pair for pair in getattr(parsed, "from_") or [] if pair[1]]
-        recipients = [addr for _, addr in getattr(parsed, "to") or [] if addr]
-        subject = getattr(parsed, "subject")
-        message_id = getattr(parsed, "message_id")
+        senders = [pair for pair in parsed.from_ or [] if pair[1]]
+        recipients = [addr for _, addr in parsed.to or [] if addr]
+        message_id = parsed.message_id
         defects = flatten_defects(parsed.defects)
-    except Exception as exc:  # noqa: BLE001 - mailparser's errors on hostile headers vary
+    except Exception as exc:  # mailparser's errors on hostile headers vary
         fallback = read_headers_fallback(raw)
         return _Headers(**{**fallback.__dict__, "defects": (f"mailparser: {describe(exc)}",)})
     name, address = senders[0] if senders else ("", "")
     return _Headers(
         message_id=clean_message_id(message_id if isinstance(message_id, str) else None),
         from_address=address.strip().lower() or None,
-        from_name=repair_header(name).strip() or None,
+        from_name=choose_name(message, address, name),
         to=tuple(addr.strip().lower() for addr in recipients),
-        subject=repair_header(subject if isinstance(subject, str) else ""),
-        date_header=parse_date(message.get("Date")),
+        subject=header_text(raw_header(message, "Subject")),
+        date_header=parse_date(raw_header(message, "Date")),
         defects=defects,
     )
+
+
+def choose_name(message: email.message.Message, address: str, name: str) -> str | None:
+    """Prefer the stdlib's reading of the sender's name: mailparser drops 8-bit characters."""
+    own_name, own_address = email.utils.parseaddr(header_text(raw_header(message, "From")))
+    if own_name and own_address.strip().lower() == address.strip().lower():
+        return own_name.strip()
+    return repair_header(name).strip() or None
 
 
 def read_headers_fallback(raw: bytes) -> _Headers:
     """Read the headers with the stdlib alone, for messages mailparser cannot take."""
     try:
         message = email.message_from_bytes(raw.split(b"\n\n", 1)[0][:1_000_000])
-        name, address = email.utils.parseaddr(header_text(message.get("From")))
+        name, address = email.utils.parseaddr(header_text(raw_header(message, "From")))
         pairs = email.utils.getaddresses([header_text(v) for v in message.get_all("To", [])])
         return _Headers(
-            message_id=clean_message_id(header_text(message.get("Message-ID"))),
+            message_id=clean_message_id(header_text(raw_header(message, "Message-ID"))),
             from_address=address.strip().lower() or None,
             from_name=name.strip() or None,
             to=tuple(a.strip().lower() for _, a in pairs if a),
-            subject=header_text(message.get("Subject")),
-            date_header=parse_date(message.get("Date")),
+            subject=header_text(raw_header(message, "Subject")),
+            date_header=parse_date(raw_header(message, "Date")),
             defects=(),
         )
-    except Exception:  # noqa: BLE001 - the last resort must not fail
+    except Exception:  # the last resort must not fail
         return _Headers(None, None, None, (), "", None, ())
 
 
@@ -204,16 +216,33 @@ def flatten_defects(defects: object) -> tuple[str, ...]:
     return tuple(lines)
 
 
+def raw_header(message: email.message.Message, name: str) -> str | None:
+    """Return a header as it came off the wire (8-bit bytes as surrogate escapes), or None."""
+    wanted = name.lower()
+    for key, value in message.raw_items():
+        if key.lower() == wanted:
+            return str(value)
+    return None
+
+
 def header_text(value: object) -> str:
     """Decode a raw header value (encoded-words, stray 8-bit bytes) to one line of text."""
     if value is None:
         return ""
-    text = str(value)
+    text = repair_header(str(value))
     try:
-        text = str(make_header(decode_header(text)))
-    except Exception:  # noqa: BLE001, S110 - a bad encoded-word stays as written
-        pass
-    return repair_header(text)
+        pieces = decode_header(text)
+    except Exception:  # a malformed encoded-word stays as written
+        return text
+    decoded = []
+    for chunk, charset in pieces:
+        if isinstance(chunk, str):
+            decoded.append(chunk)
+        elif charset:
+            decoded.append(decode_text(chunk, charset))
+        else:  # decode_header hands back unencoded runs in raw-unicode-escape
+            decoded.append(chunk.decode("raw_unicode_escape", "replace"))
+    return " ".join("".join(decoded).split()).replace("\x00", "")
 
 
 def repair_header(text: str) -> str:
@@ -221,8 +250,12 @@ def repair_header(text: str) -> str:
     try:
         text.encode("utf-8")
     except UnicodeEncodeError:
-        text = decode_text(text.encode("utf-8", "surrogateescape"), None)
-    return " ".join(text.split())
+        try:
+            data = text.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            data = text.encode("utf-8", "replace")
+        text = decode_text(data, None)
+    return " ".join(text.split()).replace("\x00", "")
 
 
 def clean_message_id(value: str | None) -> str | None:
@@ -242,7 +275,9 @@ def parse_date(value: object) -> datetime | None:
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
 
 
-def walk_part(part: email.message.Message, origin: tuple[str, ...], depth: int, walk: _Walk) -> None:
+def walk_part(
+    part: email.message.Message, origin: tuple[str, ...], depth: int, walk: _Walk
+) -> None:
     """Visit one MIME part and everything below it, collecting bodies and documents."""
     walk.parts += 1
     if walk.parts > _MAX_PARTS or depth > _MAX_DEPTH:
@@ -265,7 +300,7 @@ def walk_part(part: email.message.Message, origin: tuple[str, ...], depth: int, 
         return
     try:
         read_leaf(part, ctype, origin, depth, walk)
-    except Exception as exc:  # noqa: BLE001 - one bad part must not lose the others
+    except Exception as exc:  # one bad part must not lose the others
         walk.problems.append(Problem(part_filename(part), f"part unreadable: {describe(exc)}"))
 
 
@@ -273,7 +308,7 @@ def walk_forwarded(
     inner: email.message.Message, origin: tuple[str, ...], depth: int, walk: _Walk
 ) -> None:
     """Visit a forwarded message, refusing chains deeper than the nesting limit."""
-    subject = header_text(inner.get("Subject")) or "(no subject)"
+    subject = header_text(raw_header(inner, "Subject")) or "(no subject)"
     label = f"forwarded: {subject}"[:200]
     if len(origin) >= walk.limits.max_nesting:
         reason = f"nesting deeper than the limit of {walk.limits.max_nesting}"
@@ -372,3 +407,197 @@ def add_attachment(
     inline = inline or (file_type in IMAGE_TYPES and is_tiny_image(data))
     filename = clean_filename(name, file_type, len(walk.attachments) + 1)
     walk.attachments.append(Attachment(filename, ctype, file_type, data, origin, inline))
+
+
+# Declared types that announce a document, so a part that holds something else is a problem.
+_DOCUMENT_DECLARATIONS = ("application/pdf", "image/", "application/msword",
+                          "application/vnd.openxmlformats", "application/vnd.oasis",
+                          "application/zip", "application/x-zip", "application/ms-tnef",
+                          "application/vnd.ms-tnef")  # fmt: skip
+# Signature logos are a few KB and under 100x100 px; a bulletin scan is far larger.
+_TINY_IMAGE_BYTES = 2_048
+_TINY_IMAGE_PIXELS = 100
+# Display names longer than this are cut; most file systems stop at 255.
+_MAX_NAME_CHARS = 255
+# Unicode categories dropped from names: controls, format (bidi overrides), surrogates.
+_NAME_DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
+_EXTENSIONS: dict[str, str] = {"jpeg": "jpg", "tiff": "tif", "message": "eml", "tnef": "dat"}
+
+
+def part_filename(part: email.message.Message) -> str:
+    """Return the raw declared file name (RFC 2231 already decoded), or ""."""
+    try:
+        name = part.get_filename()
+    except Exception:  # malformed parameters give no name, not an error
+        return ""
+    return name if isinstance(name, str) else ""
+
+
+def is_document_type(ctype: str) -> bool:
+    """Tell whether a declared type announces a document or a container of documents."""
+    return ctype.startswith(_DOCUMENT_DECLARATIONS)
+
+
+def is_tiny_image(data: bytes) -> bool:
+    """Tell a signature logo from a scan by size, or by PNG/GIF dimensions when cheap."""
+    if len(data) < _TINY_IMAGE_BYTES:
+        return True
+    if data.startswith(b"\x89PNG") and len(data) >= 24:
+        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    elif data.startswith(b"GIF8") and len(data) >= 10:
+        width, height = int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    else:
+        return False
+    return width < _TINY_IMAGE_PIXELS and height < _TINY_IMAGE_PIXELS
+
+
+def clean_filename(name: str, file_type: str, index: int = 0) -> str:
+    """Return a display name: decoded, no directories, no control characters, bounded."""
+    text = header_text(name) if "=?" in name else repair_header(name)
+    text = unicodedata.normalize("NFC", text.replace("\\", "/").rsplit("/", 1)[-1])
+    text = "".join(c for c in text if unicodedata.category(c) not in _NAME_DROP_CATEGORIES)
+    text = text.strip(" .")[:_MAX_NAME_CHARS]
+    if text:
+        return text
+    extension = _EXTENSIONS.get(file_type, file_type if file_type != "unknown" else "bin")
+    return f"attachment-{index}.{extension}" if index else f"(unnamed).{extension}"
+
+
+# Codecs Python accepts as charsets that are not mail charsets; punycode decodes in
+# quadratic time, the escape codecs interpret backslashes.
+_REFUSED_CODECS = frozenset({"punycode", "idna", "unicode_escape", "raw_unicode_escape"})
+# Labels read as their supersets, as mail clients write them (WHATWG does the same):
+# ASCII is really UTF-8, Latin-1 Windows-1252, GB2312 GB18030, Shift_JIS Windows-932.
+_CHARSET_UPGRADES: dict[str, tuple[str, ...]] = {
+    "ascii": ("utf-8",),
+    "latin_1": ("cp1252", "latin_1"),
+    "iso8859_1": ("cp1252", "latin_1"),
+    "gb2312": ("gb18030",),
+    "gbk": ("gb18030",),
+    "shift_jis": ("cp932", "shift_jis"),
+    "euc_kr": ("cp949", "euc_kr"),
+}
+
+
+def decode_text(data: bytes, charset: str | None) -> str:
+    """Decode text as UTF-8 when it is, else its declared charset, else Windows-1252."""
+    declared = candidate_charsets(charset)
+    # Non-ASCII text that is valid UTF-8 is UTF-8 whatever the label says (mislabelled
+    # mail is common); UTF-16/32 are the exception, as their bytes can pass as UTF-8.
+    utf8_first = not data.isascii() and not any(
+        n.startswith("utf_16") or n.startswith("utf_32") for n in declared
+    )
+    for name in (*(("utf-8",) if utf8_first else ()), *declared, "utf-8", "cp1252"):
+        try:
+            return data.decode(name).replace("\x00", "")
+        except (UnicodeError, LookupError):
+            continue
+    return data.decode("cp1252", "replace").replace("\x00", "")
+
+
+def candidate_charsets(charset: str | None) -> tuple[str, ...]:
+    """Return the codecs to try for a declared charset, or () when it is unknown or unsafe."""
+    cleaned = (charset or "").strip().strip("\"'").lower()
+    try:
+        name = codecs.lookup(cleaned).name.replace("-", "_")
+    except (LookupError, ValueError):
+        return ()
+    if name in _REFUSED_CODECS:
+        return ()
+    return _CHARSET_UPGRADES.get(name, (name,))
+
+
+# HTML over this many characters is cut before conversion; a covering note is a few KB.
+_MAX_HTML_CHARS = 2_000_000
+_BLOCK_TAGS = frozenset({"p", "br", "div", "tr", "li", "h1", "h2", "h3", "h4", "table", "td"})
+
+
+class _TextCollector(HTMLParser):
+    """Collect the visible text of an HTML body, one line per block element."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+        self.hidden = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self.hidden += 1
+        elif tag in _BLOCK_TAGS:
+            self.chunks.append("\n")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag in ("script", "style", "head", "title"):
+            self.hidden = max(0, self.hidden - 1)
+        elif tag in _BLOCK_TAGS:
+            self.chunks.append("\n")
+
+    def handle_data(self, data: str) -> None:
+        if not self.hidden:
+            self.chunks.append(data)
+
+
+def html_to_text(html: str) -> str:
+    """Return the visible text of an HTML body, whitespace tidied."""
+    collector = _TextCollector()
+    try:
+        collector.feed(html[:_MAX_HTML_CHARS])
+        collector.close()
+    except Exception:  # noqa: S110 - keep whatever text was collected
+        pass
+    lines = (" ".join(line.split()) for line in "".join(collector.chunks).splitlines())
+    return "\n".join(line for line in lines if line)
+
+
+_AUTOREPLY_SUBJECTS = re.compile(
+    r"^\s*(r[ée]ponse\s+automatique|out\s+of\s+(the\s+)?office|absence|automatic\s+reply"
+    r"|auto(matic)?[\s-]?reply|auto\s*:|message\s+d'absence|abwesen)",
+    re.I,
+)
+_BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
+_LIST_PRECEDENCE = ("list", "bulk", "junk")
+
+
+def classify_message(
+    message: email.message.Message, from_address: str | None, subject: str, is_fax: bool
+) -> MessageKind:
+    """Say who wrote the message: a bounce, a fax gateway, an autoresponder, a list, a person."""
+    if is_bounce(message, from_address):
+        return "bounce"
+    if is_fax:
+        return "fax_gateway"
+    if is_autoreply(message, subject):
+        return "autoreply"
+    if raw_header(message, "List-Id") or raw_header(message, "List-Unsubscribe"):
+        return "list"
+    if header_word(message, "Precedence") in _LIST_PRECEDENCE:
+        return "list"
+    return "person"
+
+
+def is_bounce(message: email.message.Message, from_address: str | None) -> bool:
+    """Tell a delivery status notification by its structure or its sender."""
+    report_type = str(message.get_param("report-type", "") or "").lower()
+    if message.get_content_type() == "multipart/report" and report_type == "delivery-status":
+        return True
+    local = (from_address or "").split("@", 1)[0]
+    return local in _BOUNCE_SENDERS
+
+
+def is_autoreply(message: email.message.Message, subject: str) -> bool:
+    """Tell an automatic reply (or read receipt) by its headers or subject."""
+    auto = header_word(message, "Auto-Submitted")
+    if auto and auto != "no":
+        return True
+    if raw_header(message, "X-Autoreply") or raw_header(message, "X-Autorespond"):
+        return True
+    if header_word(message, "Precedence") == "auto_reply":
+        return True
+    if message.get_content_type() == "multipart/report":
+        return True
+    return bool(_AUTOREPLY_SUBJECTS.match(subject))
+
+
+def header_word(message: email.message.Message, name: str) -> str:
+    """Return the first word of a header, lower-cased, without parameters."""
+    return header_text(raw_header(message, name)).split(";", 1)[0].strip().lower()

@@ -24,6 +24,9 @@ _MESSAGE_HEADERS = (b"from:", b"received:", b"return-path:", b"message-id:", b"d
 def sniff(data: bytes) -> FileType:
     """Return the type of `data` by its magic bytes and structure."""
     head = data[:16]
+    # Before the PDF window: a ZIP that stores a PDF uncompressed has "%PDF-" in its first KB.
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _sniff_zip(data)
     if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
         return "pdf"
     if head.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
@@ -44,8 +47,6 @@ def sniff(data: bytes) -> FileType:
         return "tnef"
     if head.startswith(_OLE_MAGIC):
         return "doc"
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _sniff_zip(data)
     return _sniff_text(data)
 
 
