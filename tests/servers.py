@@ -201,9 +201,10 @@ class Dovecot:
             )
         )
         log = self.root / "dovecot.log"
-        # Own session so stop()/kill() reach the whole process group (login, auth, imap).
+        # Own session so stop()/kill() reach the whole process group (login, auth, imap);
+        # pdeathsig so a test run killed outright does not leave a server behind.
         self._proc = subprocess.Popen(
-            [DOVECOT_BIN, "-F", "-c", str(conf)],
+            ["setpriv", "--pdeathsig", "TERM", "--", DOVECOT_BIN, "-F", "-c", str(conf)],
             stdout=(self.root / "stdout.log").open("wb"),
             stderr=subprocess.STDOUT,
             start_new_session=True,

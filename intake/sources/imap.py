@@ -112,11 +112,12 @@ class Mailbox:
         if s.security == "starttls":
             try:
                 client.starttls(context)
-            except imap_exc.CapabilityError:
-                client.shutdown()
-                raise ImapConnectionError(
-                    self._say("connect", "server offers no STARTTLS")
-                ) from None
+            except BaseException as exc:
+                with suppress(Exception):
+                    client.shutdown()  # e.g. certificate refused: do not leave the socket open
+                if isinstance(exc, imap_exc.CapabilityError):
+                    raise ImapConnectionError(self._say("connect", "no STARTTLS offered")) from None
+                raise
         return client
 
     def _login(self) -> None:
@@ -215,8 +216,7 @@ class Mailbox:
         self._ensure_folder(folder)
         with self._errors(f"APPEND to {folder}"):
             response = self._client.append(folder, raw, flags=flags, msg_time=internaldate)
-        match = _APPENDUID.search(response if isinstance(response, bytes) else b"")
-        return int(match.group(1)) if match else None
+        return parse_appended_uid(response)
 
     def _ensure_folder(self, folder: str) -> None:
         with self._errors(f"create folder {folder}"):
@@ -304,6 +304,12 @@ def check_connection(settings: ImapSettings) -> str:
         uidvalidity, count = mailbox.uidvalidity(), mailbox.message_count()
     noun = "message" if count == 1 else "messages"
     return f"{settings.folder}: {count} {noun}, UIDVALIDITY {uidvalidity}"
+
+
+def parse_appended_uid(response: object) -> int | None:
+    """The UID in an APPEND response's `[APPENDUID validity uid]`; None if the server gave none."""
+    match = _APPENDUID.search(response) if isinstance(response, bytes) else None
+    return int(match.group(1)) if match else None
 
 
 def _describe_network(exc: BaseException) -> str:

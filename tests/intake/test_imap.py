@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
 import pytest
+from servers import Dovecot
 
 from intake.sources.imap import (
     FetchedMessage,
@@ -20,14 +21,15 @@ from intake.sources.imap import (
     ImapSettings,
     Mailbox,
     check_connection,
+    parse_appended_uid,
 )
 
 PARIS_SUMMER = timezone(timedelta(hours=2))
 DEADLINE_EVE = datetime(2017, 9, 25, 23, 59, 59, tzinfo=PARIS_SUMMER)  # 21:59:59 UTC
 
 
-def settings_for(server: Any, **changes: Any) -> ImapSettings:
-    """Plain-text settings for `server` (a tests.servers.Dovecot), with `changes` applied."""
+def settings_for(server: Dovecot, **changes: Any) -> ImapSettings:
+    """Plain-text settings for `server`, with `changes` applied."""
     base = ImapSettings(
         host=server.host,
         port=server.port,
@@ -50,13 +52,13 @@ def make_raw(subject: str, body: str = "Bulletin ci-joint.") -> bytes:
 
 
 @pytest.fixture
-def folder(dovecot: Any) -> str:
+def folder(dovecot: Dovecot) -> str:
     """A folder of its own for each test, so tests share one server without meeting."""
     return f"test-{uuid.uuid4().hex[:10]}"
 
 
 @pytest.fixture
-def mailbox(dovecot: Any, folder: str) -> Iterator[Mailbox]:
+def mailbox(dovecot: Dovecot, folder: str) -> Iterator[Mailbox]:
     with Mailbox(settings_for(dovecot, folder=folder)) as box:
         box.append(folder, make_raw("seed"), DEADLINE_EVE)  # creates the folder
         yield box
@@ -67,10 +69,27 @@ def fetch_all(settings: ImapSettings) -> list[FetchedMessage]:
         return list(box.fetch(box.search_uids()))
 
 
+# -- server bytes to values
+
+
+@pytest.mark.parametrize(
+    ("response", "uid"),
+    [
+        (b"[APPENDUID 1795879216 7] Append completed.", 7),
+        (b"[APPENDUID 38505 3955] APPEND completed", 3955),
+        (b"APPEND completed", None),  # a server without UIDPLUS
+        (b"[APPENDUID 38505] broken", None),
+        (None, None),
+    ],
+)
+def test_parse_appended_uid(response: object, uid: int | None) -> None:
+    assert parse_appended_uid(response) == uid
+
+
 # -- reading
 
 
-def test_append_with_chosen_internaldates_comes_back_in_utc(dovecot: Any, folder: str) -> None:
+def test_append_with_chosen_internaldates_comes_back_in_utc(dovecot: Dovecot, folder: str) -> None:
     dates = [
         DEADLINE_EVE,
         datetime(2017, 9, 25, 22, 0, 1, tzinfo=UTC),  # 00:00:01 in Paris: late
@@ -92,7 +111,9 @@ def test_append_with_chosen_internaldates_comes_back_in_utc(dovecot: Any, folder
     assert fetched[1].internaldate == datetime(2017, 9, 25, 22, 0, 1, tzinfo=UTC)
 
 
-def test_fetch_never_sets_seen_and_seen_messages_are_still_found(dovecot: Any, folder: str) -> None:
+def test_fetch_never_sets_seen_and_seen_messages_are_still_found(
+    dovecot: Dovecot, folder: str
+) -> None:
     settings = settings_for(dovecot, folder=folder)
     with Mailbox(settings) as box:
         unread = box.append(folder, make_raw("unread"), DEADLINE_EVE)
@@ -116,7 +137,7 @@ def test_fetch_in_batches_keeps_order_and_skips_missing_uids(mailbox: Mailbox, f
 
 
 def test_uidvalidity_is_reported_and_changes_when_folder_is_recreated(
-    dovecot: Any, mailbox: Mailbox, folder: str
+    dovecot: Dovecot, mailbox: Mailbox, folder: str
 ) -> None:
     settings = settings_for(dovecot, folder=folder)
     before = mailbox.uidvalidity()
@@ -131,7 +152,7 @@ def test_uidvalidity_is_reported_and_changes_when_folder_is_recreated(
         assert box.search_uids() == []
 
 
-def test_missing_folder_is_an_imap_error(dovecot: Any) -> None:
+def test_missing_folder_is_an_imap_error(dovecot: Dovecot) -> None:
     with pytest.raises(ImapError, match="select no-such-folder failed"):
         check_connection(settings_for(dovecot, folder="no-such-folder"))
 
@@ -140,11 +161,11 @@ def test_missing_folder_is_an_imap_error(dovecot: Any) -> None:
 
 
 def test_move_after_fetch_creates_the_folder_and_moves_only_that_message(
-    dovecot: Any, mailbox: Mailbox, folder: str
+    dovecot: Dovecot, mailbox: Mailbox, folder: str
 ) -> None:
     keep = mailbox.append(folder, make_raw("stays"), DEADLINE_EVE)
     fetched = list(mailbox.fetch(mailbox.search_uids()))
-    processed = f"{folder}-processed"
+    processed = f"{folder}-traités"  # non-ASCII: sent as modified UTF-7
 
     mailbox.move(fetched[0].uid, processed)
 
@@ -159,7 +180,7 @@ def test_move_after_fetch_creates_the_folder_and_moves_only_that_message(
     ids=["copy-uid-expunge", "copy-expunge"],
 )
 def test_move_without_move_capability_copies_and_expunges(
-    start_dovecot: Callable[..., Any], capabilities: str
+    start_dovecot: Callable[..., Dovecot], capabilities: str
 ) -> None:
     server = start_dovecot(f"imap_capability = {capabilities}")
     raws = [make_raw("first"), make_raw("second")]
@@ -176,7 +197,7 @@ def test_move_without_move_capability_copies_and_expunges(
 
 @pytest.mark.parametrize(("security", "tls"), [("ssl", True), ("starttls", False)])
 def test_tls_and_starttls_with_the_servers_certificate(
-    dovecot: Any, mailbox: Mailbox, folder: str, security: str, tls: bool
+    dovecot: Dovecot, mailbox: Mailbox, folder: str, security: str, tls: bool
 ) -> None:
     port = dovecot.tls_port if tls else dovecot.port
     settings = settings_for(
@@ -187,7 +208,7 @@ def test_tls_and_starttls_with_the_servers_certificate(
 
 
 @pytest.mark.parametrize(("security", "tls"), [("ssl", True), ("starttls", False)])
-def test_untrusted_certificate_is_refused(dovecot: Any, security: str, tls: bool) -> None:
+def test_untrusted_certificate_is_refused(dovecot: Dovecot, security: str, tls: bool) -> None:
     port = dovecot.tls_port if tls else dovecot.port
     # No ca_file: the system's CAs, which do not know the test certificate.
     with pytest.raises(ImapConnectionError, match="certificate not trusted"):
@@ -197,7 +218,7 @@ def test_untrusted_certificate_is_refused(dovecot: Any, security: str, tls: bool
 # -- authentication
 
 
-def test_wrong_password_is_an_auth_error_without_the_password(dovecot: Any) -> None:
+def test_wrong_password_is_an_auth_error_without_the_password(dovecot: Dovecot) -> None:
     wrong = "Wr0ng-pass-7731"
     with pytest.raises(ImapAuthError) as caught:
         check_connection(settings_for(dovecot, password=wrong))
@@ -207,7 +228,9 @@ def test_wrong_password_is_an_auth_error_without_the_password(dovecot: Any) -> N
     assert message.startswith(f"IMAP {dovecot.user}@127.0.0.1:{dovecot.port} login failed")
 
 
-def test_xoauth2_on_a_server_without_it_is_an_auth_error_without_the_token(dovecot: Any) -> None:
+def test_xoauth2_on_a_server_without_it_is_an_auth_error_without_the_token(
+    dovecot: Dovecot,
+) -> None:
     token = "ya29.a0-secret-token"
     settings = settings_for(dovecot, password=None, oauth2_token=lambda: token)
 
@@ -218,7 +241,7 @@ def test_xoauth2_on_a_server_without_it_is_an_auth_error_without_the_token(dovec
 
 
 def test_xoauth2_logs_in_with_a_fresh_token_and_refuses_a_wrong_one(
-    start_dovecot: Callable[..., Any],
+    start_dovecot: Callable[..., Dovecot],
 ) -> None:
     # Dovecot checks an XOAUTH2 token like a password against its passwd-file.
     server = start_dovecot("auth_mechanisms = plain login xoauth2")
@@ -231,7 +254,7 @@ def test_xoauth2_logs_in_with_a_fresh_token_and_refuses_a_wrong_one(
     assert "expired-token-123" not in str(caught.value)
 
 
-def test_token_provider_failure_is_an_auth_error(dovecot: Any) -> None:
+def test_token_provider_failure_is_an_auth_error(dovecot: Dovecot) -> None:
     def refresh() -> str:
         raise RuntimeError("refresh token revoked")
 
@@ -239,7 +262,7 @@ def test_token_provider_failure_is_an_auth_error(dovecot: Any) -> None:
         check_connection(settings_for(dovecot, password=None, oauth2_token=refresh))
 
 
-def test_settings_need_exactly_one_secret_and_never_show_it(dovecot: Any) -> None:
+def test_settings_need_exactly_one_secret_and_never_show_it(dovecot: Dovecot) -> None:
     with pytest.raises(ImapError, match="either a password or a token"):
         settings_for(dovecot, oauth2_token=lambda: "t")
     with pytest.raises(ImapError, match="either a password or a token"):
@@ -250,7 +273,7 @@ def test_settings_need_exactly_one_secret_and_never_show_it(dovecot: Any) -> Non
 # -- the server goes away
 
 
-def test_nothing_listening_is_a_connection_error(dovecot: Any) -> None:
+def test_nothing_listening_is_a_connection_error(dovecot: Dovecot) -> None:
     with socket.socket() as sock:  # a port that was just free and nobody listens on
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
@@ -259,7 +282,7 @@ def test_nothing_listening_is_a_connection_error(dovecot: Any) -> None:
         check_connection(settings_for(dovecot, port=port))
 
 
-def test_silent_server_is_a_connection_error_within_the_timeout(dovecot: Any) -> None:
+def test_silent_server_is_a_connection_error_within_the_timeout(dovecot: Dovecot) -> None:
     with socket.socket() as listener:  # accepts connections (backlog) but never greets
         listener.bind(("127.0.0.1", 0))
         listener.listen()
@@ -272,7 +295,9 @@ def test_silent_server_is_a_connection_error_within_the_timeout(dovecot: Any) ->
     assert time.monotonic() - started < 2.0
 
 
-def test_server_killed_mid_fetch_is_a_connection_error(start_dovecot: Callable[..., Any]) -> None:
+def test_server_killed_mid_fetch_is_a_connection_error(
+    start_dovecot: Callable[..., Dovecot],
+) -> None:
     server = start_dovecot()
     settings = settings_for(server, timeout=2.0)
     with Mailbox(settings) as box:
