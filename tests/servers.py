@@ -110,7 +110,6 @@ default_internal_user = dovecot
 first_valid_uid = {uid}
 first_valid_gid = {gid}
 mail_location = maildir:{root}/mail/%u
-mail_privileged_group =
 disable_plaintext_auth = no
 auth_mechanisms = plain login
 # Tests try wrong passwords on purpose; the default 2 s penalty would only slow them down.
@@ -137,14 +136,6 @@ service imap-login {{
     ssl = yes
   }}
 }}
-service stats {{
-  unix_listener stats-reader {{
-    user = root
-  }}
-  unix_listener stats-writer {{
-    user = root
-  }}
-}}
 {extra}
 """
 
@@ -164,7 +155,7 @@ class Dovecot:
     host: str = "127.0.0.1"
     port: int = 0
     tls_port: int = 0
-    root: Path = field(default_factory=Path)
+    root: Path | None = None  # the temporary directory, while running
     ca_file: str = ""
     _proc: subprocess.Popen[bytes] | None = None
 
@@ -174,23 +165,23 @@ class Dovecot:
         if os.geteuid() != 0:
             raise ServerError("Dovecot test server must be started as root (it drops privileges)")
         mail_owner = pwd.getpwnam("mail")  # a system user every Debian has; owns the Maildir
-        self.root = Path(tempfile.mkdtemp(prefix="dovecot-"))
-        self.root.chmod(0o755)  # the mail process runs as `mail` and must reach mail/
-        cert, key = make_self_signed_cert(self.root)
+        root = self.root = Path(tempfile.mkdtemp(prefix="dovecot-"))
+        root.chmod(0o755)  # the mail process runs as `mail` and must reach mail/
+        cert, key = make_self_signed_cert(root)
         self.ca_file = str(cert)
-        (self.root / "mail").mkdir()
-        os.chown(self.root / "mail", mail_owner.pw_uid, mail_owner.pw_gid)
-        users = self.root / "users"
+        (root / "mail").mkdir()
+        os.chown(root / "mail", mail_owner.pw_uid, mail_owner.pw_gid)
+        users = root / "users"
         users.write_text(
             f"{self.user}:{{PLAIN}}{self.password}:{mail_owner.pw_uid}:{mail_owner.pw_gid}"
-            f"::{self.root}/mail/{self.user}::\n"
+            f"::{root}/mail/{self.user}::\n"
         )
         self.port, self.tls_port = free_port(), free_port()
-        conf = self.root / "dovecot.conf"
+        conf = root / "dovecot.conf"
         conf.write_text(
             _DOVECOT_CONF.format(
-                root=self.root,
-                name=self.root.name,
+                root=root,
+                name=root.name,
                 uid=mail_owner.pw_uid,
                 gid=mail_owner.pw_gid,
                 cert=cert,
@@ -200,27 +191,33 @@ class Dovecot:
                 extra=self.extra_conf,
             )
         )
-        log = self.root / "dovecot.log"
+        log = root / "dovecot.log"
         # Own session so stop()/kill() reach the whole process group (login, auth, imap);
         # pdeathsig so a test run killed outright does not leave a server behind.
-        self._proc = subprocess.Popen(
-            ["setpriv", "--pdeathsig", "TERM", "--", DOVECOT_BIN, "-F", "-c", str(conf)],
-            stdout=(self.root / "stdout.log").open("wb"),
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        with (root / "stdout.log").open("wb") as out:
+            self._proc = subprocess.Popen(
+                ["setpriv", "--pdeathsig", "TERM", "--", DOVECOT_BIN, "-F", "-c", str(conf)],
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
             _wait_for_port(self.host, self.port, self._proc, log)
             _wait_for_port(self.host, self.tls_port, self._proc, log)
         except ServerError as exc:
-            out = _tail(self.root / "stdout.log")
+            startup = _tail(root / "stdout.log")
             self.stop()
-            raise ServerError(f"Dovecot did not start: {exc}\n{out}") from None
+            raise ServerError(f"Dovecot did not start: {exc}\n{startup}") from None
         return self
 
     @property
     def log(self) -> str:
-        return _tail(self.root / "dovecot.log", lines=200)
+        return _tail(self._file("dovecot.log"), lines=200)
+
+    def _file(self, name: str) -> Path:
+        if self.root is None:
+            raise ServerError("Dovecot is not running")
+        return self.root / name
 
     def doveadm(self, *args: str) -> str:
         """Run a doveadm command on this server, as its administrator would; return stdout.
@@ -228,7 +225,7 @@ class Dovecot:
         E.g. `doveadm("mailbox", "delete", "-u", server.user, "Folder")`.
         """
         done = subprocess.run(
-            ["doveadm", "-c", str(self.root / "dovecot.conf"), *args],
+            ["doveadm", "-c", str(self._file("dovecot.conf")), *args],
             capture_output=True,
             text=True,
             timeout=START_TIMEOUT,
@@ -253,8 +250,9 @@ class Dovecot:
             except subprocess.TimeoutExpired:
                 self.kill()
         self._proc = None
-        if self.root != Path() and self.root.exists():
+        if self.root is not None:
             shutil.rmtree(self.root, ignore_errors=True)
+            self.root = None
 
     def __enter__(self) -> Self:
         return self.start()
