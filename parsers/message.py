@@ -348,11 +348,13 @@ def read_blob(
 ) -> None:
     """Recognise a blob by content: document, archive, forwarded message, or nothing."""
     file_type = sniff(data)
+    if file_type == "unknown" and data.startswith(b"PK"):
+        file_type = "zip"  # a damaged archive: expand_zip will say why it cannot be read
     if file_type in DOCUMENT_TYPES:
         add_attachment(name, ctype, file_type, data, origin, inline, walk)
     elif file_type in ("zip", "tnef"):
         read_archive(name, file_type, data, origin, depth, walk)
-    elif file_type == "message" and (declared or ctype.startswith("message/")):
+    elif is_attached_message(file_type, name, ctype, declared):
         walk_forwarded(email.message_from_bytes(data), origin, depth, walk)
     elif ctype in _NEVER_DOCUMENTS or not declared:
         return
@@ -363,6 +365,14 @@ def read_blob(
     elif is_document_type(ctype):
         reason = f"declared as {ctype} but holds {file_type}"
         walk.problems.append(Problem(clean_filename(name, file_type), reason))
+
+
+def is_attached_message(file_type: FileType, name: str, ctype: str, declared: bool) -> bool:
+    """Tell an attached message: sniffed as one, or text named .eml or declared message/*."""
+    if file_type == "message":
+        return declared or ctype.startswith("message/")
+    named = name.lower().endswith(".eml") or ctype.startswith("message/")
+    return file_type == "text" and named
 
 
 def read_archive(
@@ -417,6 +427,8 @@ _DOCUMENT_DECLARATIONS = ("application/pdf", "image/", "application/msword",
 # Signature logos are a few KB and under 100x100 px; a bulletin scan is far larger.
 _TINY_IMAGE_BYTES = 2_048
 _TINY_IMAGE_PIXELS = 100
+# JPEG segments read looking for the frame header; real files reach it within ~20.
+_MAX_JPEG_SEGMENTS = 64
 # Display names longer than this are cut; most file systems stop at 255.
 _MAX_NAME_CHARS = 255
 # Unicode categories dropped from names: controls, format (bidi overrides), surrogates.
@@ -439,16 +451,36 @@ def is_document_type(ctype: str) -> bool:
 
 
 def is_tiny_image(data: bytes) -> bool:
-    """Tell a signature logo from a scan by size, or by PNG/GIF dimensions when cheap."""
-    if len(data) < _TINY_IMAGE_BYTES:
-        return True
+    """Tell a signature logo from a scan by its pixel size, or by its byte size if unknown."""
+    size = read_image_size(data)
+    if size is None:
+        return len(data) < _TINY_IMAGE_BYTES and not data.startswith((b"II", b"MM"))
+    return size[0] < _TINY_IMAGE_PIXELS and size[1] < _TINY_IMAGE_PIXELS
+
+
+def read_image_size(data: bytes) -> tuple[int, int] | None:
+    """Return (width, height) from a PNG, GIF or JPEG header, or None when not cheap."""
     if data.startswith(b"\x89PNG") and len(data) >= 24:
-        width, height = int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
-    elif data.startswith(b"GIF8") and len(data) >= 10:
-        width, height = int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
-    else:
-        return False
-    return width < _TINY_IMAGE_PIXELS and height < _TINY_IMAGE_PIXELS
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data.startswith(b"GIF8") and len(data) >= 10:
+        return int.from_bytes(data[6:8], "little"), int.from_bytes(data[8:10], "little")
+    if data.startswith(b"\xff\xd8"):
+        return read_jpeg_size(data)
+    return None
+
+
+def read_jpeg_size(data: bytes) -> tuple[int, int] | None:
+    """Walk JPEG segments to the first start-of-frame marker and read its size."""
+    offset = 2
+    for _ in range(_MAX_JPEG_SEGMENTS):
+        if offset + 9 > len(data) or data[offset] != 0xFF:
+            return None
+        marker = data[offset + 1]
+        if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+            height = int.from_bytes(data[offset + 5 : offset + 7], "big")
+            return int.from_bytes(data[offset + 7 : offset + 9], "big"), height
+        offset += 2 + int.from_bytes(data[offset + 2 : offset + 4], "big")
+    return None
 
 
 def clean_filename(name: str, file_type: str, index: int = 0) -> str:

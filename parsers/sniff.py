@@ -24,11 +24,6 @@ _MESSAGE_HEADERS = (b"from:", b"received:", b"return-path:", b"message-id:", b"d
 def sniff(data: bytes) -> FileType:
     """Return the type of `data` by its magic bytes and structure."""
     head = data[:16]
-    # Before the PDF window: a ZIP that stores a PDF uncompressed has "%PDF-" in its first KB.
-    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
-        return _sniff_zip(data)
-    if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
-        return "pdf"
     if head.startswith((b"II*\x00", b"MM\x00*", b"II+\x00", b"MM\x00+")):
         return "tiff"
     if head.startswith(b"\x89PNG\r\n\x1a\n"):
@@ -47,6 +42,12 @@ def sniff(data: bytes) -> FileType:
         return "tnef"
     if head.startswith(_OLE_MAGIC):
         return "doc"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return _sniff_zip(data)
+    # After every magic at offset 0: a ZIP or winmail.dat that stores a PDF uncompressed
+    # has "%PDF-" in its first KB too.
+    if b"%PDF-" in data[:_PDF_HEADER_WINDOW]:
+        return "pdf"
     return _sniff_text(data)
 
 
@@ -71,7 +72,7 @@ def _sniff_text(data: bytes) -> FileType:
     if lowered.startswith((b"<!doctype html", b"<html")):
         return "html"
     first_line = lowered.split(b"\n", 1)[0]
-    if first_line.startswith(b"from ") or any(first_line.startswith(h) for h in _MESSAGE_HEADERS):
-        if b"\n\n" in sample or b"\r\n\r\n" in sample or len(sample) < 4096:
-            return "message"
+    headed = first_line.startswith(b"from ") or first_line.startswith(_MESSAGE_HEADERS)
+    if headed and (b"\n\n" in sample or b"\r\n\r\n" in sample or len(sample) < 4096):
+        return "message"
     return "text"
