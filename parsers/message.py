@@ -17,18 +17,12 @@ becomes a `Problem`.
 
 from __future__ import annotations
 
-import codecs
 import email
 import email.message
 import email.utils
 import logging
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from email.header import decode_header
-from html.parser import HTMLParser
-from typing import Literal
 
 import mailparser
 
@@ -36,6 +30,15 @@ from parsers.archive import Expansion, describe, expand_tnef, expand_zip
 from parsers.errors import LimitExceeded
 from parsers.faxgateway import FaxInfo, detect_fax_gateway
 from parsers.limits import Limits
+from parsers.mailkind import MessageKind, classify_message
+from parsers.mailtext import (
+    clean_filename,
+    decode_text,
+    header_text,
+    html_to_text,
+    raw_header,
+    repair_header,
+)
 from parsers.sniff import IMAGE_TYPES, FileType, sniff
 
 # mailparser logs a warning for every part type it does not render (images, signatures);
@@ -44,7 +47,6 @@ logging.getLogger("mailparser").addHandler(logging.NullHandler())
 
 __all__ = ["Attachment", "FaxInfo", "ParsedMessage", "Problem", "parse_message"]
 
-MessageKind = Literal["person", "autoreply", "bounce", "list", "fax_gateway"]
 
 # Content types that may hold a bulletin; anything else found by sniff() is not a document.
 DOCUMENT_TYPES: frozenset[str] = IMAGE_TYPES | {"pdf", "docx", "odt", "doc"}
@@ -214,48 +216,6 @@ def flatten_defects(defects: object) -> tuple[str, ...]:
             for item in items if isinstance(items, list) else [items]:
                 lines.append(f"{where}: {item}"[:300])
     return tuple(lines)
-
-
-def raw_header(message: email.message.Message, name: str) -> str | None:
-    """Return a header as it came off the wire (8-bit bytes as surrogate escapes), or None."""
-    wanted = name.lower()
-    for key, value in message.raw_items():
-        if key.lower() == wanted:
-            return str(value)
-    return None
-
-
-def header_text(value: object) -> str:
-    """Decode a raw header value (encoded-words, stray 8-bit bytes) to one line of text."""
-    if value is None:
-        return ""
-    text = repair_header(str(value))
-    try:
-        pieces = decode_header(text)
-    except Exception:  # a malformed encoded-word stays as written
-        return text
-    decoded = []
-    for chunk, charset in pieces:
-        if isinstance(chunk, str):
-            decoded.append(chunk)
-        elif charset:
-            decoded.append(decode_text(chunk, charset))
-        else:  # decode_header hands back unencoded runs in raw-unicode-escape
-            decoded.append(chunk.decode("raw_unicode_escape", "replace"))
-    return " ".join("".join(decoded).split()).replace("\x00", "")
-
-
-def repair_header(text: str) -> str:
-    """Undo the stdlib's surrogate escapes of raw 8-bit bytes and fold to one line."""
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            data = text.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:
-            data = text.encode("utf-8", "replace")
-        text = decode_text(data, None)
-    return " ".join(text.split()).replace("\x00", "")
 
 
 def clean_message_id(value: str | None) -> str | None:
@@ -429,11 +389,6 @@ _TINY_IMAGE_BYTES = 2_048
 _TINY_IMAGE_PIXELS = 100
 # JPEG segments read looking for the frame header; real files reach it within ~20.
 _MAX_JPEG_SEGMENTS = 64
-# Display names longer than this are cut; most file systems stop at 255.
-_MAX_NAME_CHARS = 255
-# Unicode categories dropped from names: controls, format (bidi overrides), surrogates.
-_NAME_DROP_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Co", "Zl", "Zp"})
-_EXTENSIONS: dict[str, str] = {"jpeg": "jpg", "tiff": "tif", "message": "eml", "tnef": "dat"}
 
 
 def part_filename(part: email.message.Message) -> str:
@@ -481,155 +436,3 @@ def read_jpeg_size(data: bytes) -> tuple[int, int] | None:
             return int.from_bytes(data[offset + 7 : offset + 9], "big"), height
         offset += 2 + int.from_bytes(data[offset + 2 : offset + 4], "big")
     return None
-
-
-def clean_filename(name: str, file_type: str, index: int = 0) -> str:
-    """Return a display name: decoded, no directories, no control characters, bounded."""
-    text = header_text(name) if "=?" in name else repair_header(name)
-    text = unicodedata.normalize("NFC", text.replace("\\", "/").rsplit("/", 1)[-1])
-    text = "".join(c for c in text if unicodedata.category(c) not in _NAME_DROP_CATEGORIES)
-    text = text.strip(" .")[:_MAX_NAME_CHARS]
-    if text:
-        return text
-    extension = _EXTENSIONS.get(file_type, file_type if file_type != "unknown" else "bin")
-    return f"attachment-{index}.{extension}" if index else f"(unnamed).{extension}"
-
-
-# Codecs Python accepts as charsets that are not mail charsets; punycode decodes in
-# quadratic time, the escape codecs interpret backslashes.
-_REFUSED_CODECS = frozenset({"punycode", "idna", "unicode_escape", "raw_unicode_escape"})
-# Labels read as their supersets, as mail clients write them (WHATWG does the same):
-# ASCII is really UTF-8, Latin-1 Windows-1252, GB2312 GB18030, Shift_JIS Windows-932.
-_CHARSET_UPGRADES: dict[str, tuple[str, ...]] = {
-    "ascii": ("utf-8",),
-    "latin_1": ("cp1252", "latin_1"),
-    "iso8859_1": ("cp1252", "latin_1"),
-    "gb2312": ("gb18030",),
-    "gbk": ("gb18030",),
-    "shift_jis": ("cp932", "shift_jis"),
-    "euc_kr": ("cp949", "euc_kr"),
-}
-
-
-def decode_text(data: bytes, charset: str | None) -> str:
-    """Decode text as UTF-8 when it is, else its declared charset, else Windows-1252."""
-    declared = candidate_charsets(charset)
-    # Non-ASCII text that is valid UTF-8 is UTF-8 whatever the label says (mislabelled
-    # mail is common); UTF-16/32 are the exception, as their bytes can pass as UTF-8.
-    utf8_first = not data.isascii() and not any(
-        n.startswith("utf_16") or n.startswith("utf_32") for n in declared
-    )
-    for name in (*(("utf-8",) if utf8_first else ()), *declared, "utf-8", "cp1252"):
-        try:
-            return data.decode(name).replace("\x00", "")
-        except (UnicodeError, LookupError):
-            continue
-    return data.decode("cp1252", "replace").replace("\x00", "")
-
-
-def candidate_charsets(charset: str | None) -> tuple[str, ...]:
-    """Return the codecs to try for a declared charset, or () when it is unknown or unsafe."""
-    cleaned = (charset or "").strip().strip("\"'").lower()
-    try:
-        name = codecs.lookup(cleaned).name.replace("-", "_")
-    except (LookupError, ValueError):
-        return ()
-    if name in _REFUSED_CODECS:
-        return ()
-    return _CHARSET_UPGRADES.get(name, (name,))
-
-
-# HTML over this many characters is cut before conversion; a covering note is a few KB.
-_MAX_HTML_CHARS = 2_000_000
-_BLOCK_TAGS = frozenset({"p", "br", "div", "tr", "li", "h1", "h2", "h3", "h4", "table", "td"})
-
-
-class _TextCollector(HTMLParser):
-    """Collect the visible text of an HTML body, one line per block element."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.chunks: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style", "head", "title"):
-            self.hidden += 1
-        elif tag in _BLOCK_TAGS:
-            self.chunks.append("\n")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style", "head", "title"):
-            self.hidden = max(0, self.hidden - 1)
-        elif tag in _BLOCK_TAGS:
-            self.chunks.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.chunks.append(data)
-
-
-def html_to_text(html: str) -> str:
-    """Return the visible text of an HTML body, whitespace tidied."""
-    collector = _TextCollector()
-    try:
-        collector.feed(html[:_MAX_HTML_CHARS])
-        collector.close()
-    except Exception:  # noqa: S110 - keep whatever text was collected
-        pass
-    lines = (" ".join(line.split()) for line in "".join(collector.chunks).splitlines())
-    return "\n".join(line for line in lines if line)
-
-
-_AUTOREPLY_SUBJECTS = re.compile(
-    r"^\s*(r[ée]ponse\s+automatique|out\s+of\s+(the\s+)?office|absence|automatic\s+reply"
-    r"|auto(matic)?[\s-]?reply|auto\s*:|message\s+d'absence|abwesen)",
-    re.I,
-)
-_BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
-_LIST_PRECEDENCE = ("list", "bulk", "junk")
-
-
-def classify_message(
-    message: email.message.Message, from_address: str | None, subject: str, is_fax: bool
-) -> MessageKind:
-    """Say who wrote the message: a bounce, a fax gateway, an autoresponder, a list, a person."""
-    if is_bounce(message, from_address):
-        return "bounce"
-    if is_fax:
-        return "fax_gateway"
-    if is_autoreply(message, subject):
-        return "autoreply"
-    if raw_header(message, "List-Id") or raw_header(message, "List-Unsubscribe"):
-        return "list"
-    if header_word(message, "Precedence") in _LIST_PRECEDENCE:
-        return "list"
-    return "person"
-
-
-def is_bounce(message: email.message.Message, from_address: str | None) -> bool:
-    """Tell a delivery status notification by its structure or its sender."""
-    report_type = str(message.get_param("report-type", "") or "").lower()
-    if message.get_content_type() == "multipart/report" and report_type == "delivery-status":
-        return True
-    local = (from_address or "").split("@", 1)[0]
-    return local in _BOUNCE_SENDERS
-
-
-def is_autoreply(message: email.message.Message, subject: str) -> bool:
-    """Tell an automatic reply (or read receipt) by its headers or subject."""
-    auto = header_word(message, "Auto-Submitted")
-    if auto and auto != "no":
-        return True
-    if raw_header(message, "X-Autoreply") or raw_header(message, "X-Autorespond"):
-        return True
-    if header_word(message, "Precedence") == "auto_reply":
-        return True
-    if message.get_content_type() == "multipart/report":
-        return True
-    return bool(_AUTOREPLY_SUBJECTS.match(subject))
-
-
-def header_word(message: email.message.Message, name: str) -> str:
-    """Return the first word of a header, lower-cased, without parameters."""
-    return header_text(raw_header(message, name)).split(";", 1)[0].strip().lower()

@@ -15,7 +15,8 @@ import pytest
 from parsers.errors import LimitExceeded
 from parsers.faxgateway import detect_fax_gateway
 from parsers.limits import Limits
-from parsers.message import ParsedMessage, clean_filename, decode_text, parse_message
+from parsers.mailtext import clean_filename, decode_text
+from parsers.message import ParsedMessage, parse_message
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "messages"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.eml"))
