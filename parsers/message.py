@@ -346,7 +346,9 @@ def read_archive(
         walk.problems.append(Problem(label, reason))
         return
     if walk.unpacked_entries >= limits.max_zip_entries * _ENTRY_BUDGET_FACTOR:
-        walk.problems.append(Problem(label, "too many archive entries in one message; not read"))
+        reason = "too many archive entries in one message; the rest were not read"
+        if all(p.reason != reason for p in walk.problems):
+            walk.problems.append(Problem(label, reason))
         return
     budget = limits.max_zip_total_bytes - walk.unpacked_bytes
     expand = expand_zip if file_type == "zip" else expand_tnef
