@@ -24,3 +24,7 @@ class Limits:
     max_zip_ratio: float = 100.0
     # A 300 dpi page takes about a second; ten times that is a pathological page.
     ocr_seconds_per_page: float = 60.0
+    # Reading one whole document (all pages, OCR included) in its worker process.
+    document_seconds: float = 300.0
+    # Address space of a worker process: a page at 300 dpi needs ~100 MB; 1.5 GB is a bomb.
+    worker_memory_bytes: int = 1_500_000_000

@@ -1,0 +1,145 @@
+"""The `intake` command. Each command builds objects from settings and calls one function;
+domain errors become one line on stderr and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import functools
+import json
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+
+from intake import ingest as ingest_mod
+from intake.app import App, configure_logging
+from intake.errors import InputError, IntakeError
+from intake.export import export_csv, export_json
+from intake.extraction import SandboxExtractor
+from intake.settings import Settings, load_settings
+from parsers.bulletin import contract_json
+from parsers.errors import ParserError
+from storage.errors import StorageError
+from storage.queries import message_views
+
+cli = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+F = TypeVar("F", bound=Callable[..., Any])
+ConfigOption = Annotated[
+    Path | None, typer.Option("--config", help="Settings file (default config/intake.toml).")
+]
+
+
+def main() -> None:
+    cli()
+
+
+def fail(message: str, code: int = 1) -> None:
+    typer.echo(f"error: {message}", err=True)
+    raise typer.Exit(code)
+
+
+def command(func: F) -> F:
+    """Register `func` as a command whose domain errors end in one line and exit status 1."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except (IntakeError, ParserError, StorageError) as exc:
+            fail(str(exc))
+        except KeyboardInterrupt:
+            fail("interrupted", 130)
+
+    name = func.__name__.rstrip("_").replace("_", "-")
+    cli.command(name=name)(wrapper)
+    return func
+
+
+def app_from(config: Path | None) -> App:
+    settings = load_settings(config)
+    configure_logging(settings.log_level)
+    return App(settings)
+
+
+@command
+def extract(
+    file: Annotated[Path, typer.Argument(help="A PDF, image or Word bulletin.")],
+    as_json: Annotated[bool, typer.Option("--json", help="Print the contract JSON.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Extract the fields of one document; writes nothing to the database."""
+    app = app_from(config)
+    data = ingest_mod.read_input(file)
+    result = SandboxExtractor().extract(data, app.form, app.settings.limits())
+    if result.error is not None:
+        raise InputError(f"{file}: {result.error}")
+    output = contract_json(str(file), result.as_extraction())
+    if as_json:
+        typer.echo(json.dumps(output, ensure_ascii=False, indent=1))
+    else:
+        for key, value in output["fields"].items():
+            typer.echo(f"{key:20} {value['value']!s:50} {value['confidence']:.2f}")
+        typer.echo("flags: " + (", ".join(f["code"] for f in output["flags"]) or "none"))
+
+
+@command
+def ingest(
+    paths: Annotated[list[Path], typer.Argument(help=".eml files, documents or folders.")],
+    config: ConfigOption = None,
+) -> None:
+    """Take local files through the whole pipeline into the database."""
+    app = app_from(config)
+    summary = ingest_mod.ingest_paths(app, paths, progress=_progress)
+    typer.echo(summary.describe())
+
+
+@command
+def export(
+    format_: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+    output: Annotated[Path | None, typer.Option("--output", "-o")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Every message with its submissions, values and flags."""
+    if format_ not in ("json", "csv"):
+        raise InputError(f"--format must be json or csv, not {format_!r}")
+    app = app_from(config)
+    with app.db.session() as session:
+        views = message_views(session)
+        text = export_json(views, app.form) if format_ == "json" else export_csv(views, app.form)
+    if output is None:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
+
+
+@command
+def check_config(
+    connect: Annotated[bool, typer.Option("--connect", help="Also log in to IMAP/SMTP.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Validate the settings and the form definition (and reach the servers with --connect)."""
+    app = app_from(config)
+    for line in describe_settings(app.settings, app):
+        typer.echo(line)
+    if connect:
+        from intake.connections import check_connections
+
+        for line in check_connections(app.settings):
+            typer.echo(line)
+    typer.echo("configuration OK")
+
+
+def describe_settings(settings: Settings, app: App) -> list[str]:
+    form = app.form
+    return [
+        f"form: {form.id} ({len(form.fields)} fields), deadline {form.deadline.isoformat()}",
+        f"database: {app.db.check()}",
+        f"data directory: {settings.data_dir}",
+        f"sources: {', '.join(ingest_mod.source_names(settings)) or 'none configured'}",
+    ]
+
+
+def _progress(done: int, total: int, label: str) -> None:
+    typer.echo(f"[{done}/{total}] {label}", err=True)
