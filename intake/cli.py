@@ -4,6 +4,7 @@ domain errors become one line on stderr and a non-zero exit, never a traceback."
 from __future__ import annotations
 
 import functools
+import importlib
 import json
 import sys
 from collections.abc import Callable
@@ -143,3 +144,9 @@ def describe_settings(settings: Settings, app: App) -> list[str]:
 
 def _progress(done: int, total: int, label: str) -> None:
     typer.echo(f"[{done}/{total}] {label}", err=True)
+
+
+# Commands of the service, the review UI and the digest live beside the code they drive and
+# register themselves on `cli` when imported.
+for _module in ("intake.poll_commands", "intake.web_commands", "intake.digest_commands"):
+    importlib.import_module(_module)

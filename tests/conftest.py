@@ -6,9 +6,15 @@ A server that `make test` installs is never skipped: if it cannot start, its fix
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 from servers import Dovecot, Postgres, SmtpServer
+
+from intake.app import App
+from intake.extraction import InlineExtractor
+from intake.settings import Settings
 
 
 @pytest.fixture(scope="session")
@@ -50,3 +56,26 @@ def smtp_server() -> Iterator[SmtpServer]:
     """An SMTP server on loopback that keeps what it receives (`clear()` it before counting)."""
     with SmtpServer() as server:
         yield server
+
+
+# Application fixtures ------------------------------------------------------------------------
+
+DEV_FORM = Path(__file__).resolve().parent.parent / "config" / "forms" / "kumamoto-2018.toml"
+SAMPLES = Path(__file__).resolve().parent / "samples"
+
+
+@pytest.fixture
+def make_app(tmp_path: Path) -> Callable[..., App]:
+    """Build an App on a fresh SQLite file (or `database_url=`) under tmp_path.
+
+    Keyword arguments are settings (e.g. maildir=..., poll_seconds=...). Extraction runs in
+    the test process (InlineExtractor) unless `sandbox=True`.
+    """
+
+    def build(sandbox: bool = False, **overrides: Any) -> App:
+        values: dict[str, Any] = {"data_dir": tmp_path / "var", "form": DEV_FORM}
+        values.update(overrides)
+        settings = Settings(**values)
+        return App(settings, extractor=None if sandbox else InlineExtractor())
+
+    return build

@@ -1,0 +1,1 @@
+"""Commands of the poll part (registered on intake.cli.cli); filled by its issue."""

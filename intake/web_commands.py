@@ -1,0 +1,1 @@
+"""Commands of the web part (registered on intake.cli.cli); filled by its issue."""
