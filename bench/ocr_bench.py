@@ -47,7 +47,7 @@ BOX_CAPTIONS = {
 # Steps that can be switched off to measure what each one brings.
 STEPS = {
     "leaders": lambda: setattr(img, "leader_dots", lambda c: np.zeros(len(c.area), bool)),
-    "rules": lambda: setattr(img, "ruling_lines", lambda c: np.zeros(len(c.area), bool)),
+    "rules": lambda: setattr(img, "ruling_lines", lambda ink: np.zeros_like(ink)),
     "specks": lambda: setattr(img, "remove_specks", lambda ink: ink),
     "deskew": lambda: setattr(img, "estimate_skew", lambda ink: 0.0),
     "flatten": lambda: setattr(img, "flatten_background", lambda grey: grey),
@@ -85,8 +85,11 @@ def score_document(path: Path, pages: list[Page]) -> dict[str, Any]:
             found[key] = any(_norm(str(truth[key])) in text for text in texts)
     for key in ("phone", "fax"):
         if truth.get(key):
-            national = "0" + truth[key][3:]
-            found[key] = any(national in re.sub(r"\D", "", text) for text in texts)
+            national, e164 = "0" + truth[key][3:], truth[key][1:]
+            found[key] = any(
+                national in digits or e164 in digits
+                for digits in (re.sub(r"\D", "", text) for text in texts)
+            )
     if truth.get("delegation_size"):
         found["delegation_size"] = any(
             "gation" in t and re.search(rf"\b{truth['delegation_size']}\b", t.split("gation")[-1])

@@ -43,9 +43,12 @@ DOT_GAP_PX = 40
 DOT_BASELINE_SLACK_PX = 4
 # Three dots may be an ellipsis in the text; four in a row are a leader line.
 DOT_MIN_RUN = 4
-# Ruling lines: at least half an inch long and at most ~1 mm thick.
-RULE_MIN_LENGTH_PX = 150
-RULE_MAX_THICKNESS_PX = 10
+# Fax noise merges neighbouring dots into short dashes; a leader's dash is at most three dots.
+DASH_MAX_PX = 3 * DOT_MAX_PX
+# Ruling lines: an unbroken ink run of 8.5 mm; no glyph stroke (not even a dash) is that long.
+RULE_MIN_LENGTH_PX = 100
+# A rule's ragged edge reaches 1-2 px past its longest runs (MaxFilter window, odd).
+RULE_EDGE_PX = 5
 # Printed check boxes are 2.5-7 mm wide (30-85 px at 300 dpi), square.
 BOX_MIN_PX = 28
 BOX_MAX_PX = 90
@@ -280,39 +283,72 @@ def erase_components(ink: Mask, comps: Components, chosen: npt.NDArray[np.bool_]
 
 
 def leader_dots(comps: Components) -> npt.NDArray[np.bool_]:
-    """Flag the components that are dots of a dotted leader line ("Nom : ..........")."""
+    """Flag the components that are dots of a dotted leader line ("Nom : ..........").
+
+    Chains of at least `DOT_MIN_RUN` dots on one baseline are leaders; then the dashes that
+    fax noise made by merging dots, lying on a chain's baseline and span, go with them.
+    """
     w = comps.x1 - comps.x0 + 1
     h = comps.y1 - comps.y0 + 1
-    small = np.flatnonzero((w <= DOT_MAX_PX) & (h <= DOT_MAX_PX) & (comps.area >= 2))
+    cy = (comps.y0 + comps.y1) / 2
     flags = np.zeros(len(comps.area), dtype=bool)
-    if small.size == 0:
-        return flags
-    cy = (comps.y0[small] + comps.y1[small]) / 2
-    order = small[np.lexsort((comps.x0[small], np.round(cy / DOT_BASELINE_SLACK_PX)))]
-    chain: list[int] = []
-    for idx in order.tolist():
-        if chain:
-            prev = chain[-1]
-            gap = comps.x0[idx] - comps.x1[prev]
-            dy = abs((comps.y0[idx] + comps.y1[idx]) - (comps.y0[prev] + comps.y1[prev])) / 2
-            if 0 < gap <= DOT_GAP_PX and dy <= DOT_BASELINE_SLACK_PX:
-                chain.append(idx)
-                continue
-            if len(chain) >= DOT_MIN_RUN:
-                flags[chain] = True
-        chain = [idx]
-    if len(chain) >= DOT_MIN_RUN:
+    small = np.flatnonzero((w <= DOT_MAX_PX) & (h <= DOT_MAX_PX) & (comps.area >= 2))
+    chains: list[list[int]] = []
+    open_chains: list[list[int]] = []
+    for idx in small[np.argsort(comps.x0[small], kind="stable")].tolist():
+        open_chains = [c for c in open_chains if comps.x0[idx] - comps.x1[c[-1]] <= DOT_GAP_PX]
+        home = next(
+            (
+                c
+                for c in open_chains
+                if comps.x0[idx] > comps.x1[c[-1]]
+                and abs(cy[idx] - cy[c[-1]]) <= DOT_BASELINE_SLACK_PX
+            ),
+            None,
+        )
+        if home is None:
+            home = []
+            open_chains.append(home)
+            chains.append(home)
+        home.append(idx)
+    flat = (w <= DASH_MAX_PX) & (h <= DOT_MAX_PX)
+    for chain in chains:
+        if len(chain) < DOT_MIN_RUN:
+            continue
         flags[chain] = True
+        base = float(np.median(cy[chain]))
+        left = comps.x0[chain[0]] - DOT_GAP_PX
+        right = comps.x1[chain[-1]] + DOT_GAP_PX
+        flags |= (
+            flat
+            & (np.abs(cy - base) <= DOT_BASELINE_SLACK_PX)
+            & (comps.x0 >= left)
+            & (comps.x1 <= right)
+        )
     return flags
 
 
-def ruling_lines(comps: Components) -> npt.NDArray[np.bool_]:
-    """Flag long thin straight components: underlines and table rulings."""
-    w = comps.x1 - comps.x0 + 1
-    h = comps.y1 - comps.y0 + 1
-    horizontal = (w >= RULE_MIN_LENGTH_PX) & (h <= RULE_MAX_THICKNESS_PX)
-    vertical = (h >= RULE_MIN_LENGTH_PX) & (w <= RULE_MAX_THICKNESS_PX)
-    result: npt.NDArray[np.bool_] = horizontal | vertical
+def ruling_lines(ink: Mask) -> Mask:
+    """The pixels of long straight rulings (underlines, table grids): runs no glyph makes."""
+    rules = _long_runs(ink) | _long_runs(ink.T).T
+    # The ragged edge rows of a scanned or faxed rule are shorter runs: take them too.
+    grown = Image.fromarray(rules).filter(ImageFilter.MaxFilter(RULE_EDGE_PX))
+    result: Mask = np.asarray(grown) & ink
+    return result
+
+
+def _long_runs(ink: Mask) -> Mask:
+    height, width = ink.shape
+    padded = np.zeros((height, width + 2), dtype=np.int8)
+    padded[:, 1:-1] = ink
+    edges = np.diff(padded, axis=1)
+    rows, starts = np.nonzero(edges == 1)
+    _, ends = np.nonzero(edges == -1)
+    long = ends - starts >= RULE_MIN_LENGTH_PX
+    delta = np.zeros(ink.size + 1, dtype=np.int32)
+    np.add.at(delta, rows[long] * width + starts[long], 1)
+    np.add.at(delta, rows[long] * width + ends[long], -1)
+    result: Mask = np.cumsum(delta[:-1]).reshape(ink.shape) > 0
     return result
 
 
@@ -386,7 +422,7 @@ def clean_for_ocr(ink: Mask) -> tuple[Mask, tuple[CheckBox, ...]]:
     """Find check boxes, then erase them, leader dots and ruling lines so words stand alone."""
     comps = find_components(ink)
     boxes = find_boxes(ink, comps)
-    cleaned = erase_components(ink, comps, leader_dots(comps) | ruling_lines(comps))
+    cleaned = erase_components(ink, comps, leader_dots(comps)) & ~ruling_lines(ink)
     for x0, y0, x1, y1, _ in boxes:
         cleaned[y0:y1, x0:x1] = False
     return cleaned, read_boxes(boxes)
