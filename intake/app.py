@@ -71,5 +71,12 @@ def configure_logging(level: str) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(level)
-    for noisy in ("pdfminer", "pypdf", "PIL", "mailparser", "alembic", "apscheduler.executors.default"):
+    for noisy in (
+        "pdfminer",
+        "pypdf",
+        "PIL",
+        "mailparser",
+        "alembic",
+        "apscheduler.executors.default",
+    ):
         logging.getLogger(noisy).setLevel(logging.WARNING)

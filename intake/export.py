@@ -35,8 +35,13 @@ def message_json(view: MessageView, form: FormDefinition) -> dict[str, Any]:
         "flag_details": [{"code": f.code, "detail": f.detail} for f in view.flags],
         "fax": _fax(view),
         "documents": [
-            {"filename": d.filename, "origin": d.origin, "kind": d.kind, "status": d.status,
-             "error": d.error}  # fmt: skip
+            {
+                "filename": d.filename,
+                "origin": d.origin,
+                "kind": d.kind,
+                "status": d.status,
+                "error": d.error,
+            }
             for d in view.documents
         ],
         "submissions": [
@@ -57,7 +62,7 @@ def message_json(view: MessageView, form: FormDefinition) -> dict[str, Any]:
 
 def _fax(view: MessageView) -> dict[str, Any] | None:
     m = view.message
-    if m.channel != "fax" or m.fax_number is None and m.fax_pages is None:
+    if m.channel != "fax" or (m.fax_number is None and m.fax_pages is None):
         return None
     return {"number": m.fax_number, "pages": m.fax_pages, "resolution": m.fax_resolution,
             "transmitted_at": m.fax_transmitted_at}  # fmt: skip

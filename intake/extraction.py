@@ -47,11 +47,12 @@ class DocumentResult:
             extraction.flags,
         )
 
-
     def as_extraction(self) -> Extraction:
         """The extraction of a document that was read (error is None)."""
         assert self.fields is not None and self.kind is not None
-        return Extraction(self.kind, self.page_count or 0, self.is_bulletin, self.fields, self.flags)
+        return Extraction(
+            self.kind, self.page_count or 0, self.is_bulletin, self.fields, self.flags
+        )
 
 
 class Extractor(Protocol):
@@ -77,9 +78,7 @@ class SandboxExtractor:
 
     def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
         receiver, sender = self._context.Pipe(duplex=False)
-        worker = self._context.Process(
-            target=_work, args=(sender, data, form, limits), daemon=True
-        )
+        worker = self._context.Process(target=_work, args=(sender, data, form, limits), daemon=True)
         worker.start()
         sender.close()
         try:

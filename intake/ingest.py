@@ -93,7 +93,9 @@ def ingest_paths(app: App, paths: list[Path], progress: Progress | None = None) 
         summary.statuses[status] = summary.statuses.get(status, 0) + 1
         if progress is not None:
             done = sum(summary.statuses.values())
-            progress(done, max(total, done), f"message {getattr(outcome, 'message_pk', '?')} {status}")
+            progress(
+                done, max(total, done), f"message {getattr(outcome, 'message_pk', '?')} {status}"
+            )
 
     app.pipeline.process_pending(on_done=report)
     return summary

@@ -51,8 +51,10 @@ IGNORED_KINDS = frozenset({"autoreply", "bounce", "list"})
 _SMALL_INLINE_BYTES = 20_000
 # The fields that say who a bulletin is from and what they ask for; equal values across
 # two submissions make them one bulletin received twice.
-_IDENTITY = ("organisation", "last_name", "first_name", "email", "phone", "postal_code",
-             "city", "steering_committee", "rencontres", "delegation_size", "workshops")  # fmt: skip
+_IDENTITY = (
+    "organisation", "last_name", "first_name", "email", "phone", "postal_code", "city",
+    "steering_committee", "rencontres", "delegation_size", "workshops",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -188,5 +188,7 @@ def _read_secret_files(values: dict[str, Any], environ: Mapping[str, str]) -> No
 def _resolve_paths(settings: Settings, config_dir: Path) -> Settings:
     """Relative paths in the file are relative to the project root, as `make run` expects."""
     form = settings.form if settings.form.is_absolute() else PROJECT_ROOT / settings.form
-    data_dir = settings.data_dir if settings.data_dir.is_absolute() else Path.cwd() / settings.data_dir
+    data_dir = (
+        settings.data_dir if settings.data_dir.is_absolute() else Path.cwd() / settings.data_dir
+    )
     return settings.model_copy(update={"form": form, "data_dir": data_dir})

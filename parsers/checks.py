@@ -82,7 +82,7 @@ def _names_against_email(fields: Mapping[str, FieldReading]) -> list[str]:
     if email is None or not isinstance(email.value, str):
         return []
     read = [n for n in names if n is not None and isinstance(n.value, str)]
-    if not read or all(n.source != "ocr" for n in read + [email]):
+    if not read or all(n.source != "ocr" for n in [*read, email]):
         return []
     local = fold(email.value.split("@")[0]).replace("-", "").replace("'", "")
     doubtful = []

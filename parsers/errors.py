@@ -1,11 +1,11 @@
 """Every error the parsers raise, translated from the libraries at the one place each is called.
 
-    ParserError
-    ├── UnreadableDocument      the bytes cannot be read as the document they claim to be
-    │   ├── EncryptedDocument   password-protected PDF (or other encrypted container)
-    │   └── UnsupportedDocument a format we recognise but do not read
-    ├── LimitExceeded           a configured resource limit refused the input (bombs, pages)
-    └── FormDefinitionError     a form definition file is wrong (names the key and problem)
+ParserError
+├── UnreadableDocument      the bytes cannot be read as the document they claim to be
+│   ├── EncryptedDocument   password-protected PDF (or other encrypted container)
+│   └── UnsupportedDocument a format we recognise but do not read
+├── LimitExceeded           a configured resource limit refused the input (bombs, pages)
+└── FormDefinitionError     a form definition file is wrong (names the key and problem)
 """
 
 from __future__ import annotations

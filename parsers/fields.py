@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 
 from rapidfuzz import fuzz
 
@@ -27,10 +28,15 @@ _LABEL_SCORE = 85
 _CAPTION_SCORE = 85
 # A label not followed by ":" or a leader is a weak anchor: its value goes to review.
 _WEAK_PENALTY = 0.75
-# A gap wider than this many line heights ends a value or separates a label from its value.
-_GAP_LINES = 1.6
+# A gap wider than this many line heights separates table cells or columns: a label never
+# spans it, and a label followed by it stands alone. Spaces between words are ~0.3.
+_GAP_LINES = 1.0
+# A gap wider than this many line heights ends a value (the next column of a two-column form).
+_VALUE_GAP = 6.0
 # How far below a label its value may sit (labels above boxes), in line heights.
 _BELOW_LINES = 2.5
+# A value wrapped in its cell continues on a line at most this many line heights below.
+_WRAP_GAP = 0.6
 # Marks left of a caption, in line heights.
 _MARK_REACH = 6.0
 _MARKS = frozenset({"x", "☒", "☑", "✓", "✔", "✗", "✘", "■", "[x]", "(x)", "⊠", "×", "v"})
@@ -57,7 +63,7 @@ class FieldReading:
 
     @property
     def missing(self) -> bool:
-        return self.value is None or self.value == [] and self.raw is None
+        return self.value is None or (self.value == [] and self.raw is None)
 
 
 @dataclass(frozen=True)
@@ -170,7 +176,9 @@ def _tokenize(line: Line) -> list[_Token]:
     return tokens
 
 
-def _find_labels(lines: list[Line], tokens: list[list[_Token]], form: FormDefinition) -> list[_Label]:
+def _find_labels(
+    lines: list[Line], tokens: list[list[_Token]], form: FormDefinition
+) -> list[_Label]:
     """Every accepted label, at most one field per token, strongest first."""
     plain = [spec for spec in form.fields if spec.labels and spec.after is None]
     candidates: list[_Label] = []
@@ -207,6 +215,8 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[_Token])
                 end = start + span
                 if end > len(tokens) or any(t.kind != "word" for t in tokens[start:end]):
                     continue
+                if _has_gap(tokens[start:end], height):
+                    continue
                 text = _label_key(" ".join(t.folded for t in tokens[start:end]))
                 score = _score(target, text)
                 if score is None:
@@ -214,6 +224,11 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[_Token])
                 strong = not spec.separator or _ends_label(tokens, start, end, height)
                 found.append(_Label(spec, index, start, end, score, strong))
     return found
+
+
+def _has_gap(tokens: list[_Token], height: float) -> bool:
+    wide = _GAP_LINES * max(height, 1.0)
+    return any(b.word.x0 - a.word.x1 > wide for a, b in pairwise(tokens))
 
 
 def _label_key(text: str) -> str:
@@ -244,7 +259,9 @@ def _ends_label(tokens: list[_Token], start: int, end: int, height: float) -> bo
 
 def _resolve(candidates: list[_Label]) -> list[_Label]:
     """Keep the best labels so that no token belongs to two of them."""
-    ranked = sorted(candidates, key=lambda la: (la.strong, la.score, la.end - la.start), reverse=True)
+    ranked = sorted(
+        candidates, key=lambda la: (la.strong, la.score, la.end - la.start), reverse=True
+    )
     taken: set[tuple[int, int]] = set()
     accepted: list[_Label] = []
     for label in ranked:
@@ -275,15 +292,21 @@ def _read_value(
     line_labels = [la for la in labels if la.line == label.line and la.strong]
     following = [la for la in line_labels if la.start >= label.end]
     stop = min((la.start for la in following), default=len(tokens[label.line]))
+    right_edge = min((tokens[la.line][la.start].word.x0 for la in following), default=None)
     words = _value_words(tokens[label.line][label.end : stop], lines[label.line])
+    where = label.line
     if not words and label.strong:
-        right_edge = min((tokens[la.line][la.start].word.x0 for la in following), default=None)
-        words = _words_below(lines, tokens, blocked, label, right_edge)
+        where, words = _words_below(lines, tokens, blocked, label, right_edge)
+    if words:
+        height = max(lines[where].bottom - lines[where].top, 1.0)
+        left = min(w.x0 for w in words) - height / 2
+        right = right_edge if right_edge is not None else float("inf")
+        words = words + _continuation(lines, tokens, blocked, where, left, right)
     quality = label.score * (1.0 if label.strong else _WEAK_PENALTY)
     if not words:
         empty = FieldReading(label.spec.key, None, None, 0.0, None, page.number, None)
         return empty, (label.strong, False, quality)
-    raw = clean_text(" ".join(w.text for w in words))
+    raw = clean_text(_join(words, label.spec.type))
     normal = normalize_value(label.spec, raw)
     if raw and fold(str(normal.value or raw)) in organiser:
         empty = FieldReading(label.spec.key, None, None, 0.0, None, page.number, None)
@@ -309,6 +332,42 @@ def _read_value(
     return reading, (label.strong, True, quality)
 
 
+def _join(words: list[Word], field_type: str) -> str:
+    """Words of a value as text; a value wrapped inside a narrow cell ("…@bretagne.b" / "zh")
+    is joined without a space when spaces cannot occur in it."""
+    if field_type not in ("email", "postal_code"):
+        return " ".join(w.text for w in words)
+    text = words[0].text
+    for before, word in pairwise(words):
+        wrapped = word.top > before.bottom - 1
+        text += ("" if wrapped else " ") + word.text
+    return text
+
+
+def _continuation(
+    lines: list[Line],
+    tokens: list[list[_Token]],
+    blocked: set[int],
+    index: int,
+    left: float,
+    right: float,
+) -> list[Word]:
+    """Lines of a value wrapped inside its cell: right under it, in its column, tight."""
+    words: list[Word] = []
+    previous = lines[index]
+    for below in range(index + 1, len(lines)):
+        line = lines[below]
+        height = max(previous.bottom - previous.top, 1.0)
+        if below in blocked or line.top - previous.bottom > _WRAP_GAP * height:
+            break
+        inside = [t for t in tokens[below] if left <= t.word.x0 and t.word.x1 <= right + height]
+        if not inside:
+            break
+        words += _value_words(inside, line)
+        previous = line
+    return words
+
+
 def _value_words(tokens: list[_Token], line: Line) -> list[Word]:
     """Words of a value: separators and leaders dropped, cut at a wide gap."""
     height = max(line.bottom - line.top, 1.0)
@@ -319,7 +378,7 @@ def _value_words(tokens: list[_Token], line: Line) -> list[Word]:
     for token in kept:
         if id(token.word) in seen:
             continue
-        if words and token.word.x0 - words[-1].x1 > 4 * _GAP_LINES * height:
+        if words and token.word.x0 - words[-1].x1 > _VALUE_GAP * height:
             break
         seen.add(id(token.word))
         words.append(_as_word(token))
@@ -339,7 +398,7 @@ def _words_below(
     blocked: set[int],
     label: _Label,
     right_edge: float | None,
-) -> list[Word]:
+) -> tuple[int, list[Word]]:
     """The value of a label placed above its box: words under it on the next line."""
     line = lines[label.line]
     height = max(line.bottom - line.top, 1.0)
@@ -348,16 +407,14 @@ def _words_below(
     for index in range(label.line + 1, len(lines)):
         below = lines[index]
         if below.top - line.bottom > _BELOW_LINES * height:
-            return []
-        inside = [
-            t for t in tokens[index] if left <= (t.word.x0 + t.word.x1) / 2 < right
-        ]
+            return index, []
+        inside = [t for t in tokens[index] if left <= (t.word.x0 + t.word.x1) / 2 < right]
         if not inside:
             continue
         if index in blocked:
-            return []
-        return _value_words(inside, below)
-    return []
+            return index, []
+        return index, _value_words(inside, below)
+    return label.line, []
 
 
 def _find_caption(

@@ -84,7 +84,9 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
     try:
         tz = ZoneInfo(tz_name)
     except (ZoneInfoNotFoundError, ValueError):
-        raise FormDefinitionError(f"{where}: [form] timezone {tz_name!r} is not a known time zone")
+        raise FormDefinitionError(
+            f"{where}: [form] timezone {tz_name!r} is not a known time zone"
+        ) from None
     raw_deadline = _str(head, "deadline", f"{where}: [form]")
     try:
         deadline = datetime.fromisoformat(raw_deadline)

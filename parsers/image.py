@@ -374,7 +374,13 @@ def find_boxes(ink: Mask, comps: Components) -> list[tuple[int, int, int, int, f
             continue
         inner = _inner(patch)
         found.append((x0, y0, x1, y1, float(inner.mean()) if inner.size else 0.0))
-    return found
+    # A filled square drawn inside a box is the box's mark, not a second box.
+    return [
+        box
+        for box in found
+        if not any(o != box and o[0] <= box[0] and o[1] <= box[1] and box[2] <= o[2]
+                   and box[3] <= o[3] for o in found)
+    ]  # fmt: skip
 
 
 def _inner(patch: Mask) -> Mask:

@@ -77,8 +77,17 @@ def normalize_value(spec: FieldSpec, text: str) -> Normalized:
             return normalize_count(text, spec.minimum, spec.maximum)
         case "date":
             return normalize_date(text)
+        case "name":
+            return Normalized(normalize_name(text))
         case _:
             return Normalized(text)
+
+
+def normalize_name(text: str) -> str:
+    """A name written in capitals ("DUPONT-MOREAU", "LE GALL") as a name is written."""
+    if not text.isupper():
+        return text
+    return re.sub(r"[^\W\d_]+", lambda m: m.group(0).capitalize(), text.lower())
 
 
 def normalize_phone(text: str) -> Normalized:

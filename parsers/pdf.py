@@ -55,7 +55,9 @@ def read_pdf(data: bytes, limits: Limits) -> PdfContent:
             if count == 0:
                 raise UnreadableDocument("PDF has no pages")
             if count > limits.max_pages:
-                raise LimitExceeded(f"PDF has {count} pages, more than the limit of {limits.max_pages}")
+                raise LimitExceeded(
+                    f"PDF has {count} pages, more than the limit of {limits.max_pages}"
+                )
             pages: list[Page] = []
             scans: list[int] = []
             for number, page in enumerate(pdf.pages, start=1):
@@ -106,15 +108,17 @@ def _drawn_boxes(page: Any) -> list[CheckBox]:
         if not 0.7 <= width / height <= 1.4:
             continue
         x0, top, x1, bottom = (float(rect[k]) for k in ("x0", "top", "x1", "bottom"))
-
-        def inside(obj: dict[str, Any]) -> bool:
-            cx = (float(obj["x0"]) + float(obj["x1"])) / 2
-            cy = (float(obj["top"]) + float(obj["bottom"])) / 2
-            return x0 <= cx <= x1 and top <= cy <= bottom
-
-        ticked = any(inside(c) for c in marks) or any(inside(s) for s in strokes)
+        area = (x0, top, x1, bottom)
+        ticked = any(_inside(c, area) for c in marks) or any(_inside(s, area) for s in strokes)
         boxes.append(CheckBox(x0, top, x1, bottom, ticked, 1.0, "text"))
     return boxes
+
+
+def _inside(obj: dict[str, Any], area: tuple[float, float, float, float]) -> bool:
+    """Whether the centre of a pdfplumber object lies in `area` (x0, top, x1, bottom)."""
+    cx = (float(obj["x0"]) + float(obj["x1"])) / 2
+    cy = (float(obj["top"]) + float(obj["bottom"])) / 2
+    return area[0] <= cx <= area[2] and area[1] <= cy <= area[3]
 
 
 def _read_form_fields(data: bytes) -> dict[int, tuple[list[Word], list[CheckBox]]]:

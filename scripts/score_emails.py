@@ -44,13 +44,18 @@ def main(export_path: str, truth_dir: str) -> int:
                 if actual.get(key) == value:
                     fields_ok += 1
                 else:
-                    print(f"  FIELD {truth['file']} {key}: want {value!r} got {actual.get(key)!r}"
-                          f"{'  <-- ACCEPTED' if accepted else ''}")
+                    print(
+                        f"  FIELD {truth['file']} {key}: want {value!r} got {actual.get(key)!r}"
+                        f"{'  <-- ACCEPTED' if accepted else ''}"
+                    )
                     silent += accepted
         if len(subs) != len(truth.get("submissions", [])):
-            print(f"SUBMISSIONS {truth['file']}: want {len(truth.get('submissions', []))} got {len(subs)}")
-    print(f"messages {found}/{len(truths)}  flags right {flags_ok}/{len(truths)}  "
-          f"fields right {fields_ok}/{fields}  wrong values accepted {silent}")
+            want_count = len(truth.get("submissions", []))
+            print(f"SUBMISSIONS {truth['file']}: want {want_count} got {len(subs)}")
+    print(
+        f"messages {found}/{len(truths)}  flags right {flags_ok}/{len(truths)}  "
+        f"fields right {fields_ok}/{fields}  wrong values accepted {silent}"
+    )
     return 0 if silent == 0 and found == len(truths) else 1
 
 

@@ -47,14 +47,18 @@ class BlobStore:
                 Path(temp).unlink(missing_ok=True)
                 raise
         except OSError as exc:
-            raise BlobStoreError(f"cannot write to the data directory {self.root}: {exc.strerror or exc}") from exc
+            raise BlobStoreError(
+                f"cannot write to the data directory {self.root}: {exc.strerror or exc}"
+            ) from exc
         return digest
 
     def get(self, digest: str) -> bytes:
         try:
             return self.path_for(digest).read_bytes()
         except OSError as exc:
-            raise BlobStoreError(f"blob {digest[:12]} cannot be read: {exc.strerror or exc}") from exc
+            raise BlobStoreError(
+                f"blob {digest[:12]} cannot be read: {exc.strerror or exc}"
+            ) from exc
 
     def digests(self) -> Iterator[str]:
         """Every stored blob's hash (for the orphan sweep)."""

@@ -49,7 +49,9 @@ class Database:
             )
             event.listen(self.engine, "connect", _sqlite_pragmas)
         else:
-            self.engine = create_engine(self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+            self.engine = create_engine(
+                self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+            )
 
     @contextmanager
     def session(self) -> Iterator[Session]:

@@ -1,8 +1,8 @@
 """Errors of the storage layer, translated from SQLAlchemy and the file system.
 
-    StorageError
-    ├── DatabaseUnavailable   cannot connect, locked too long, server restarting (transient)
-    └── BlobStoreError        the data directory cannot be written or read
+StorageError
+├── DatabaseUnavailable   cannot connect, locked too long, server restarting (transient)
+└── BlobStoreError        the data directory cannot be written or read
 """
 
 from __future__ import annotations

@@ -7,7 +7,6 @@ a number, a boolean or a list of workshops alike.
 from __future__ import annotations
 
 from datetime import UTC, datetime
-
 from typing import Any
 
 from sqlalchemy import Column, DateTime, Dialect, Text, TypeDecorator, UniqueConstraint
@@ -35,11 +34,12 @@ class UTCDateTime(TypeDecorator[datetime]):
     def process_result_value(self, value: Any, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+        when: datetime = value
+        return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
 def _when(nullable: bool = False, index: bool = False, now: bool = False) -> Any:
-    column = Column(UTCDateTime(), nullable=nullable, index=index)
+    column: Column[datetime] = Column(UTCDateTime(), nullable=nullable, index=index)
     if now:
         return Field(default_factory=utcnow, sa_column=column)
     return Field(default=None, sa_column=column)

@@ -1,0 +1,68 @@
+# bulletin intake — `make run` runs the service on its embedded defaults, `make test` runs
+# every test against real servers. Both install what is missing first (Debian, as root).
+
+SHELL := /bin/bash
+VENV := .venv
+BIN := $(VENV)/bin
+# Debian packages the service and its tests need: OCR, PDF tools, the IMAP server the tests
+# talk to, a PostgreSQL server, TLS certificates for the test servers, the browser for the
+# review UI tests.
+APT_PACKAGES := tesseract-ocr tesseract-ocr-fra poppler-utils dovecot-imapd openssl \
+                util-linux postgresql chromium fonts-dejavu-core
+
+.PHONY: install system venv run test lint fuzz bench screenshots samples clean
+
+install: system venv
+
+system:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	python3 -m venv --help >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing Debian packages:$$missing"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+venv: $(BIN)/.installed
+
+$(BIN)/.installed: pyproject.toml
+	test -x $(BIN)/python || python3 -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $@
+
+# The embedded defaults: a Maildir and a fax-drop folder under var/ (the Maildir is seeded
+# with the sample messages of examples/ on first run), SQLite, digests into var/outbox,
+# review UI on http://127.0.0.1:8025.
+run: install
+	INTAKE_MAILDIR="$${INTAKE_MAILDIR-var/maildir}" INTAKE_FAX_DIR="$${INTAKE_FAX_DIR-var/fax-drop}" \
+	  $(BIN)/intake run
+
+# PostgreSQL: use the server on 127.0.0.1:5432 when one answers, else start Debian's cluster
+# (the tests start a private one themselves if that fails too).
+postgres:
+	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
+	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start 2>/dev/null || true
+
+test: install postgres lint
+	$(BIN)/pytest -q -p no:cacheprovider
+
+lint:
+	$(BIN)/ruff format --check intake parsers storage tests scripts bench
+	$(BIN)/ruff check intake parsers storage tests scripts bench
+	$(BIN)/mypy
+
+fuzz: install
+	$(BIN)/python scripts/fuzz.py --minutes 3
+
+bench: install
+	$(BIN)/python bench/extract_bench.py
+
+screenshots: install
+	$(BIN)/python scripts/screenshots.py
+
+# Regenerate the test samples (needs LibreOffice: apt-get install libreoffice-writer).
+samples: install
+	$(BIN)/python scripts/make_samples.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
