@@ -275,6 +275,8 @@ def main() -> None:
         expected(PERSON_B, ["incomplete"], incomplete),
         pdf=False,
     )
+    amended = {**PERSON_A, "delegation_size": 4, "workshops": [1]}
+    save(two_per_line(amended), "two_per_line_amended", expected(amended, []), pdf=False)
     save(letter(), "letter_not_a_bulletin", None, pdf=True)
     bad_inputs()
     copy_dev()

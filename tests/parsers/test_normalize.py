@@ -1,0 +1,128 @@
+"""Normal forms of values, one case per line."""
+
+from __future__ import annotations
+
+import pytest
+
+from parsers.normalize import (
+    clean_text,
+    normalize_count,
+    normalize_date,
+    normalize_email,
+    normalize_name,
+    normalize_phone,
+    normalize_postal_code,
+)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("02-70-83-93-47", "+33270839347"),
+        ("02 70 83 93 47", "+33270839347"),
+        ("02.70.83.93.47", "+33270839347"),
+        ("0270839347", "+33270839347"),
+        ("+33 (0)2 70 83 93 47", "+33270839347"),
+        ("+33 2 70 83 93 47", "+33270839347"),
+        ("0033 2 70 83 93 47", "+33270839347"),
+        ("06 12 34 56 78", "+33612345678"),
+    ],
+)
+def test_phone_numbers_become_e164(text: str, value: str) -> None:
+    assert normalize_phone(text).value == value
+
+
+@pytest.mark.parametrize("text", ["12 34", "abc", "02 70 83 93 47 12 12 12"])
+def test_impossible_phone_numbers_are_invalid(text: str) -> None:
+    result = normalize_phone(text)
+    assert result.value is None and result.problem
+
+
+def test_a_number_in_no_assigned_range_is_kept_with_a_doubt() -> None:
+    result = normalize_phone("+33 4 07 90 06 74")
+    assert result.value == "+33407900674" and result.problem is None and result.doubt
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Sebastien.Colin@Mairie-Pontarlier.fr", "sebastien.colin@mairie-pontarlier.fr"),
+        ("<a.b@ville.fr>", "a.b@ville.fr"),
+        ("mailto:a.b@ville.fr", "a.b@ville.fr"),
+        ("a.b @ ville.fr", "a.b@ville.fr"),
+    ],
+)
+def test_email_addresses_are_lower_case(text: str, value: str) -> None:
+    assert normalize_email(text).value == value
+
+
+@pytest.mark.parametrize("text", ["a.b@ville", "a b@ville.fr", "ville.fr", "a@@b.fr"])
+def test_broken_email_addresses_are_invalid(text: str) -> None:
+    assert normalize_email(text).problem
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [("25300", "25300"), ("25 300", "25300"), ("F-25300", "25300"), ("97400", "97400")],
+)
+def test_postal_codes(text: str, value: str) -> None:
+    assert normalize_postal_code(text).value == value
+
+
+@pytest.mark.parametrize("text", ["2530", "253000", "00100", "99000", "ABCDE"])
+def test_wrong_postal_codes(text: str) -> None:
+    assert normalize_postal_code(text).problem
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("4 septembre 2017", "2017-09-04"),
+        ("1er août 2017", "2017-08-01"),
+        ("lundi 4 sept. 2017", "2017-09-04"),
+        ("04/09/2017", "2017-09-04"),
+        ("4.9.17", "2017-09-04"),
+        ("01.08.17", "2017-08-01"),
+        ("04-09-2017", "2017-09-04"),
+        ("2017-09-04", "2017-09-04"),
+        ("29 Septembre 2017", "2017-09-29"),
+        ("12 fév 2018", "2018-02-12"),
+    ],
+)
+def test_french_dates_become_iso(text: str, value: str) -> None:
+    assert normalize_date(text).value == value
+
+
+@pytest.mark.parametrize("text", ["31/02/2017", "bientôt", "13.13.17"])
+def test_impossible_dates_are_invalid(text: str) -> None:
+    assert normalize_date(text).problem
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("4", 4), ("3 personnes", 3), ("deux", 2), ("12 pers.", 12)]
+)
+def test_counts(text: str, value: int) -> None:
+    assert normalize_count(text, 1, 50).value == value
+
+
+@pytest.mark.parametrize("text", ["0", "400", "quelques-uns"])
+def test_counts_out_of_range_or_not_numbers(text: str) -> None:
+    assert normalize_count(text, 1, 50).problem
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("DUPONT-MOREAU", "Dupont-Moreau"),
+        ("LE GALL", "Le Gall"),
+        ("Colin", "Colin"),
+        ("D'ARTAGNAN", "D'Artagnan"),
+    ],  # fmt: skip
+)
+def test_names_in_capitals_are_written_as_names(text: str, value: str) -> None:
+    assert normalize_name(text) == value
+
+
+def test_leader_dots_and_stray_separators_are_dropped() -> None:
+    assert clean_text(" ....... Colin ...... ") == "Colin"
+    assert clean_text(": Pontarlier ,") == "Pontarlier"
