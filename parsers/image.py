@@ -47,7 +47,7 @@ DOT_MIN_RUN = 4
 DASH_MAX_PX = 3 * DOT_MAX_PX
 # Ruling lines: an unbroken ink run of 8.5 mm; no glyph stroke (not even a dash) is that long.
 RULE_MIN_LENGTH_PX = 100
-# A rule's ragged edge reaches 1-2 px past its longest runs (MaxFilter window, odd).
+# A rule's ragged edge reaches 1-2 px past its longest runs (window width, odd).
 RULE_EDGE_PX = 5
 # Printed check boxes are 2.5-7 mm wide (30-85 px at 300 dpi), square.
 BOX_MIN_PX = 28
@@ -210,17 +210,19 @@ def _leading_true(flags: npt.NDArray[np.bool_]) -> int:
 
 def estimate_skew(ink: Mask) -> float:
     """Return the rotation (degrees, counter-clockwise) that makes text lines horizontal."""
-    small = Image.fromarray(ink).convert("L").reduce(4)
+    page = Image.fromarray(ink).convert("L")
+    coarse_page, fine_page = page.reduce(8), page.reduce(4)
 
-    def score(angle: float) -> float:
+    def score(small: Image.Image, angle: float) -> float:
         turned = np.asarray(small.rotate(angle, resample=Image.Resampling.BILINEAR))
         rows = turned.astype(np.float64).sum(axis=1)
         return float(np.sum(np.diff(rows) ** 2))
 
+    # Coarse search on a small copy, then refine near the best angle on a larger one.
     coarse = np.arange(-MAX_SKEW_DEGREES, MAX_SKEW_DEGREES + 0.01, 0.5)
-    best = max(coarse, key=score)
+    best = max(coarse, key=lambda a: score(coarse_page, a))
     fine = np.arange(best - 0.4, best + 0.41, 0.1)
-    return round(float(max(fine, key=score)), 2)
+    return round(float(max(fine, key=lambda a: score(fine_page, a))), 2)
 
 
 def find_components(ink: Mask) -> Components:
@@ -273,13 +275,24 @@ def find_components(ink: Mask) -> Components:
 def erase_components(ink: Mask, comps: Components, chosen: npt.NDArray[np.bool_]) -> Mask:
     """Return `ink` without the components flagged in `chosen`."""
     runs = chosen[comps.run_label]
-    width = ink.shape[1]
-    delta = np.zeros(ink.size + 1, dtype=np.int32)
-    np.add.at(delta, comps.run_row[runs] * width + comps.run_start[runs], 1)
-    np.add.at(delta, comps.run_row[runs] * width + comps.run_end[runs], -1)
-    erased = np.cumsum(delta[:-1]).reshape(ink.shape) > 0
+    erased = paint_runs(ink.shape, comps.run_row[runs], comps.run_start[runs], comps.run_end[runs])
     result: Mask = ink & ~erased
     return result
+
+
+def paint_runs(
+    shape: tuple[int, ...],
+    rows: npt.NDArray[np.int64],
+    starts: npt.NDArray[np.int64],
+    ends: npt.NDArray[np.int64],
+) -> Mask:
+    """A mask with the given horizontal runs (end exclusive) set, by a cumulative sum."""
+    height, width = shape
+    size = height * width + 1
+    delta = np.bincount(rows * width + starts, minlength=size)[:size].astype(np.int32)
+    delta -= np.bincount(rows * width + ends, minlength=size)[:size].astype(np.int32)
+    painted: Mask = np.cumsum(delta[:-1]).reshape(shape) > 0
+    return painted
 
 
 def leader_dots(comps: Components) -> npt.NDArray[np.bool_]:
@@ -332,9 +345,21 @@ def ruling_lines(ink: Mask) -> Mask:
     """The pixels of long straight rulings (underlines, table grids): runs no glyph makes."""
     rules = _long_runs(ink) | _long_runs(ink.T).T
     # The ragged edge rows of a scanned or faxed rule are shorter runs: take them too.
-    grown = Image.fromarray(rules).filter(ImageFilter.MaxFilter(RULE_EDGE_PX))
-    result: Mask = np.asarray(grown) & ink
+    result: Mask = _dilate(rules, RULE_EDGE_PX // 2) & ink
     return result
+
+
+def _dilate(mask: Mask, radius: int) -> Mask:
+    """Grow a mask by `radius` pixels in each direction (square window, separable)."""
+    grown = mask.copy()
+    for shift in range(1, radius + 1):
+        grown[shift:] |= mask[:-shift]
+        grown[:-shift] |= mask[shift:]
+    wide = grown.copy()
+    for shift in range(1, radius + 1):
+        wide[:, shift:] |= grown[:, :-shift]
+        wide[:, :-shift] |= grown[:, shift:]
+    return wide
 
 
 def _long_runs(ink: Mask) -> Mask:
@@ -345,11 +370,7 @@ def _long_runs(ink: Mask) -> Mask:
     rows, starts = np.nonzero(edges == 1)
     _, ends = np.nonzero(edges == -1)
     long = ends - starts >= RULE_MIN_LENGTH_PX
-    delta = np.zeros(ink.size + 1, dtype=np.int32)
-    np.add.at(delta, rows[long] * width + starts[long], 1)
-    np.add.at(delta, rows[long] * width + ends[long], -1)
-    result: Mask = np.cumsum(delta[:-1]).reshape(ink.shape) > 0
-    return result
+    return paint_runs(ink.shape, rows[long], starts[long], ends[long])
 
 
 def find_boxes(ink: Mask, comps: Components) -> list[tuple[int, int, int, int, float]]:

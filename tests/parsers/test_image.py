@@ -1,0 +1,162 @@
+"""Image normalisation and pixel check boxes, on small drawn images (no OCR involved)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw
+
+from parsers import image as img
+
+
+def blank(width: int = 400, height: int = 200) -> np.ndarray:
+    return np.zeros((height, width), dtype=bool)
+
+
+@pytest.mark.parametrize(
+    ("mode", "size", "dpi", "expected"),
+    [
+        ("1", (1728, 1143), (200, 200), (204.0, 98.0)),  # fax normal, tag lies
+        ("1", (1687, 2291), None, (204.0, 196.0)),  # fax fine, no tag
+        ("1", (2480, 3508), (300, 300), (300.0, 300.0)),  # bilevel scan, not a fax
+        ("L", (2480, 3508), (72, 72), (2480 / 8.27, 3508 / 8.27 * 2480 / 3508)),  # phone's 72
+        ("RGB", (1654, 2339), None, (1654 / 8.27, 1654 / 8.27)),  # no tag: A4 width
+    ],
+)
+def test_source_dpi(
+    mode: str,
+    size: tuple[int, int],
+    dpi: tuple[int, int] | None,
+    expected: tuple[float, float],
+) -> None:
+    image = Image.new(mode, size)
+    if dpi:
+        image.info["dpi"] = dpi
+    assert img.source_dpi(image) == pytest.approx(expected, rel=1e-3)
+
+
+def test_fax_normal_is_stretched_to_square_300_dpi() -> None:
+    page = Image.new("1", (1687, 1145), 1)
+    ImageDraw.Draw(page).rectangle((800, 500, 840, 520), fill=0)  # 40 x 20: a square, faxed
+    ink = img.normalise(page)
+    assert ink.shape == (3505, 2481)
+    ys, xs = np.nonzero(ink)
+    assert np.ptp(xs) == pytest.approx(np.ptp(ys), rel=0.1)
+
+
+def test_specks_go_strokes_stay() -> None:
+    ink = blank()
+    ink[10, 10] = True  # lonely pixel
+    ink[20, 20:22] = True  # pair
+    ink[30, 30] = ink[31, 31] = True  # diagonal pair
+    ink[50:53, 50:53] = True  # 3x3 dot: real ink
+    ink[80, 60:120] = True  # thin stroke
+    cleaned = img.remove_specks(ink)
+    assert not cleaned[:40].any()
+    assert cleaned[50:53, 50:53].all() and cleaned[80, 60:120].all()
+
+
+def test_otsu_splits_ink_from_paper() -> None:
+    grey = np.full((100, 100), 200, dtype=np.uint8)
+    grey[40:60] = 60
+    assert 60 < img.otsu_threshold(grey) <= 200
+
+
+def test_flatten_background_evens_out_a_shadow() -> None:
+    ramp = np.tile(np.linspace(90, 250, 800), (600, 1)).astype(np.uint8)
+    ramp[300:310, 100:700] = 20  # text stroke, darker than any paper
+    flat = img.flatten_background(ramp)
+    paper = np.delete(flat, np.s_[290:320], axis=0)
+    assert paper.min() > 200
+    assert flat[305, 100:700].max() < 120
+
+
+def test_dark_scanner_border_is_whitened() -> None:
+    grey = np.full((300, 300), 255, dtype=np.uint8)
+    grey[:, :20] = 10
+    grey[150, 100:200] = 0
+    out = img.whiten_borders(grey, grey < 128)
+    assert out[:, :20].min() == 255 and out[150, 100:200].max() == 0
+
+
+def test_skew_is_measured() -> None:
+    page = Image.new("L", (1600, 1200), 255)
+    draw = ImageDraw.Draw(page)
+    for y in range(100, 1100, 60):
+        draw.rectangle((150, y, 1450, y + 18), fill=0)
+    tilted = np.asarray(page.rotate(-3, fillcolor=255)) < 128
+    assert img.estimate_skew(tilted) == pytest.approx(3.0, abs=0.3)
+
+
+def test_components_are_eight_connected() -> None:
+    ink = blank()
+    ink[10:20, 10:20] = True
+    ink[20, 20] = True  # touches the square diagonally only
+    ink[100, 100:150] = True
+    comps = img.find_components(ink)
+    boxes = sorted(zip(comps.x0.tolist(), comps.y0.tolist(), comps.x1.tolist(),
+                       comps.y1.tolist(), comps.area.tolist(), strict=True))  # fmt: skip
+    assert boxes == [(10, 10, 20, 20, 101), (100, 100, 149, 100, 50)]
+
+
+def test_leader_dots_go_but_text_periods_stay() -> None:
+    ink = blank(900, 200)
+    for x in range(300, 800, 14):  # a dotted leader on the baseline y=100
+        ink[98:102, x : x + 4] = True
+    ink[60:102, 100:104] = True  # a glyph stem ("l") ending on the baseline
+    ink[98:102, 110:114] = True  # and its period
+    ink[150:154, 100:104] = True  # a lone dot elsewhere
+    comps = img.find_components(ink)
+    cleaned = img.erase_components(ink, comps, img.leader_dots(comps))
+    assert not cleaned[95:105, 300:800].any()
+    assert cleaned[98:102, 110:114].all() and cleaned[150:154, 100:104].all()
+    assert cleaned[60:102, 100:104].all()
+
+
+def test_ruling_lines_are_removed_text_kept() -> None:
+    ink = blank(600, 300)
+    ink[100:104, 20:580] = True  # table rule
+    ink[20:280, 300:303] = True  # column rule
+    ink[60:90, 50:54] = True  # glyph stem
+    rules = img.ruling_lines(ink)
+    assert rules[100:104, 20:580].all() and rules[20:280, 300:303].all()
+    assert not rules[60:90, 50:54].any()
+
+
+def draw_boxes(marks: list[str]) -> np.ndarray:
+    """Boxes 45 px wide (3.8 mm at 300 dpi), each with a mark: empty, cross, check, fill."""
+    page = Image.new("L", (120 * len(marks) + 100, 200), 255)
+    draw = ImageDraw.Draw(page)
+    for index, mark in enumerate(marks):
+        x, y, side = 50 + 120 * index, 60, 45
+        draw.rectangle((x, y, x + side, y + side), outline=0, width=4)
+        if mark == "cross":
+            draw.line((x + 8, y + 8, x + side - 8, y + side - 8), fill=0, width=7)
+            draw.line((x + 8, y + side - 8, x + side - 8, y + 8), fill=0, width=7)
+        elif mark == "check":
+            draw.line([(x + 8, y + 24), (x + 18, y + 36), (x + 38, y + 8)], fill=0, width=6)
+        elif mark == "fill":
+            draw.rectangle((x + 8, y + 8, x + side - 8, y + side - 8), fill=0)
+    return np.asarray(page) < 128
+
+
+def test_check_boxes_read_from_pixels() -> None:
+    marks = ["empty", "cross", "check", "fill", "empty"]
+    cleaned, boxes = img.clean_for_ocr(draw_boxes(marks))
+    assert [b.checked for b in sorted(boxes, key=lambda b: b.x0)] == [
+        False, True, True, True, False,
+    ]  # fmt: skip
+    assert all(b.source == "ocr" and b.x1 - b.x0 == 46 for b in boxes)
+    # The boxes are wiped from the image Tesseract reads, so no "O"/"X" words appear.
+    assert not cleaned.any()
+
+
+def test_letters_and_rings_are_not_boxes() -> None:
+    page = Image.new("L", (400, 200), 255)
+    draw = ImageDraw.Draw(page)
+    draw.ellipse((50, 50, 95, 95), outline=0, width=4)  # an "O"
+    draw.rectangle((150, 50, 195, 95), outline=0, width=4)
+    draw.rectangle((150, 50, 160, 95), fill=255)  # a box missing its left side: "]"
+    draw.rectangle((250, 50, 330, 70), outline=0, width=4)  # a flat rectangle
+    ink = np.asarray(page) < 128
+    assert img.find_boxes(ink, img.find_components(ink)) == []
