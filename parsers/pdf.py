@@ -14,6 +14,7 @@ from typing import Any
 
 import pdfplumber
 import pypdf
+from pdfplumber.utils.exceptions import PdfminerException
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
@@ -69,14 +70,24 @@ def read_pdf(data: bytes, limits: Limits) -> PdfContent:
                     pages.append(text_page)
     except (PDFPasswordIncorrect, PDFEncryptionError) as exc:
         raise EncryptedDocument("PDF is encrypted with a password") from exc
+    except PdfminerException as exc:  # pdfplumber wraps pdfminer's errors in this one
+        cause = exc.args[0] if exc.args else exc
+        if isinstance(cause, PDFPasswordIncorrect | PDFEncryptionError):
+            raise EncryptedDocument("PDF is encrypted with a password") from exc
+        raise UnreadableDocument(f"corrupt PDF: {_describe(cause)}") from exc
     except (PDFSyntaxError, PSException) as exc:
-        raise UnreadableDocument(f"corrupt PDF: {exc or type(exc).__name__}") from exc
+        raise UnreadableDocument(f"corrupt PDF: {_describe(exc)}") from exc
     except (UnreadableDocument, LimitExceeded):
         raise
     except Exception as exc:  # pdfminer raises bare errors of every kind on broken files
-        raise UnreadableDocument(f"corrupt PDF: {type(exc).__name__}: {exc}") from exc
+        raise UnreadableDocument(f"corrupt PDF: {_describe(exc)}") from exc
     has_values = any(words or boxes for words, boxes in form_pages.values())
     return PdfContent(tuple(pages), tuple(scans), count, has_values)
+
+
+def _describe(exc: object) -> str:
+    text = " ".join(str(exc).split())[:200]
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 
 def _read_page(page: Any, number: int, form: tuple[list[Word], list[CheckBox]]) -> Page:
