@@ -8,6 +8,7 @@ boxes are read next to their caption, from a box's state or a mark character.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -206,8 +207,7 @@ def _find_labels(
 def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[_Token]) -> list[_Label]:
     found: list[_Label] = []
     height = line.bottom - line.top
-    for variant in spec.labels:
-        target = _label_key(fold(variant))
+    for target in _targets(spec.labels):
         size = len(target.split(" "))
         spans = {size} if size == 1 else {size - 1, size, size + 1}
         for start in range(len(tokens)):
@@ -215,15 +215,23 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[_Token])
                 end = start + span
                 if end > len(tokens) or any(t.kind != "word" for t in tokens[start:end]):
                     continue
+                text = _label_key(" ".join(t.folded for t in tokens[start:end]))
+                # Fuzzy scores of 85+ need lengths within 30% of each other: skip the rest.
+                if abs(len(text) - len(target)) > 0.3 * len(target) + 1:
+                    continue
                 if _has_gap(tokens[start:end], height):
                     continue
-                text = _label_key(" ".join(t.folded for t in tokens[start:end]))
                 score = _score(target, text)
                 if score is None:
                     continue
                 strong = not spec.separator or _ends_label(tokens, start, end, height)
                 found.append(_Label(spec, index, start, end, score, strong))
     return found
+
+
+@functools.lru_cache(maxsize=256)
+def _targets(labels: tuple[str, ...]) -> tuple[str, ...]:
+    return tuple(_label_key(fold(variant)) for variant in labels)
 
 
 def _has_gap(tokens: list[_Token], height: float) -> bool:
