@@ -11,6 +11,7 @@ from datetime import datetime
 
 from parsers.fields import FieldReading
 from parsers.form import FormDefinition
+from parsers.names import unaccented_name
 from parsers.normalize import fold
 
 FLAG_CODES = (
@@ -43,6 +44,14 @@ def check_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> li
     ]
     uncertain += [k for k, r in fields.items() if r.doubt and r.source == "ocr"]
     uncertain += _names_against_email(fields)
+    uncertain += [
+        key
+        for key in ("last_name", "first_name")
+        if key in fields
+        and fields[key].source == "ocr"
+        and isinstance(fields[key].value, str)
+        and unaccented_name(str(fields[key].value)) is not None
+    ]
     uncertain = list(dict.fromkeys(uncertain))
     if uncertain:
         findings.append(Finding("low_confidence", ", ".join(uncertain)))

@@ -5,12 +5,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
+import pillow_heif
+
 from parsers.errors import UnreadableDocument, UnsupportedDocument
 from parsers.layout import Page
 from parsers.limits import Limits
 from parsers.pdf import read_pdf
 from parsers.sniff import IMAGE_TYPES, FileType, sniff
 from parsers.wordfile import read_docx
+
+# Phone photos arrive as HEIC; pillow-heif teaches Pillow (used by the OCR reader) to open them.
+pillow_heif.register_heif_opener()
 
 Kind = Literal["pdf_text", "pdf_form", "pdf_scan", "pdf_mixed", "image", "docx"]
 

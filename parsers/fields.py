@@ -42,6 +42,8 @@ _WRAP_GAP = 0.6
 _MARK_REACH = 6.0
 _MARKS = frozenset({"x", "☒", "☑", "✓", "✔", "✗", "✘", "■", "[x]", "(x)", "⊠", "×", "v"})
 _EMPTY_BOXES = frozenset({"☐", "□", "[ ]", "[]", "o", "❑", "❏"})
+# A label's colon, and what OCR makes of it on faxes.
+_COLONS = frozenset({":", "：", ";", "¦"})
 _LEADER = re.compile(r"^[.…_·\-–—]{2,}$")
 _LEADER_EDGES = ".…_·"
 # Without a box or a mark, an OCR reading of "not ticked" is a guess.
@@ -161,9 +163,11 @@ def _tokenize(line: Line) -> list[_Token]:
         if _LEADER.match(text):
             tokens.append(_Token(text, "", word, "leader"))
             continue
-        if text == ":" or text == "：":
+        if text in _COLONS:
             tokens.append(_Token(":", ":", word, "colon"))
             continue
+        if word.source == "ocr" and text.endswith(";"):
+            text = text[:-1] + ":"  # fax OCR reads a label's colon as ";" ("Ville; Nancy")
         head, sep, tail = text.partition(":")
         if sep and head and not head.isdigit() and "@" not in text and "//" not in tail:
             tokens.append(_Token(head.strip(_LEADER_EDGES), fold(head), word, "word"))

@@ -1,0 +1,38 @@
+"""French names that carry accents, to catch OCR reading "Loïc" as "Loic" with confidence.
+
+OCR drops or swaps accents with high confidence, and no other check sees it: the e-mail
+address is written without accents too. When an OCR'd name is one of these names without its
+accents, the value goes to review (a person called "Loic" is then confirmed in a second).
+"""
+
+from __future__ import annotations
+
+from parsers.normalize import fold
+
+_ACCENTED = """
+Adélaïde Adèle Agnès Aimé Amédée Amélie Anaëlle Anaïs André Andréa Angèle Angélique
+Anne-Cécile Anne-Hélène Anne-Sophie Annaëlle Aurélie Aurélien Azélie Béatrice Bénédicte Benoît
+Bérénice Bérangère Cécile Cédric Céleste Célia Céline Chloé Clémence Clément Clémentine Coralie
+Cunégonde Daniéla Déborah Delphine Désiré Désirée Dorothée Edmée Éléonore Éliane Élie Élise
+Élisabeth Élodie Éloïse Émeline Émile Émilie Émilien Emmanuèle Éric Estéban Estelle Étienne Eugène
+Eugénie Evelyne Fabrice Félix Françoise François Frédéric Frédérique Gaël Gaëlle Gaétan Gaëtan
+Geneviève Gérald Gérard Gérôme Grégoire Grégory Hélène Héloïse Hervé Honoré Inès
+Irène Jérémie Jérémy Jérôme Joël Joëlle Josée José Judicaël Léa Léandre Léo Léon Léonard Léonie
+Léopold Lætitia Loïc Loïs Lucrèce Maël Maëlle Maëlys Maïté Marie-Hélène Marie-Noëlle Mélanie
+Mélissa Mélodie Michaël Mickaël Nathanaël Noé Noël Noëlle Noémie Océane Pénélope Perrine Raphaël
+Raphaëlle Régine Régis Rémi Rémy René Renée Ségolène Séverine Sébastien Sévérine Stéphane
+Stéphanie Théo Théodore Thérèse Timothée Valérie Véronique Zoé Zélie
+Bénard Benoît Bézier Brûlé Caré Chéron Chrétien Crépin Delacroix Dupré Fèvre Février Fréchette
+Gérard Guérin Hébert Hélie Lefèvre Lemaître Lévêque Lévy Ménard Mérieux Prévost
+Rénier Réveillère Séguin Thévenin Vallée Vérité
+"""
+ACCENTED_NAMES: dict[str, str] = {fold(name): name for name in _ACCENTED.split()}
+
+
+def unaccented_name(text: str) -> str | None:
+    """The accented name `text` is likely a misreading of, or None if it reads as written."""
+    for word in text.replace("-", " ").split():
+        accented = ACCENTED_NAMES.get(fold(word))
+        if accented is not None and accented.lower() != word.lower():
+            return accented
+    return None
