@@ -1,0 +1,99 @@
+"""The checks that route a submission to a person: lateness, completeness, doubt."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from parsers.checks import check_fields, is_late
+from parsers.fields import FieldReading
+from parsers.form import FormDefinition, load_form
+
+FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
+
+
+@pytest.fixture(scope="module")
+def form() -> FormDefinition:
+    return load_form(FORM)
+
+
+@pytest.mark.parametrize(
+    ("arrival", "late"),
+    [
+        ("2017-09-25T23:29:59+02:00", False),
+        ("2017-09-25T23:59:59+02:00", False),
+        ("2017-09-26T00:00:00+02:00", True),
+        ("2017-09-25T21:59:59+00:00", False),  # 23:59:59 in Paris
+        ("2017-09-25T22:30:00+00:00", True),  # before midnight in UTC, after it in Paris
+        ("2017-09-26T06:00:00+09:00", False),  # sent from Kumamoto: 23:00 in Paris
+        ("2017-09-28T23:59:59+02:00", True),
+    ],
+)
+def test_late_is_decided_in_the_deadline_time_zone(arrival: str, late: bool,
+                                                   form: FormDefinition) -> None:  # fmt: skip
+    assert is_late(datetime.fromisoformat(arrival), form) is late
+
+
+def reading(
+    key: str, value: object, source: str = "text", confidence: float = 0.99
+) -> FieldReading:
+    return FieldReading(key, str(value), value, confidence, source, 1, (0, 0, 1, 1))  # type: ignore[arg-type]
+
+
+def complete(source: str = "text", **changes: object) -> dict[str, FieldReading]:
+    values: dict[str, object] = {
+        "organisation": "Ville de Brest", "last_name": "Colin", "first_name": "Jérôme",
+        "position": "Maire", "address": "1 rue X", "postal_code": "29200", "city": "Brest",
+        "phone": "+33298000000", "fax": None, "email": "jerome.colin@ville-brest.fr",
+        "steering_committee": True, "rencontres": True, "delegation_size": 2,
+        "workshops": [1], "signed_at": "Brest", "signed_on": "2017-09-01",
+    }  # fmt: skip
+    values.update(changes)
+    fields = {k: reading(k, v, source) for k, v in values.items()}
+    for key, value in values.items():
+        if value is None:
+            fields[key] = FieldReading(key, None, None, 0.0, None, None, None)
+    return fields
+
+
+def codes(fields: dict[str, FieldReading], form: FormDefinition) -> dict[str, str]:
+    return {f.code: f.detail for f in check_fields(fields, form)}
+
+
+def test_a_complete_bulletin_has_no_flag(form: FormDefinition) -> None:
+    assert codes(complete(), form) == {}
+
+
+def test_missing_required_fields_are_named(form: FormDefinition) -> None:
+    assert codes(complete(email=None, city=None), form) == {"incomplete": "city, email"}
+
+
+def test_one_attendance_box_is_required(form: FormDefinition) -> None:
+    fields = complete(steering_committee=False, rencontres=False, delegation_size=None)
+    assert codes(fields, form) == {"incomplete": "steering_committee or rencontres"}
+
+
+def test_the_delegation_is_required_only_for_kumamoto(form: FormDefinition) -> None:
+    assert codes(complete(rencontres=False, delegation_size=None), form) == {}
+    assert codes(complete(delegation_size=None), form) == {"incomplete": "delegation_size"}
+
+
+def test_an_uncertain_value_is_named(form: FormDefinition) -> None:
+    fields = complete()
+    fields["phone"] = reading("phone", "+33298000000", "ocr", confidence=0.62)
+    assert codes(fields, form) == {"low_confidence": "phone"}
+
+
+def test_an_ocr_name_that_lost_its_accents_goes_to_review(form: FormDefinition) -> None:
+    assert codes(complete("ocr", first_name="Jerome"), form) == {"low_confidence": "first_name"}
+    assert codes(complete("ocr"), form) == {}
+    assert codes(complete("text", first_name="Jerome"), form) == {}
+
+
+def test_an_ocr_name_the_email_contradicts_goes_to_review(form: FormDefinition) -> None:
+    fields = complete("ocr", last_name="Coiin")
+    assert codes(fields, form) == {"low_confidence": "last_name"}
+    generic = complete("ocr", last_name="Coiin", email="contact@ville-brest.fr")
+    assert codes(generic, form) == {}
