@@ -10,7 +10,9 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.connection
+import os
 import resource
+import signal
 from dataclasses import dataclass
 from typing import Any, Protocol
 
@@ -95,14 +97,23 @@ class SandboxExtractor:
                 return DocumentResult.failed(f"the reader was stopped by signal {-code} (memory?)")
             return DocumentResult.failed("the reader ran out of memory or crashed")
         finally:
-            if worker.is_alive():
-                worker.kill()
+            if worker.is_alive() and worker.pid is not None:
+                _kill_group(worker.pid)
             worker.join(5)
             receiver.close()
 
 
+def _kill_group(pid: int) -> None:
+    """Stop the worker and everything it started (OCR pool, tesseract), which share its group."""
+    try:
+        os.killpg(pid, signal.SIGKILL)
+    except ProcessLookupError:
+        pass
+
+
 def _work(sender: multiprocessing.connection.Connection, data: bytes, form: FormDefinition,
           limits: Limits) -> None:  # fmt: skip
+    os.setpgid(0, 0)
     resource.setrlimit(resource.RLIMIT_AS, (limits.worker_memory_bytes, limits.worker_memory_bytes))
     result: Any
     try:

@@ -65,6 +65,7 @@ class Settings(BaseModel):
     web_port: int = Field(default=8025, ge=1, le=65535)
     web_secret: str = Field(default="", repr=False)  # empty: generated once in data_dir
     web_base_url: str = ""  # empty: http://web_host:web_port
+    report_csv_delimiter: Literal[";", ",", "\t"] = ";"  # ";" is what French Excel expects
     poll_seconds: int = Field(default=300, ge=5, le=86400)
     max_attempts: int = Field(default=5, ge=1, le=100)
     ocr_workers: int = Field(default=0, ge=0, le=64)  # 0: one per core
@@ -122,6 +123,7 @@ class Settings(BaseModel):
             max_message_bytes=self.max_message_bytes,
             max_attachments=self.max_attachments,
             ocr_seconds_per_page=self.ocr_seconds_per_page,
+            ocr_workers=self.ocr_workers or os.cpu_count() or 1,
         )
 
 

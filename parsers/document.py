@@ -40,7 +40,7 @@ def read_document(data: bytes, limits: Limits) -> DocumentContent:
     if file_type in IMAGE_TYPES:
         from parsers.ocr import read_image_pages  # Tesseract is loaded only when needed
 
-        pages = tuple(read_image_pages(data, limits))
+        pages = tuple(read_image_pages(data, limits, workers=limits.ocr_workers))
         return DocumentContent("image", file_type, pages, len(pages))
     if file_type in ("doc", "odt"):
         raise UnsupportedDocument(
@@ -57,7 +57,9 @@ def _read_pdf(data: bytes, limits: Limits) -> DocumentContent:
     if content.scan_pages:
         from parsers.ocr import read_pdf_scan_pages
 
-        pages.extend(read_pdf_scan_pages(data, list(content.scan_pages), limits))
+        pages.extend(
+            read_pdf_scan_pages(data, list(content.scan_pages), limits, workers=limits.ocr_workers)
+        )
         pages.sort(key=lambda p: p.number)
     kind: Kind
     if not content.scan_pages:

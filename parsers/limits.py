@@ -26,5 +26,7 @@ class Limits:
     ocr_seconds_per_page: float = 60.0
     # Reading one whole document (all pages, OCR included) in its worker process.
     document_seconds: float = 300.0
+    # OCR worker processes per document (pages in parallel); 1 reads pages in the caller.
+    ocr_workers: int = 1
     # Address space of a worker process: a page at 300 dpi needs ~100 MB; 1.5 GB is a bomb.
     worker_memory_bytes: int = 1_500_000_000
