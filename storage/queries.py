@@ -58,6 +58,12 @@ def message_views(session: Session, batch: int = 500) -> Iterator[MessageView]:
         last += 1
 
 
+def message_view(session: Session, message_pk: int) -> MessageView | None:
+    """One message with everything attached to it (the review UI's item pages)."""
+    message = session.get(Message, message_pk)
+    return _attach(session, [message])[0] if message is not None else None
+
+
 def _attach(session: Session, messages: list[Message]) -> list[MessageView]:
     ids = [m.id for m in messages]
     views = {m.id: MessageView(m) for m in messages}
