@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 # talk to, a PostgreSQL server, TLS certificates for the test servers, the browser for the
 # review UI tests.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-fra poppler-utils dovecot-imapd openssl \
-                util-linux postgresql chromium fonts-dejavu-core
+                util-linux postgresql chromium fonts-dejavu-core wfrench
 
 .PHONY: install system venv run test lint fuzz bench screenshots samples clean
 

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from parsers.fields import FieldReading
 from parsers.form import FormDefinition
+from parsers.lexicon import misread_house_number, unknown_words
 from parsers.names import unaccented_name
 from parsers.normalize import fold
 
@@ -40,8 +41,9 @@ def check_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> li
     uncertain = [
         key
         for key, r in fields.items()
-        if r.raw is not None and r.problem is None and r.confidence < form.min_confidence
+        if r.raw is not None and r.problem is None and r.confidence < _threshold(r, form)
     ]
+    uncertain += _unlikely_ocr_text(fields, form)
     uncertain += [k for k, r in fields.items() if r.doubt and r.source == "ocr"]
     uncertain += _names_against_email(fields)
     uncertain += [
@@ -56,6 +58,24 @@ def check_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> li
     if uncertain:
         findings.append(Finding("low_confidence", ", ".join(uncertain)))
     return findings
+
+
+def _threshold(reading: FieldReading, form: FormDefinition) -> float:
+    return form.min_ocr_confidence if reading.source == "ocr" else form.min_confidence
+
+
+def _unlikely_ocr_text(fields: Mapping[str, FieldReading], form: FormDefinition) -> list[str]:
+    """OCR'd text values with a word in no dictionary, or a letter for a house number."""
+    doubtful = []
+    for spec in form.fields:
+        reading = fields.get(spec.key)
+        if reading is None or reading.source != "ocr" or not isinstance(reading.value, str):
+            continue
+        if spec.type == "text" and unknown_words(reading.value):
+            doubtful.append(spec.key)
+        elif misread_house_number(reading.value):
+            doubtful.append(spec.key)
+    return doubtful
 
 
 def missing_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> list[str]:

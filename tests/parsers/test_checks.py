@@ -97,3 +97,23 @@ def test_an_ocr_name_the_email_contradicts_goes_to_review(form: FormDefinition) 
     assert codes(fields, form) == {"low_confidence": "last_name"}
     generic = complete("ocr", last_name="Coiin", email="contact@ville-brest.fr")
     assert codes(generic, form) == {}
+
+
+def test_an_ocr_word_in_no_dictionary_goes_to_review(form: FormDefinition) -> None:
+    fields = complete("ocr", position="Vice-président du conseit départemental")
+    assert codes(fields, form) == {"low_confidence": "position"}
+    assert codes(complete("ocr", position="Vice-président du conseil départemental"), form) == {}
+
+
+def test_a_letter_read_for_a_house_number_goes_to_review(form: FormDefinition) -> None:
+    fields = complete("ocr", address="G rue du Général Leclerc")
+    assert codes(fields, form) == {"low_confidence": "address"}
+
+
+def test_ocr_values_need_more_confidence_than_typed_ones(form: FormDefinition) -> None:
+    typed = complete()
+    typed["phone"] = reading("phone", "+33298000000", "text", confidence=0.9)
+    assert codes(typed, form) == {}
+    scanned = complete("ocr")
+    scanned["phone"] = reading("phone", "+33298000000", "ocr", confidence=0.9)
+    assert codes(scanned, form) == {"low_confidence": "phone"}
