@@ -5,6 +5,8 @@ Pure: the form definition and the arrival time are passed in; nothing reads a cl
 
 from __future__ import annotations
 
+import re
+
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -14,6 +16,9 @@ from parsers.form import FormDefinition
 from parsers.lexicon import misread_house_number, unknown_words
 from parsers.names import unaccented_name
 from parsers.normalize import fold
+
+# A city name shorter than this ("Eu", "Y") can sit inside any domain by chance.
+_MIN_AGREEMENT = 4
 
 FLAG_CODES = (
     "incomplete", "late", "low_confidence", "invalid_value", "duplicate", "amendment",
@@ -38,10 +43,13 @@ def check_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> li
     invalid = [key for key, r in fields.items() if r.problem is not None]
     if invalid:
         findings.append(Finding("invalid_value", ", ".join(invalid)))
+    agreed = corroborated(fields)
     uncertain = [
         key
         for key, r in fields.items()
-        if r.raw is not None and r.problem is None and r.confidence < _threshold(r, form)
+        if r.raw is not None
+        and r.problem is None
+        and r.confidence < (form.min_confidence if key in agreed else _threshold(r, form))
     ]
     uncertain += _unlikely_ocr_text(fields, form)
     uncertain += [k for k, r in fields.items() if r.doubt and r.source == "ocr"]
@@ -58,6 +66,38 @@ def check_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> li
     if uncertain:
         findings.append(Finding("low_confidence", ", ".join(uncertain)))
     return findings
+
+
+def corroborated(fields: Mapping[str, FieldReading]) -> set[str]:
+    """Fields that another, independently read field confirms.
+
+    Two OCR readings that agree are both right far more often than either alone: the names
+    spelt out in the e-mail's local part ("maelle.caron@"), the city in its domain
+    ("@mairie-toulouse.fr"), the city again after "Fait à". A confirmed field needs only the
+    typed-text confidence.
+    """
+
+    def compact(key: str) -> str:
+        value = fields[key].value if key in fields else None
+        return re.sub(r"[^a-z]", "", fold(value)) if isinstance(value, str) else ""
+
+    agreed: set[str] = set()
+    email = fields["email"].value if "email" in fields else None
+    city = compact("city")
+    if isinstance(email, str) and "@" in email:
+        local, domain = (re.sub(r"[^a-z]", "", part) for part in email.split("@", 1))
+        first, last = compact("first_name"), compact("last_name")
+        names_agree = bool(first and last and first in local and last in local)
+        city_agrees = len(city) >= _MIN_AGREEMENT and city in domain
+        if names_agree:
+            agreed |= {"first_name", "last_name"}
+        if city_agrees:
+            agreed.add("city")
+        if names_agree and city_agrees:
+            agreed.add("email")
+    if city and city == compact("signed_at"):
+        agreed |= {"city", "signed_at"}
+    return agreed
 
 
 def _threshold(reading: FieldReading, form: FormDefinition) -> float:

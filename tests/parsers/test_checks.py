@@ -117,3 +117,14 @@ def test_ocr_values_need_more_confidence_than_typed_ones(form: FormDefinition) -
     scanned = complete("ocr")
     scanned["phone"] = reading("phone", "+33298000000", "ocr", confidence=0.9)
     assert codes(scanned, form) == {"low_confidence": "phone"}
+
+
+def test_ocr_values_another_field_confirms_need_only_typed_confidence(
+    form: FormDefinition,
+) -> None:
+    fields = complete("ocr", email="jerome.colin@mairie-brest.fr")
+    for key in ("first_name", "last_name", "email", "city", "signed_at"):
+        fields[key] = reading(key, fields[key].value, "ocr", confidence=0.85)
+    assert codes(fields, form) == {}
+    fields["email"] = reading("email", "jerome.colin@mairie-bresl.fr", "ocr", confidence=0.85)
+    assert codes(fields, form) == {"low_confidence": "email"}
