@@ -6,7 +6,6 @@ Pure: the form definition and the arrival time are passed in; nothing reads a cl
 from __future__ import annotations
 
 import re
-
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -111,9 +110,8 @@ def _unlikely_ocr_text(fields: Mapping[str, FieldReading], form: FormDefinition)
         reading = fields.get(spec.key)
         if reading is None or reading.source != "ocr" or not isinstance(reading.value, str):
             continue
-        if spec.type == "text" and unknown_words(reading.value):
-            doubtful.append(spec.key)
-        elif misread_house_number(reading.value):
+        dictionary_doubt = spec.type == "text" and bool(unknown_words(reading.value))
+        if dictionary_doubt or misread_house_number(reading.value):
             doubtful.append(spec.key)
     return doubtful
 

@@ -16,8 +16,10 @@ WORD_LIST = Path("/usr/share/dict/french")
 # Words this short are articles and prepositions, or initials: nothing to learn from them.
 _MIN_LENGTH = 4
 # Street words before which a lone letter is an OCR'd house number ("G rue" for "6 rue").
-_STREET_WORDS = frozenset({"rue", "avenue", "boulevard", "bd", "place", "allée", "allee",
-                           "chemin", "impasse", "quai", "cours", "route", "square", "av"})  # fmt: skip
+_STREET_WORDS = frozenset({
+    "rue", "avenue", "boulevard", "bd", "place", "allée", "allee", "chemin", "impasse", "quai",
+    "cours", "route", "square", "av",
+})  # fmt: skip
 _DIGIT_LOOKALIKES = frozenset("GSsIlOoBZbq")
 
 
