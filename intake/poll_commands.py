@@ -1,1 +1,60 @@
-"""Commands of the poll part (registered on intake.cli.cli); filled by its issue."""
+"""Commands of the poll part: `intake poll --once` and `intake run` (the service).
+
+`run` stops on SIGTERM or Ctrl-C after the current message; a first `run` on the embedded
+default Maildir seeds it with the sample messages of examples/.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from pathlib import Path
+from types import FrameType
+from typing import Annotated
+
+import typer
+
+from intake.cli import ConfigOption, app_from, command
+from intake.errors import InputError, SourceError
+from intake.poller import Poller
+from intake.scheduler import run_service
+from intake.settings import PROJECT_ROOT
+from intake.sources.maildir import seed_maildir
+
+# The Maildir `make run` uses (Makefile); only that one is ever seeded with examples.
+DEFAULT_MAILDIR = "var/maildir"
+EXAMPLES = PROJECT_ROOT / "examples"
+
+
+@command
+def poll(
+    once: Annotated[bool, typer.Option("--once", help="Run one cycle and exit.")] = False,
+    config: ConfigOption = None,
+) -> None:
+    """Poll every configured source once: store, process, move; print what was done."""
+    if not once:
+        raise InputError("intake poll needs --once (the scheduled service is `intake run`)")
+    app = app_from(config)
+    report = Poller(app).run_cycle(force=True)
+    for line in report.lines():
+        typer.echo(line)
+    if report.failed:
+        raise SourceError(f"{len(report.failed)} source(s) failed: {report.failed[0].error}")
+
+
+@command
+def run(config: ConfigOption = None) -> None:
+    """Run the service until SIGTERM or Ctrl-C: scheduled polls, daily digest, review UI."""
+    app = app_from(config)
+    if app.settings.maildir == DEFAULT_MAILDIR:
+        seed_maildir(Path(DEFAULT_MAILDIR), EXAMPLES)
+    if app.settings.fax_dir:
+        Path(app.settings.fax_dir).mkdir(parents=True, exist_ok=True)
+    stop = threading.Event()
+
+    def request_stop(signum: int, _frame: FrameType | None) -> None:
+        stop.set()
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, request_stop)
+    run_service(app, stop)
