@@ -51,6 +51,7 @@ class Settings(BaseModel):
     imap_oauth2_refresh_token: str = Field(default="", repr=False)
     maildir: str = ""
     fax_dir: str = ""
+    fax_done_folder: str = ""  # empty: leave processed files; else a subfolder of fax_dir
     smtp_host: str = ""
     smtp_port: int = Field(default=0, ge=0, le=65535)  # 0: 465 for ssl, 587 otherwise
     smtp_user: str = ""
