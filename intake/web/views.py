@@ -33,7 +33,7 @@ SAFE_TYPES = {
 # Rendered pages kept in memory: a reviewer flips between a few fields of a few items.
 PAGE_CACHE_SIZE = 64
 # An empty or unticked value has nothing to check on the page (its confidence means nothing).
-EMPTY = (None, [], False)
+EMPTY: tuple[object, ...] = (None, [], False)
 
 
 def _words(ctx: Ctx) -> Wording:
