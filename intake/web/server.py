@@ -28,6 +28,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.app import App
+from intake.errors import SettingsError
 from intake.web import views
 from intake.web.auth import SESSION_SECONDS, LoginThrottle, new_token, same_token, session_secret
 from intake.web.context import Ctx
@@ -242,7 +243,8 @@ def serve_in_thread(app: App, port: int | None = None) -> ServerHandle:
     while not server.started:
         if not thread.is_alive() or time.monotonic() > deadline:
             server.should_exit = True
-            raise OSError(f"review UI did not start on {app.settings.web_host}:{port}")
+            where = f"{app.settings.web_host}:{app.settings.web_port if port is None else port}"
+            raise SettingsError(f"setting web_port (INTAKE_WEB_PORT): cannot listen on {where}")
         time.sleep(0.02)
     handle = ServerHandle(server, thread)
     log.info("review UI on %s", handle.url)
