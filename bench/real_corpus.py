@@ -59,8 +59,10 @@ def documents(corpus: Path, env: dict[str, str]) -> None:
         worst_rss = max(worst_rss, peak)
         print(f"[{index}/{len(files)}] {outcome:9} {seconds:5.1f}s {path.name}: {line[:110]}",
               flush=True)  # fmt: skip
-    print(f"documents: {len(files)} files, outcomes {counts}, slowest {slowest[1]} "
-          f"{slowest[0]:.1f}s, peak RSS of any extract (incl. workers) {worst_rss / 1024:.0f} MB")
+    print(
+        f"documents: {len(files)} files, outcomes {counts}, slowest {slowest[1]} "
+        f"{slowest[0]:.1f}s, peak RSS of any extract (incl. workers) {worst_rss / 1024:.0f} MB"
+    )
 
 
 def emails(corpus: Path, env: dict[str, str]) -> None:
@@ -70,15 +72,19 @@ def emails(corpus: Path, env: dict[str, str]) -> None:
                             text=True, timeout=3600)  # fmt: skip
     seconds = time.perf_counter() - start
     tail = (result.stderr.strip().splitlines() or [""])[-1]
-    print(f"ingest exit {result.returncode} in {seconds:.0f}s: {result.stdout.strip()} {tail[:200]}")
+    print(
+        f"ingest exit {result.returncode} in {seconds:.0f}s: {result.stdout.strip()} {tail[:200]}"
+    )
     exported = json.loads(subprocess.run([INTAKE, "export", "--format", "json"], env=env,
                                          capture_output=True, text=True).stdout)  # fmt: skip
     statuses: dict[str, int] = {}
     for message in exported["messages"]:
         statuses[message["status"]] = statuses.get(message["status"], 0) + 1
     distinct = len({(f.read_bytes()) for f in files})
-    print(f"emails: {len(files)} files ({distinct} distinct), {len(exported['messages'])} "
-          f"messages exported, statuses {statuses}")
+    print(
+        f"emails: {len(files)} files ({distinct} distinct), {len(exported['messages'])} "
+        f"messages exported, statuses {statuses}"
+    )
 
 
 def main() -> None:

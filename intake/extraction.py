@@ -8,6 +8,7 @@ the parent waits at most `Limits.document_seconds` and kills it after that.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -105,10 +106,8 @@ class SandboxExtractor:
 
 def _kill_group(pid: int) -> None:
     """Stop the worker and everything it started (OCR pool, tesseract), which share its group."""
-    try:
+    with contextlib.suppress(ProcessLookupError):
         os.killpg(pid, signal.SIGKILL)
-    except ProcessLookupError:
-        pass
 
 
 def _work(sender: multiprocessing.connection.Connection, data: bytes, form: FormDefinition,

@@ -14,10 +14,10 @@ from typing import Any
 
 import pdfplumber
 import pypdf
-from pdfplumber.utils.exceptions import PdfminerException
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
+from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers.errors import EncryptedDocument, LimitExceeded, UnreadableDocument
 from parsers.layout import CheckBox, Page, Word

@@ -31,7 +31,7 @@ def run(*args: str, data_dir: Path) -> subprocess.CompletedProcess[str]:
         ("doc000_digital_classic.pdf", "pdf_text"),
         ("doc008_acroform_classic.pdf", "pdf_form"),
         ("two_per_line.docx", "docx"),
-    ],  # fmt: skip
+    ],
 )
 def test_extract_prints_the_contract_json(name: str, kind: str, tmp_path: Path) -> None:
     result = run("extract", str(DOCUMENTS / name), "--json", data_dir=tmp_path)

@@ -58,7 +58,7 @@ def test_a_wrong_setting_names_itself(env: dict[str, str], message: str) -> None
 def test_an_unknown_key_in_the_file_is_named(tmp_path: Path) -> None:
     config = tmp_path / "intake.toml"
     config.write_text('imap_hots = "x"\n')
-    with pytest.raises(SettingsError, match="setting imap_hots in .*: unknown setting"):
+    with pytest.raises(SettingsError, match=r"setting imap_hots in .*: unknown setting"):
         load_settings(config, {})
 
 

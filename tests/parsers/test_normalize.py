@@ -117,7 +117,7 @@ def test_counts_out_of_range_or_not_numbers(text: str) -> None:
         ("LE GALL", "Le Gall"),
         ("Colin", "Colin"),
         ("D'ARTAGNAN", "D'Artagnan"),
-    ],  # fmt: skip
+    ],
 )
 def test_names_in_capitals_are_written_as_names(text: str, value: str) -> None:
     assert normalize_name(text) == value
