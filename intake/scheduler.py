@@ -91,13 +91,16 @@ def run_service(app: App, stop: threading.Event) -> None:
     message and return."""
     poller = Poller(app, stop)
 
+    send_digests = optional("intake.digest", "send_due_digests")
+
     def poll() -> None:
         for line in poller.run_cycle().lines():
             log.debug("cycle %s", line)
+        if send_digests is not None and not stop.is_set():
+            send_digests(app, datetime.now(UTC))  # catches up a digest missed while down
 
     scheduler = Scheduler()
     scheduler.add_interval_job(poll, app.settings.poll_seconds, "poll")
-    send_digests = optional("intake.digest", "send_due_digests")
     if send_digests is not None:
         scheduler.add_daily_job(
             lambda: send_digests(app, datetime.now(UTC)),

@@ -32,7 +32,7 @@ def test_imap_and_smtp_are_reached_one_line_each(
     lines = check_connections(app.settings)
 
     assert lines[0].startswith("imap: INBOX: ") and "UIDVALIDITY" in lines[0]
-    assert lines[1] == f"smtp: 127.0.0.1:{smtp_server.port} (none) connected"
+    assert lines[1] == f"smtp: smtp 127.0.0.1:{smtp_server.port} (none) connected"
 
 
 def test_failures_are_one_line_naming_each_server(
@@ -49,7 +49,7 @@ def test_failures_are_one_line_naming_each_server(
 
     message = str(caught.value)
     assert "imap: IMAP intake@127.0.0.1" in message and "login failed" in message
-    assert "smtp 127.0.0.1: connection refused" in message
+    assert "smtp: smtp 127.0.0.1:1 (none): " in message
     assert "wrong-Pa55" not in message and "\n" not in message
 
 
