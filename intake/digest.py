@@ -111,9 +111,10 @@ def compose_digest(
     message["Auto-Submitted"] = "auto-generated"  # RFC 3834: auto-responders must not answer
     message["Precedence"] = "bulk"  # older auto-responders look at this instead
     message["X-Auto-Response-Suppress"] = "All"  # Exchange's own spelling of the same wish
-    message["Content-Language"] = settings.digest_language
     message.set_content(rendered.text, charset="utf-8")
     message.add_alternative(rendered.html, subtype="html", charset="utf-8")
+    # After the parts: set_content moves every Content-* header down into the first part.
+    message["Content-Language"] = settings.digest_language
     return Digest(first, last, rendered, message)
 
 
@@ -233,18 +234,28 @@ def _finish(
 
 
 def _catch_up(app: App, day: date) -> tuple[date, list[date]]:
-    """The first day the digest of `day` covers, and the days before it that had no digest."""
+    """The first day the digest of `day` covers, and the days before it that had no digest:
+    those after the last digest sent, or (none ever sent) those whose sending failed. A fresh
+    installation has no record and starts with `day` alone."""
+    key = day.isoformat()
     with app.db.session() as session:
         last_sent = session.exec(
             select(DigestRecord.day)
-            .where(DigestRecord.status == "sent", col(DigestRecord.day) < day.isoformat())
+            .where(DigestRecord.status == "sent", col(DigestRecord.day) < key)
             .order_by(col(DigestRecord.day).desc())
             .limit(1)
         ).first()
-    if last_sent is None:
+        first_unsent = session.exec(
+            select(DigestRecord.day)
+            .where(DigestRecord.status != "sent", col(DigestRecord.day) < key)
+            .order_by(col(DigestRecord.day))
+            .limit(1)
+        ).first()
+    if last_sent is not None:
+        first = date.fromisoformat(last_sent) + timedelta(days=1)
+    elif first_unsent is not None:
+        first = date.fromisoformat(first_unsent)
+    else:
         return day, []
-    first = max(
-        date.fromisoformat(last_sent) + timedelta(days=1), day - timedelta(days=CATCH_UP_DAYS - 1)
-    )
-    skipped = [first + timedelta(days=n) for n in range((day - first).days)]
-    return first, skipped
+    first = max(first, day - timedelta(days=CATCH_UP_DAYS - 1))
+    return first, [first + timedelta(days=n) for n in range((day - first).days)]

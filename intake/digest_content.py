@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
@@ -31,9 +31,10 @@ NOT_COUNTED = ("rejected",)
 
 
 def day_bounds(day: date, tz: ZoneInfo) -> tuple[datetime, datetime]:
-    """The local day as [start, end) instants: 23 or 25 hours long on DST change days."""
-    start = datetime.combine(day, time(0), tz)
-    end = datetime.combine(day + timedelta(days=1), time(0), tz)
+    """The local day as [start, end) UTC instants: 23 or 25 hours long on DST change days."""
+    # In UTC: arithmetic between two datetimes of one zone ignores the offset change.
+    start = datetime.combine(day, time(0), tz).astimezone(UTC)
+    end = datetime.combine(day + timedelta(days=1), time(0), tz).astimezone(UTC)
     return start, end
 
 
@@ -64,7 +65,8 @@ class Period:
     ignored: int = 0
     submissions: int = 0
     accepted: int = 0  # straight through, no flag
-    waiting: dict[str, int] = field(default_factory=dict)  # open flagged items per reason
+    waiting_items: int = 0  # items (a submission or a message) with an open flag
+    waiting: dict[str, int] = field(default_factory=dict)  # open flags per reason
     late: int = 0
     duplicates: int = 0
     amendments: int = 0
@@ -167,11 +169,12 @@ def _period(
             period.amendments += sub.submission.amendment_of is not None
     period.by_channel = dict(sorted(channels.items()))
     items = flagged_items(inside)
-    waiting: Counter[str] = Counter(code for item in items for code in item.codes)
-    period.waiting = dict(waiting.most_common())
+    groups = by_reason(items)
+    period.waiting_items = len(items)
+    period.waiting = {code: len(pairs) for code, pairs in groups}
     period.lines = [
         _line(item, flag.code, describe(flag, item, form, words), form.timezone, words, base_url)
-        for code, pairs in by_reason(items)
+        for _code, pairs in groups
         for item, flag in pairs
     ]
     return period

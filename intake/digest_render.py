@@ -13,6 +13,7 @@ from intake.web.wording import Wording
 from parsers.form import FormDefinition
 
 FR: dict[str, str] = {
+    "sep": " : ",
     "subject": "[Bulletins] Synthèse du {period}",
     "subject.alert": "[Bulletins] ATTENTION service à vérifier – synthèse du {period}",
     "title": "Synthèse du {period}",
@@ -67,6 +68,7 @@ FR: dict[str, str] = {
     "queue": "File de revue",
 }
 EN: dict[str, str] = {
+    "sep": ": ",
     "subject": "[Bulletins] Digest for {period}",
     "subject.alert": "[Bulletins] WARNING service needs attention – digest for {period}",
     "title": "Digest for {period}",
@@ -179,7 +181,7 @@ def render_digest(
     alert = bool(facts.health.problems)
     subject = w("subject.alert" if alert else "subject", period=period)
     blocks = _blocks(facts, form, w, period, base_url)
-    return Rendered(subject, _text(blocks), _html(blocks))
+    return Rendered(subject, _text(blocks, w("sep")), _html(blocks))
 
 
 @dataclass
@@ -224,7 +226,7 @@ def _blocks(
                 (w("day.accepted"), str(p.accepted), ""),
                 (
                     w("day.waiting"),
-                    f"{sum(p.waiting.values())}" + (f" ({waiting})" if waiting else ""),
+                    f"{p.waiting_items}" + (f" ({waiting})" if waiting else ""),
                     "",
                 ),
                 (w("day.late"), str(p.late), ""),
@@ -294,7 +296,7 @@ def _problem(problem: Problem, w: _Words) -> str:
     return " ".join(text.split())
 
 
-def _text(blocks: list[_Block]) -> str:
+def _text(blocks: list[_Block], sep: str) -> str:
     out: list[str] = []
     for block in blocks:
         if block.kind == "title":
@@ -312,7 +314,7 @@ def _text(blocks: list[_Block]) -> str:
             elif block.kind == "alert":
                 out.append(f"!! {label}")
             else:
-                line = f"{label} : {value}" if value else label
+                line = f"{label}{sep}{value}" if value else label
                 out.append(f"- {line}" + (f"  {link}" if link else ""))
         out.append("")
     return "\n".join(out).rstrip() + "\n"
