@@ -14,7 +14,7 @@ from parsers.fields import FieldReading
 from parsers.form import FormDefinition
 from parsers.lexicon import misread_house_number, unknown_words
 from parsers.names import unaccented_name
-from parsers.normalize import fold
+from parsers.normalize import REPAIRED, fold
 
 # A city name shorter than this ("Eu", "Y") can sit inside any domain by chance.
 _MIN_AGREEMENT = 4
@@ -51,7 +51,11 @@ def check_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> li
         and r.confidence < (form.min_confidence if key in agreed else _threshold(r, form))
     ]
     uncertain += _unlikely_ocr_text(fields, form)
-    uncertain += [k for k, r in fields.items() if r.doubt and r.source == "ocr"]
+    uncertain += [
+        k
+        for k, r in fields.items()
+        if r.doubt and (r.source == "ocr" or r.doubt.startswith(REPAIRED))
+    ]
     uncertain += _names_against_email(fields)
     uncertain += [
         key

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from rapidfuzz import fuzz
+from rapidfuzz.distance import Levenshtein
 
 from parsers.form import FieldSpec, FormDefinition
 from parsers.layout import CheckBox, Line, Page, Source, Word, group_lines
@@ -26,6 +27,8 @@ _SHORT_LABEL = 4
 # Fuzzy score (0-100) above which a longer label counts as found; OCR of clean print scores
 # 90+, of faxes 85+; unrelated words of the form stay below 75.
 _LABEL_SCORE = 85
+# Score of an anchored short label read with one wrong letter: below exact, still accepted.
+_ANCHORED_SLIP = 0.9
 _CAPTION_SCORE = 85
 # A label not followed by ":" or a leader is a weak anchor: its value goes to review.
 _WEAK_PENALTY = 0.75
@@ -225,7 +228,7 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[_Token])
                     continue
                 if _has_gap(tokens[start:end], height):
                     continue
-                score = _score(target, text)
+                score = _score(target, text, anchored=spec.after is not None)
                 if score is None:
                     continue
                 strong = not spec.separator or _ends_label(tokens, start, end, height)
@@ -247,9 +250,19 @@ def _label_key(text: str) -> str:
     return text.strip(" .:;,*()").replace("'", " ").replace("-", " ")
 
 
-def _score(target: str, text: str) -> float | None:
+def _score(target: str, text: str, anchored: bool = False) -> float | None:
+    """How well `text` reads as the label `target` (0-1), or None when it does not.
+
+    A short label placed by an anchor ("le" after "Fait à …,") may differ by one letter:
+    OCR reads "le" as "te", and the place leaves no doubt about what the word is.
+    """
     if len(target) <= _SHORT_LABEL or len(text) <= _SHORT_LABEL:
-        return 1.0 if target.replace(" ", "") == text.replace(" ", "") else None
+        a, b = target.replace(" ", ""), text.replace(" ", "")
+        if a == b:
+            return 1.0
+        if anchored and len(a) == len(b) >= 2 and Levenshtein.distance(a, b) == 1:
+            return _ANCHORED_SLIP
+        return None
     ratio = fuzz.ratio(target, text)
     return ratio / 100 if ratio >= _LABEL_SCORE else None
 

@@ -35,6 +35,10 @@ _OVERSEAS_PREFIXES = ("971", "972", "973", "974", "975", "976", "984", "986", "9
 _CENTURY = 2000
 
 
+# Prefix of a doubt about a value we mended ourselves: it goes to review whatever its source.
+REPAIRED = "repaired: "
+
+
 @dataclass(frozen=True)
 class Normalized:
     """A value in its normal form, or None with the reason it failed its type check."""
@@ -110,9 +114,14 @@ def normalize_email(text: str) -> Normalized:
     value = text.strip("<>()[] ").lower()
     value = value.removeprefix("mailto:")
     value = re.sub(r"\s*@\s*", "@", value)
-    if " " in value or not _EMAIL.match(value):
-        return Normalized(None, f"{text!r} is not an e-mail address")
-    return Normalized(value)
+    if _EMAIL.match(value):
+        return Normalized(value)
+    # OCR often reads the dot between first and last name as a space: "helene perrin@…".
+    local, at, domain = value.partition("@")
+    repaired = re.sub(r"\s+", ".", local.strip()) + at + domain
+    if at and " " not in domain and _EMAIL.match(repaired):
+        return Normalized(repaired, doubt=f"{REPAIRED}{text!r} read as {repaired!r}")
+    return Normalized(None, f"{text!r} is not an e-mail address")
 
 
 def normalize_postal_code(text: str) -> Normalized:

@@ -128,3 +128,11 @@ def test_ocr_values_another_field_confirms_need_only_typed_confidence(
     assert codes(fields, form) == {}
     fields["email"] = reading("email", "jerome.colin@mairie-bresl.fr", "ocr", confidence=0.85)
     assert codes(fields, form) == {"low_confidence": "email"}
+
+
+def test_a_mended_email_goes_to_review_even_when_typed(form: FormDefinition) -> None:
+    fields = complete()
+    fields["email"] = FieldReading("email", "jerome colin@ville-brest.fr",
+                                   "jerome.colin@ville-brest.fr", 0.99, "text", 1, (0, 0, 1, 1),
+                                   doubt="repaired: 'jerome colin@…'")  # fmt: skip
+    assert codes(fields, form) == {"low_confidence": "email"}

@@ -56,7 +56,7 @@ def test_email_addresses_are_lower_case(text: str, value: str) -> None:
     assert normalize_email(text).value == value
 
 
-@pytest.mark.parametrize("text", ["a.b@ville", "a b@ville.fr", "ville.fr", "a@@b.fr"])
+@pytest.mark.parametrize("text", ["a.b@ville", "a b@ville fr", "ville.fr", "a@@b.fr"])
 def test_broken_email_addresses_are_invalid(text: str) -> None:
     assert normalize_email(text).problem
 
@@ -126,3 +126,9 @@ def test_names_in_capitals_are_written_as_names(text: str, value: str) -> None:
 def test_leader_dots_and_stray_separators_are_dropped() -> None:
     assert clean_text(" ....... Colin ...... ") == "Colin"
     assert clean_text(": Pontarlier ,") == "Pontarlier"
+
+
+def test_a_space_read_for_the_dot_of_an_address_is_mended_and_doubted() -> None:
+    result = normalize_email("helene perrin@mairie-montpellier.fr")
+    assert result.value == "helene.perrin@mairie-montpellier.fr"
+    assert result.doubt is not None and result.doubt.startswith("repaired: ")
