@@ -74,7 +74,7 @@ def send_message(config: MailerConfig, message: EmailMessage, recipients: list[s
     try:
         with _connect(config) as client:
             refused = client.send_message(message, to_addrs=recipients)
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, UnicodeError) as exc:
         raise MailerError(f"{config.where()}: {_describe(exc, config.password)}") from None
     accepted = len(recipients) - len(refused)
     note = f", refused {', '.join(sorted(refused))}" if refused else ""
@@ -86,7 +86,7 @@ def check_smtp(config: MailerConfig) -> str:
     try:
         with _connect(config) as client:
             client.noop()
-    except (OSError, smtplib.SMTPException) as exc:
+    except (OSError, smtplib.SMTPException, UnicodeError) as exc:
         raise MailerError(f"{config.where()}: {_describe(exc, config.password)}") from None
     return f"{config.where()} {'logged in' if config.user else 'connected'}"
 
@@ -147,6 +147,8 @@ def _describe(exc: BaseException, password: str) -> str:
             else str(exc.smtp_error)
         )
         text = f"server answered {exc.smtp_code} {reply}"
+    elif isinstance(exc, UnicodeError):
+        text = "user name, password or address not ASCII (smtplib sends ASCII only)"
     elif isinstance(exc, ConnectionRefusedError):
         text = "connection refused"
     elif isinstance(exc, TimeoutError):

@@ -64,8 +64,13 @@ def test_across_a_change_one_digest_a_day_at_digest_time_local(
     """The scheduler's clock simulated every 10 minutes for three days, as a loop that calls
     send_due_digests at every tick (more often than the daily job does)."""
     smtp_server.clear()
-    app = make_app(smtp_host=smtp_server.host, smtp_port=smtp_server.port,
-                   smtp_security="none", digest_to="staff@example.org", digest_time=digest_time)  # fmt: skip
+    app = make_app(
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        smtp_security="none",
+        digest_to="staff@example.org",
+        digest_time=digest_time,
+    )
     hours, minutes = (int(x) for x in digest_time.split(":"))
     sent: list[tuple[datetime, str]] = []
     now = start
@@ -90,8 +95,12 @@ def test_the_25_hour_day_counts_its_messages_once(
     make_app: Callable[..., App], smtp_server: SmtpServer
 ) -> None:
     smtp_server.clear()
-    app = make_app(smtp_host=smtp_server.host, smtp_port=smtp_server.port,
-                   smtp_security="none", digest_to="staff@example.org")  # fmt: skip
+    app = make_app(
+        smtp_host=smtp_server.host,
+        smtp_port=smtp_server.port,
+        smtp_security="none",
+        digest_to="staff@example.org",
+    )
     arrivals = {
         "2017-10-28T21:59:00": "email",  # 23:59 CEST on the 28th
         "2017-10-28T22:00:00": "email",  # 00:00 CEST on the 29th
@@ -103,9 +112,18 @@ def test_the_25_hour_day_counts_its_messages_once(
     with app.db.session() as session:
         for n, (at, channel) in enumerate(arrivals.items()):
             when = datetime.fromisoformat(at).replace(tzinfo=UTC)
-            session.add(Message(content_hash=f"{n:064d}", size=1, source="file",
-                                channel=channel, status="ignored", stage="checked",
-                                received_at=when, created_at=when))  # fmt: skip
+            session.add(
+                Message(
+                    content_hash=f"{n:064d}",
+                    size=1,
+                    source="file",
+                    channel=channel,
+                    status="ignored",
+                    stage="checked",
+                    received_at=when,
+                    created_at=when,
+                )
+            )
         record_poll(session, "maildir test", datetime(2017, 10, 30, 7, 0, tzinfo=UTC), None)
     [line] = send_due_digests(app, datetime(2017, 10, 30, 7, 0, tzinfo=UTC))
     assert "digest of 2017-10-29 sent" in line
