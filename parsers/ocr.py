@@ -176,7 +176,9 @@ def ocr_page(frame: Image.Image, number: int, limits: Limits) -> Page:
             cleaned, boxes = img.clean_for_ocr(ink)
             words = run_tesseract(img.to_png_image(cleaned), number, limits)
     height, width = ink.shape
-    return Page(number, float(width), float(height), tuple(words), boxes)
+    png = io.BytesIO()
+    img.to_png_image(cleaned).save(png, format="PNG")
+    return Page(number, float(width), float(height), tuple(words), boxes, png.getvalue())
 
 
 def _looks_wrong_way_up(words: list[Word]) -> bool:
@@ -216,7 +218,8 @@ def detect_rotation(page: Image.Image, number: int, limits: Limits) -> int:
 
 def _tesseract(page: Image.Image, args: list[str], number: int, limits: Limits) -> bytes:
     buffer = io.BytesIO()
-    page.save(buffer, format="PNG")
+    # Light compression: the bytes only cross a pipe, and a 1-bit page packs well anyway.
+    page.save(buffer, format="PNG", compress_level=1)
     try:
         done = subprocess.run(
             [TESSERACT, "stdin", "stdout", *args],
