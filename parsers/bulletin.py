@@ -11,6 +11,7 @@ from parsers.document import DocumentContent, read_document
 from parsers.fields import FieldReading, extract_fields
 from parsers.form import FormDefinition
 from parsers.limits import Limits
+from parsers.reread import confirm_by_rereading
 
 
 @dataclass(frozen=True)
@@ -36,15 +37,21 @@ def extract_bulletin(
 ) -> Extraction:
     """Read and check one document; `arrival` (aware) enables the lateness check."""
     content = read_document(data, limits)
-    return extract_from_content(content, form, arrival)
+    return extract_from_content(content, form, arrival, limits)
 
 
 def extract_from_content(
-    content: DocumentContent, form: FormDefinition, arrival: datetime | None = None
+    content: DocumentContent,
+    form: FormDefinition,
+    arrival: datetime | None = None,
+    limits: Limits | None = None,
 ) -> Extraction:
     reading = extract_fields(content.pages, form)
     is_bulletin = reading.anchors >= form.min_anchors
-    flags = check_fields(reading.fields, form) if is_bulletin else []
+    confirmed: set[str] = set()
+    if is_bulletin and any(page.image is not None for page in content.pages):
+        confirmed = confirm_by_rereading(content.pages, reading.fields, form, limits or Limits())
+    flags = check_fields(reading.fields, form, confirmed) if is_bulletin else []
     if is_bulletin and arrival is not None and is_late(arrival, form):
         flags.append(Finding("late", arrival.astimezone(form.timezone).isoformat()))
     return Extraction(

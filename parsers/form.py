@@ -50,7 +50,7 @@ class FormDefinition:
     deadline: datetime  # aware, in `timezone`
     timezone: ZoneInfo
     min_confidence: float
-    min_ocr_confidence: float
+    min_confirmed_confidence: float
     min_anchors: int
     ignore_lines: tuple[str, ...]
     organiser_values: tuple[str, ...]
@@ -104,9 +104,11 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
     min_conf = head.get("min_confidence", 0.8)
     if not isinstance(min_conf, int | float) or not 0 < min_conf <= 1:
         raise FormDefinitionError(f"{where}: [form] min_confidence must be a number in (0, 1]")
-    min_ocr = head.get("min_ocr_confidence", min_conf)
-    if not isinstance(min_ocr, int | float) or not 0 < min_ocr <= 1:
-        raise FormDefinitionError(f"{where}: [form] min_ocr_confidence must be a number in (0, 1]")
+    min_confirmed = head.get("min_confirmed_confidence", min_conf)
+    if not isinstance(min_confirmed, int | float) or not 0 < min_confirmed <= 1:
+        raise FormDefinitionError(
+            f"{where}: [form] min_confirmed_confidence must be a number in (0, 1]"
+        )
     min_anchors = head.get("min_anchors", 4)
     if not isinstance(min_anchors, int) or min_anchors < 1:
         raise FormDefinitionError(f"{where}: [form] min_anchors must be a positive integer")
@@ -116,7 +118,7 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
         deadline=deadline,
         timezone=tz,
         min_confidence=float(min_conf),
-        min_ocr_confidence=float(min_ocr),
+        min_confirmed_confidence=float(min_confirmed),
         min_anchors=min_anchors,
         ignore_lines=_strings(head, "ignore_lines", f"{where}: [form]"),
         organiser_values=_strings(head, "organiser_values", f"{where}: [form]"),

@@ -72,6 +72,9 @@ class Page:
     height: float
     words: tuple[Word, ...]
     boxes: tuple[CheckBox, ...] = ()
+    # The cleaned page image (PNG) the words were read from, for a second reading of
+    # uncertain values; None for pages read from a text layer.
+    image: bytes | None = None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,101 @@
+"""A second, independent reading of uncertain OCR values, to confirm or doubt them.
+
+Tesseract's word confidence does not separate right from wrong values on faxes: right phone
+numbers score 0.80-0.93, a misread one 0.93 and a misread postal code 0.96. Reading each
+value again from a crop of the page enlarged by half, stacked with the others into one strip
+read as a block (another scale and segmentation than the page pass), and comparing normal
+forms tells them apart much better: on the dev corpus the second reading agreed with 53 right
+values and disagreed with the misread phone. It repeats some misreadings of words ("conseit",
+"Loic", "Montpeilier"), so agreement confirms only values a type or dictionary check also
+guards: numbers, codes, dates and text whose ordinary words are French words. Names, cities
+and e-mail addresses need another field's agreement too (see checks.corroborated).
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Mapping, Sequence
+
+from PIL import Image
+
+from parsers.fields import FieldReading
+from parsers.form import FormDefinition
+from parsers.layout import Page
+from parsers.lexicon import unknown_words
+from parsers.limits import Limits
+from parsers.normalize import normalize_value
+
+# Types read again: numbers, codes and dates, text (trusted only when its ordinary words are
+# French words), e-mail addresses (trusted with the names' agreement, see checks).
+_CONFIRMABLE = frozenset({"phone", "postal_code", "date", "count", "text", "email"})
+# Enlargement of the crop: a different scale makes the second reading an independent one.
+_SCALE = 1.5
+# Margin around the value's box, in box heights, so that no stroke is cut.
+_MARGIN = 0.6
+# White space between stacked crops, in pixels, so that Tesseract keeps them apart.
+_GAP = 40
+
+
+def confirm_by_rereading(
+    pages: Sequence[Page],
+    fields: Mapping[str, FieldReading],
+    form: FormDefinition,
+    limits: Limits,
+) -> set[str]:
+    """Keys of OCR values that a second reading of their crop reads the same."""
+    from parsers.ocr import run_tesseract  # Tesseract is loaded only when OCR is used
+
+    wanted = [
+        r
+        for r in fields.values()
+        if r.source == "ocr"
+        and r.raw is not None
+        and r.problem is None
+        and r.bbox is not None
+        and r.page is not None
+        and form.field(r.key).type in _CONFIRMABLE
+        and not (form.field(r.key).type == "text" and unknown_words(str(r.value)))
+    ]
+    images = {p.number: p.image for p in pages if p.image is not None}
+    wanted = [r for r in wanted if r.page in images]
+    if not wanted:
+        return set()
+    strip, bands = _stack(wanted, images)
+    words = run_tesseract(strip, 0, limits, psm=6)
+    confirmed = set()
+    for reading, (top, bottom) in zip(wanted, bands, strict=True):
+        inside = [w for w in words if top <= w.middle <= bottom]
+        text = " ".join(w.text for w in sorted(inside, key=lambda w: w.x0))
+        again = normalize_value(form.field(reading.key), text)
+        if again.value is not None and again.value == reading.value:
+            confirmed.add(reading.key)
+    return confirmed
+
+
+def _stack(
+    readings: list[FieldReading], images: Mapping[int, bytes]
+) -> tuple[Image.Image, list[tuple[float, float]]]:
+    """The values' crops, enlarged, stacked in one image; and each crop's band in it."""
+    opened: dict[int, Image.Image] = {}
+    crops = []
+    for reading in readings:
+        assert reading.bbox is not None and reading.page is not None
+        page = opened.get(reading.page)
+        if page is None:
+            page = opened[reading.page] = Image.open(io.BytesIO(images[reading.page]))
+        x0, top, x1, bottom = reading.bbox
+        margin = (bottom - top) * _MARGIN
+        box = (int(x0 - margin), int(top - margin), int(x1 + margin), int(bottom + margin))
+        crop = page.crop(box).convert("L")
+        crops.append(crop.resize((int(crop.width * _SCALE), int(crop.height * _SCALE))))
+    width = max(c.width for c in crops) + 2 * _GAP
+    height = sum(c.height for c in crops) + _GAP * (len(crops) + 1)
+    strip = Image.new("L", (width, height), 255)
+    bands = []
+    y = _GAP
+    for crop in crops:
+        strip.paste(crop, (_GAP, y))
+        bands.append((float(y), float(y + crop.height)))
+        y += crop.height + _GAP
+    strip.info["dpi"] = (300, 300)
+    return strip, bands
