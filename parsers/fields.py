@@ -29,6 +29,10 @@ _SHORT_LABEL = 4
 _LABEL_SCORE = 85
 # Score of an anchored short label read with one wrong letter: below exact, still accepted.
 _ANCHORED_SLIP = 0.9
+# A label of this many letters or more, one letter off and followed by ":", still counts;
+# its score keeps the value's confidence down.
+_SLIP_MIN = 5
+_COLON_SLIP = 0.8
 _CAPTION_SCORE = 85
 # A label not followed by ":" or a leader is a weak anchor: its value goes to review.
 _WEAK_PENALTY = 0.75
@@ -180,6 +184,9 @@ def _tokenize(line: Line) -> list[_Token]:
                 tokens.append(_Token(tail, fold(tail), word, "word"))
             continue
         stripped = text.strip(_LEADER_EDGES) or text
+        if stripped in _COLONS:  # ":_" or ".:" from a colon touching a leader line
+            tokens.append(_Token(":", ":", word, "colon"))
+            continue
         tokens.append(_Token(stripped, fold(stripped), word, "word"))
     return tokens
 
@@ -206,7 +213,8 @@ def _find_labels(
                 if la.start >= anchor.end
             ]
             if later:
-                accepted.append(later[0])
+                # An exact "le" beats a one-letter slip ("La" of "La Rochelle").
+                accepted.append(min(later, key=lambda la: (-la.score, la.start)))
     accepted.sort(key=lambda la: (la.line, la.start))
     return accepted
 
@@ -229,6 +237,8 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[_Token])
                 if _has_gap(tokens[start:end], height):
                     continue
                 score = _score(target, text, anchored=spec.after is not None)
+                if score is None and _before_colon(tokens, end):
+                    score = _slip_score(target, text)
                 if score is None:
                     continue
                 strong = not spec.separator or _ends_label(tokens, start, end, height)
@@ -239,6 +249,18 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[_Token])
 @functools.lru_cache(maxsize=256)
 def _targets(labels: tuple[str, ...]) -> tuple[str, ...]:
     return tuple(_label_key(fold(variant)) for variant in labels)
+
+
+def _before_colon(tokens: list[_Token], end: int) -> bool:
+    return end < len(tokens) and tokens[end].kind == "colon"
+
+
+def _slip_score(target: str, text: str) -> float | None:
+    """A word of 5+ letters one letter away from a label, right before a colon ("Vifle :"),
+    is that label misread: the colon says a label stands there."""
+    if len(target) >= _SLIP_MIN and Levenshtein.distance(target, text) == 1:
+        return _COLON_SLIP
+    return None
 
 
 def _has_gap(tokens: list[_Token], height: float) -> bool:

@@ -8,7 +8,9 @@ from pathlib import Path
 import pytest
 
 from parsers.bulletin import extract_bulletin
+from parsers.fields import extract_fields
 from parsers.form import FormDefinition, load_form
+from parsers.layout import Page, Word
 from parsers.limits import Limits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -69,3 +71,35 @@ def test_a_letter_is_not_a_bulletin(form: FormDefinition) -> None:
     for name in ("letter_not_a_bulletin.pdf", "letter_not_a_bulletin.docx"):
         extraction = extract_bulletin((DOCUMENTS / name).read_bytes(), form, Limits())
         assert not extraction.is_bulletin, name
+
+
+def _line(y: float, *items: tuple[str, float], source: str = "text") -> list[Word]:
+    """Words of one line at the given x positions, 6 units per character."""
+    return [
+        Word(text, x, y, x + 6 * len(text), y + 10, 0.95, source)  # type: ignore[arg-type]
+        for text, x in items
+    ]
+
+
+def _read(*lines: list[Word]) -> dict[str, object]:
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    page = Page(1, 600, 800, tuple(w for line in lines for w in line))
+    return {key: r.value for key, r in extract_fields([page], form).fields.items()}
+
+
+def test_the_date_after_fait_a_is_read_even_when_the_town_starts_with_la() -> None:
+    values = _read(_line(100, ("Fait", 10), ("à", 40), ("La", 52), ("Rochelle", 70), (",", 120),
+                          ("le", 130), ("24", 148), ("juillet", 166), ("2017", 214)))  # fmt: skip
+    assert values["signed_at"] == "La Rochelle"
+    assert values["signed_on"] == "2017-07-24"
+
+
+def test_ocr_slips_in_labels_and_colons_are_tolerated() -> None:
+    values = _read(
+        _line(100, ("Adresse", 10), (":_", 60), ("114", 140), ("rue", 164), ("Nationale", 188),
+              source="ocr"),
+        _line(130, ("Vifle", 10), (":", 50), ("Vannes", 140), source="ocr"),
+        _line(160, ("Ville", 10), ("de", 44), ("Tours", 62), source="ocr"),
+    )  # fmt: skip
+    assert values["address"] == "114 rue Nationale"
+    assert values["city"] == "Vannes"
