@@ -87,12 +87,13 @@ def export_csv(views: Iterable[MessageView], form: FormDefinition, delimiter: st
             row[1] = s.submission.id
             flags = " ".join(sorted({f.code for f in view.flags + s.flags}))
             row += [s.submission.status, flags, s.document.filename]
-            row += [_cell(s.value(key)) for key in form.keys]
+            row += [display_value(s.value(key)) for key in form.keys]
             writer.writerow(row)
     return out.getvalue()
 
 
-def _cell(value: object) -> str:
+def display_value(value: object) -> str:
+    """A field value as staff read it: oui/non, workshop lists, empty for nothing."""
     if value is None:
         return ""
     if isinstance(value, bool):

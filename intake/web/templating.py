@@ -9,18 +9,12 @@ from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from intake.export import display_value
+
 TEMPLATES = Path(__file__).parent / "templates"
 
 
-def show_value(value: object) -> str:
-    """A field value as staff read it: oui/non, workshop lists, empty for nothing."""
-    if value is None:
-        return ""
-    if isinstance(value, bool):
-        return "oui" if value else "non"
-    if isinstance(value, list):
-        return " ".join(str(v) for v in value)
-    return str(value)
+show_value = display_value  # a field value as staff read it: oui/non, lists, empty
 
 
 def show_json(text: str | None) -> str:
