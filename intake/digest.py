@@ -26,7 +26,7 @@ from sqlmodel import col, select
 
 from intake.digest_content import gather_facts
 from intake.digest_render import Rendered, render_digest
-from intake.errors import IntakeError
+from intake.errors import DigestError, IntakeError
 from intake.mailer import MailerConfig, MailerError, send_message
 from intake.web.wording import wording
 from storage.models import DigestRecord
@@ -49,10 +49,6 @@ MAX_ATTEMPTS = 8
 # A digest after an outage covers the missed days, but no more than a week of them: past
 # that, a list of arrivals is no longer news and the running totals carry the rest.
 CATCH_UP_DAYS = 7
-
-
-class DigestError(IntakeError):
-    """A digest cannot be sent now (already sent, being sent, or the mailer failed)."""
 
 
 @dataclass(frozen=True)

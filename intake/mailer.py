@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 
-from intake.errors import IntakeError
+from intake.errors import MailerError as MailerError  # re-exported for callers
 from intake.settings import Settings
 
 # Connect, each command and the DATA transfer: a server silent this long is not coming back
@@ -25,10 +25,6 @@ from intake.settings import Settings
 SMTP_TIMEOUT_SECONDS = 30.0
 # Longest error kept: one server line, enough to diagnose, short enough for a log or a digest.
 _MAX_ERROR = 300
-
-
-class MailerError(IntakeError):
-    """A message could not be sent or written; one line, safe to log and to show."""
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,10 @@ from typing import Any, Literal, Self
 import imapclient
 from imapclient import exceptions as imap_exc
 
+from intake.errors import ImapAuthError as ImapAuthError  # re-exported for callers
+from intake.errors import ImapConnectionError as ImapConnectionError
+from intake.errors import ImapError as ImapError
+
 # Fetch items: the whole message without setting \Seen, the server's arrival time (what
 # lateness is decided on) and its size (cheap to check against limits before parsing).
 FETCH_ITEMS = ("BODY.PEEK[]", "INTERNALDATE", "RFC822.SIZE", "FLAGS")
@@ -32,18 +36,6 @@ MAX_DETAIL = 200
 SESSION_FLAGS = frozenset({"\\Recent"})
 # `[APPENDUID <uidvalidity> <uid>]` (RFC 4315): the UID an APPEND got, when the server says.
 _APPENDUID = re.compile(rb"\[APPENDUID \d+ (\d+)\]")
-
-
-class ImapError(Exception):
-    """A failure talking to the IMAP server; the message is one line and holds no secret."""
-
-
-class ImapAuthError(ImapError):
-    pass
-
-
-class ImapConnectionError(ImapError):
-    pass
 
 
 @dataclass(frozen=True)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
+from intake.errors import PageError as PageError  # re-exported for callers
 from parsers.image import WORK_DPI, source_dpi
 
 # Wide enough to read handwriting on screen, small enough to send quickly (A4 ≈ 1100 px).
@@ -23,10 +24,6 @@ IMAGE_TYPES = ("tiff", "png", "jpeg", "gif", "bmp", "webp")
 BOX_OUTLINE = (220, 30, 30, 255)
 BOX_FILL = (255, 220, 0, 90)
 BOX_MARGIN_PX = 4
-
-
-class PageError(Exception):
-    """The page cannot be rendered (not a page document, no such page, corrupt file)."""
 
 
 @dataclass(frozen=True)
