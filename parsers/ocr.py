@@ -11,6 +11,7 @@ import os
 import subprocess
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import replace
 from typing import TypeVar
 
 import pypdfium2 as pdfium
@@ -43,6 +44,8 @@ UPRIGHT_MIN_WORDS = 5
 OSD_MIN_CONFIDENCE = 2.0
 # The pixel factor of WORK_DPI at which pypdfium2 renders (it counts in 72 dpi points).
 PDF_RENDER_SCALE = img.WORK_DPI / 72
+# The resolution of the image Tesseract reads a page from (see image.OCR_REDUCE).
+OCR_DPI = img.WORK_DPI // img.OCR_REDUCE
 
 Job = TypeVar("Job")
 
@@ -168,13 +171,13 @@ def ocr_page(frame: Image.Image, number: int, limits: Limits) -> Page:
     """Normalise one decoded page, read its check boxes from pixels and its words by OCR."""
     ink = img.normalise(frame)
     cleaned, boxes = img.clean_for_ocr(ink)
-    words = run_tesseract(img.to_png_image(cleaned), number, limits)
+    words = read_words(cleaned, number, limits)
     if _looks_wrong_way_up(words):
-        turn = detect_rotation(img.to_png_image(cleaned), number, limits)
+        turn = detect_rotation(img.to_ocr_image(cleaned), number, limits, OCR_DPI)
         if turn:
             ink = img.rotate_mask(ink, turn)
             cleaned, boxes = img.clean_for_ocr(ink)
-            words = run_tesseract(img.to_png_image(cleaned), number, limits)
+            words = read_words(cleaned, number, limits)
     height, width = ink.shape
     png = io.BytesIO()
     img.to_png_image(cleaned).save(png, format="PNG")
@@ -187,19 +190,33 @@ def _looks_wrong_way_up(words: list[Word]) -> bool:
     return sum(w.confidence for w in words) / len(words) < UPRIGHT_MIN_MEAN_CONFIDENCE
 
 
+def read_words(cleaned: img.Mask, number: int, limits: Limits) -> list[Word]:
+    """OCR a cleaned page mask; words come back in the mask's pixel coordinates."""
+    words = run_tesseract(img.to_ocr_image(cleaned), number, limits, dpi=OCR_DPI)
+    factor = img.OCR_REDUCE
+    return [
+        replace(w, x0=w.x0 * factor, top=w.top * factor, x1=w.x1 * factor, bottom=w.bottom * factor)
+        for w in words
+    ]
+
+
 def run_tesseract(
-    page: Image.Image, number: int, limits: Limits, psm: int | None = None
+    page: Image.Image,
+    number: int,
+    limits: Limits,
+    psm: int | None = None,
+    dpi: int = img.WORK_DPI,
 ) -> list[Word]:
     """OCR one clean page image with Tesseract and return its words in pixel coordinates."""
-    args = ["--psm", str(psm or PSM), "--dpi", str(img.WORK_DPI), "-l", LANG, "tsv"]
+    args = ["--psm", str(psm or PSM), "--dpi", str(dpi), "-l", LANG, "tsv"]
     out = _tesseract(page, args, number, limits)
     return parse_tsv(out.decode("utf-8", "replace"))
 
 
-def detect_rotation(page: Image.Image, number: int, limits: Limits) -> int:
+def detect_rotation(page: Image.Image, number: int, limits: Limits, dpi: int = img.WORK_DPI) -> int:
     """Return the counter-clockwise turn (0/90/180/270) that sets the page upright, per OSD."""
     try:
-        out = _tesseract(page, ["--psm", "0", "--dpi", str(img.WORK_DPI)], number, limits)
+        out = _tesseract(page, ["--psm", "0", "--dpi", str(dpi)], number, limits)
     except UnreadableDocument:
         return 0  # OSD refuses pages with too little text; reading them as they are is best.
     fields = dict(
