@@ -160,3 +160,40 @@ def test_letters_and_rings_are_not_boxes() -> None:
     draw.rectangle((250, 50, 330, 70), outline=0, width=4)  # a flat rectangle
     ink = np.asarray(page) < 128
     assert img.find_boxes(ink, img.find_components(ink)) == []
+
+
+def test_runs_are_found_per_row_with_exclusive_ends() -> None:
+    ink = np.array(
+        [
+            [1, 1, 0, 1],
+            [0, 0, 0, 0],
+            [1, 1, 1, 1],
+        ],
+        dtype=bool,
+    )
+    rows, starts, ends = img.find_runs(ink)
+    assert list(zip(rows.tolist(), starts.tolist(), ends.tolist(), strict=True)) == [
+        (0, 0, 2),
+        (0, 3, 4),
+        (2, 0, 4),
+    ]
+    painted = img.paint_runs(ink.shape, rows, starts, ends)
+    assert np.array_equal(painted, ink)
+
+
+def test_vertical_rules_go_too() -> None:
+    ink = blank(400, 300)
+    ink[20:280, 200:203] = True  # a table's column rule
+    ink[100:130, 50:54] = True  # a short stroke, like a letter's stem
+    rules = img.ruling_lines(ink)
+    assert rules[20:280, 200:203].all() and not rules[100:130, 50:54].any()
+
+
+def test_tesseract_gets_a_half_size_antialiased_page() -> None:
+    ink = blank(400, 200)
+    ink[50:150, 100:104] = True
+    page = img.to_ocr_image(ink)
+    assert page.size == (200, 100) and page.mode == "L"
+    grey = np.asarray(page)
+    assert grey[50, 50:52].max() < 60 and grey[10, 10] == 255
+    assert np.count_nonzero((grey > 60) & (grey < 250)) > 0  # soft edges
