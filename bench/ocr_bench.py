@@ -46,7 +46,7 @@ BOX_CAPTIONS = {
 }
 # Steps that can be switched off to measure what each one brings.
 STEPS = {
-    "leaders": lambda: setattr(img, "leader_dots", lambda c: np.zeros(len(c.area), bool)),
+    "leaders": lambda: setattr(img, "leader_dots", lambda c, ink=None: np.zeros(len(c.area), bool)),
     "rules": lambda: setattr(img, "ruling_lines", lambda ink: np.zeros_like(ink)),
     "specks": lambda: setattr(img, "remove_specks", lambda ink: ink),
     "deskew": lambda: setattr(img, "estimate_skew", lambda ink: 0.0),

@@ -50,6 +50,10 @@ DOT_MAX_PX = 9
 # Consecutive leader dots lie within ~1/8 inch; a text period has no such neighbours.
 DOT_GAP_PX = 40
 DOT_BASELINE_SLACK_PX = 4
+# A fax drops leader dots: across blank paper, dots up to ~1/2 inch apart still make a leader.
+DOT_BLANK_GAP_PX = 150
+# The band above a dot's baseline that must be blank for such a jump: a capital's height.
+LEADER_BAND_PX = 30
 # Three dots may be an ellipsis in the text; four in a row are a leader line.
 DOT_MIN_RUN = 4
 # Fax noise merges neighbouring dots into short dashes; a leader's dash is at most three dots.
@@ -355,30 +359,39 @@ def run_pixels(
     return np.repeat(rows * width + starts, lengths) + offsets
 
 
-def leader_dots(comps: Components) -> npt.NDArray[np.bool_]:
+def leader_dots(comps: Components, ink: Mask | None = None) -> npt.NDArray[np.bool_]:
     """Flag the components that are dots of a dotted leader line ("Nom : ..........").
 
     Chains of at least `DOT_MIN_RUN` dots on one baseline are leaders; then the dashes that
     fax noise made by merging dots, lying on a chain's baseline and span, go with them.
+    With the page's `ink`, dots further apart join a chain when nothing but paper lies between
+    them: a fax drops leader dots, while the periods of a date, phone number or e-mail
+    address always have characters between them.
     """
     w = comps.x1 - comps.x0 + 1
     h = comps.y1 - comps.y0 + 1
     cy = (comps.y0 + comps.y1) / 2
     flags = np.zeros(len(comps.area), dtype=bool)
     small = np.flatnonzero((w <= DOT_MAX_PX) & (h <= DOT_MAX_PX) & (comps.area >= 2))
+    reach = DOT_GAP_PX if ink is None else DOT_BLANK_GAP_PX
+
+    def joins(chain: list[int], idx: int) -> bool:
+        last = chain[-1]
+        gap = comps.x0[idx] - comps.x1[last]
+        if gap <= 0 or abs(cy[idx] - cy[last]) > DOT_BASELINE_SLACK_PX:
+            return False
+        if gap <= DOT_GAP_PX:
+            return True
+        assert ink is not None
+        base = int(max(comps.y1[idx], comps.y1[last]))
+        between = ink[max(0, base - LEADER_BAND_PX) : base + 1, comps.x1[last] + 1 : comps.x0[idx]]
+        return not between.any()
+
     chains: list[list[int]] = []
     open_chains: list[list[int]] = []
     for idx in small[np.argsort(comps.x0[small], kind="stable")].tolist():
-        open_chains = [c for c in open_chains if comps.x0[idx] - comps.x1[c[-1]] <= DOT_GAP_PX]
-        home = next(
-            (
-                c
-                for c in open_chains
-                if comps.x0[idx] > comps.x1[c[-1]]
-                and abs(cy[idx] - cy[c[-1]]) <= DOT_BASELINE_SLACK_PX
-            ),
-            None,
-        )
+        open_chains = [c for c in open_chains if comps.x0[idx] - comps.x1[c[-1]] <= reach]
+        home = next((c for c in open_chains if joins(c, idx)), None)
         if home is None:
             home = []
             open_chains.append(home)
@@ -509,7 +522,7 @@ def clean_for_ocr(ink: Mask) -> tuple[Mask, tuple[CheckBox, ...]]:
     """Find check boxes, then erase them, leader dots and ruling lines so words stand alone."""
     comps = find_components(ink)
     boxes = find_boxes(ink, comps)
-    cleaned = erase_components(ink, comps, leader_dots(comps)) & ~ruling_lines(ink)
+    cleaned = erase_components(ink, comps, leader_dots(comps, ink)) & ~ruling_lines(ink)
     for x0, y0, x1, y1, _ in boxes:
         cleaned[y0:y1, x0:x1] = False
     return cleaned, read_boxes(boxes)

@@ -113,6 +113,19 @@ def test_leader_dots_go_but_text_periods_stay() -> None:
     assert cleaned[60:102, 100:104].all()
 
 
+def test_a_fax_leader_with_dropped_dots_goes_but_a_phone_numbers_periods_stay() -> None:
+    ink = blank(1400, 200)
+    for x in (300, 314, 420, 434, 448, 600, 614):  # leader dots, runs of paper between
+        ink[98:102, x : x + 4] = True
+    for x in range(800, 1400, 60):  # "03.16.65.46.50": digits between the periods
+        ink[70:102, x : x + 24] = True
+        ink[98:102, x + 34 : x + 38] = True
+    comps = img.find_components(ink)
+    cleaned = img.erase_components(ink, comps, img.leader_dots(comps, ink))
+    assert not cleaned[95:105, 300:700].any()
+    assert np.array_equal(cleaned[:, 800:], ink[:, 800:])
+
+
 def test_ruling_lines_are_removed_text_kept() -> None:
     ink = blank(600, 300)
     ink[100:104, 20:580] = True  # table rule
