@@ -158,26 +158,32 @@ def page_images(path: Path) -> list[Image.Image]:
 def run_speed(corpus: Path) -> None:
     files = corpus_files(corpus)
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
+    print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+    plain = ours = 0.0
+    pages = 0
     with tempfile.TemporaryDirectory() as tmp:
-        # Plain Tesseract on the same pages, each given as a file the way a person would.
-        paths = []
+        # Document by document, plain Tesseract then ours on the same pages, so that both
+        # see the same load from whatever else runs on the machine.
         for path in files:
+            targets = []
             for index, frame in enumerate(page_images(path)):
-                target = (
-                    Path(tmp) / f"{path.stem}-{index}.{'png' if path.suffix == '.pdf' else 'tif'}"
-                )
-                frame.save(target, dpi=(300, 300)) if path.suffix == ".pdf" else frame.save(
-                    target, compression="group4"
-                )
-                paths.append(target)
-        start = time.perf_counter()
-        for target in paths:
-            subprocess.run(["tesseract", str(target), "-", "-l", "fra"], env=env,
-                           capture_output=True, check=True)  # fmt: skip
-        plain = (time.perf_counter() - start) / len(paths)
-    start = time.perf_counter()
-    pages = sum(len(read_pages(path)) for path in files)
-    ours = (time.perf_counter() - start) / pages
+                # Each page given as a file, the way a person would run Tesseract on it.
+                suffix = "png" if path.suffix == ".pdf" else "tif"
+                target = Path(tmp) / f"{path.stem}-{index}.{suffix}"
+                if path.suffix == ".pdf":
+                    frame.save(target, dpi=(300, 300))
+                else:
+                    frame.save(target, compression="group4")
+                targets.append(target)
+            start = time.perf_counter()
+            for target in targets:
+                subprocess.run(["tesseract", str(target), "-", "-l", "fra"], env=env,
+                               capture_output=True, check=True)  # fmt: skip
+            plain += time.perf_counter() - start
+            start = time.perf_counter()
+            pages += len(read_pages(path))
+            ours += time.perf_counter() - start
+    plain, ours = plain / pages, ours / pages
     print(f"pages: {pages}")
     print(f"plain tesseract -l fra : {plain:.2f} s/page")
     print(f"ours (preprocessing incl.): {ours:.2f} s/page  = {ours / plain:.2f}x plain")
@@ -187,6 +193,7 @@ def run_speed(corpus: Path) -> None:
         count = len(ocr.read_image_pages(fax, Limits(), workers=workers))
         elapsed = time.perf_counter() - start
         print(f"20-page fax, {workers} worker(s): {60 * count / elapsed:.1f} pages/min")
+    print(f"load average after: {os.getloadavg()[0]:.2f}")
     peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     print(f"peak RSS: this process {peak_self:.0f} MB, largest child {peak_child:.0f} MB")
