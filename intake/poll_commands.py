@@ -16,7 +16,7 @@ import typer
 
 from intake.cli import ConfigOption, app_from, command
 from intake.errors import InputError, SourceError
-from intake.poller import Poller
+from intake.poller import Poller, sweep_at_start
 from intake.scheduler import run_service
 from intake.settings import PROJECT_ROOT
 from intake.sources.maildir import seed_maildir
@@ -35,9 +35,12 @@ def poll(
     if not once:
         raise InputError("intake poll needs --once (the scheduled service is `intake run`)")
     app = app_from(config)
+    sweep_at_start(app)
     report = Poller(app).run_cycle(force=True)
     for line in report.lines():
         typer.echo(line)
+    if report.storage_error:
+        raise SourceError(f"cycle stopped: {report.storage_error}")
     if report.failed:
         raise SourceError(f"{len(report.failed)} source(s) failed: {report.failed[0].error}")
 
@@ -46,6 +49,7 @@ def poll(
 def run(config: ConfigOption = None) -> None:
     """Run the service until SIGTERM or Ctrl-C: scheduled polls, daily digest, review UI."""
     app = app_from(config)
+    sweep_at_start(app)
     if app.settings.maildir == DEFAULT_MAILDIR:
         seed_maildir(Path(DEFAULT_MAILDIR), EXAMPLES)
     if app.settings.fax_dir:

@@ -3,7 +3,10 @@ then move what is settled. `intake poll --once` and the scheduler both call `Pol
 
 A failing source costs one log line and a health row, and the cycle goes on with the others;
 it is retried on later cycles with a growing pause. A failing message is the pipeline's to
-record (attempts, then review). Stopping (`stop` set) ends the cycle after the current message.
+record (attempts, then review). A storage fault (database down or locked, data directory full
+or read-only) ends the whole cycle with one line and pauses scheduled cycles on the same
+curve; nothing half-stored counts, so the next cycle takes it again. Stopping (`stop` set)
+ends the cycle after the current message.
 """
 
 from __future__ import annotations
@@ -28,6 +31,7 @@ from parsers.errors import ParserError
 from storage.errors import StorageError
 from storage.ledger import record_poll, source_health
 from storage.models import utcnow
+from storage.orphans import sweep_orphans
 from storage.records import pending_messages
 
 log = logging.getLogger("intake.poller")
@@ -36,8 +40,8 @@ log = logging.getLogger("intake.poller")
 # capped: a mailbox down for the night is tried every half hour, not hammered every minute.
 BACKOFF_BASE_SECONDS = 30
 BACKOFF_MAX_SECONDS = 1800
-# Failures a source may not have in the ledger; anything else is a bug and still only one line.
-_SOURCE_ERRORS = (IntakeError, ImapError, StorageError, ParserError, OSError)
+# Failures of one source; the others are still polled. Storage faults end the whole cycle.
+_SOURCE_ERRORS = (IntakeError, ImapError, ParserError, OSError)
 
 
 def build_sources(settings: Settings) -> list[Source]:
@@ -50,6 +54,15 @@ def build_sources(settings: Settings) -> list[Source]:
     if settings.fax_dir:
         sources.append(FaxDirSource(Path(settings.fax_dir), settings.fax_done_folder))
     return sources
+
+
+def sweep_at_start(app: App) -> None:
+    """Remove what a crash left in the data directory (`intake poll` and `intake run` start
+    with it); a storage fault here is only a line: the cycle will meet and report it."""
+    try:
+        sweep_orphans(app.db, app.blobs)
+    except StorageError as exc:
+        log.warning("orphan sweep skipped error=%s", _one_line(exc))
 
 
 def backoff(failures: int) -> timedelta:
@@ -82,7 +95,8 @@ class SourceReport:
 class CycleReport:
     sources: list[SourceReport] = field(default_factory=list)
     outcomes: list[Outcome] = field(default_factory=list)
-    processing_error: str | None = None
+    storage_error: str | None = None  # the database or data directory failed: cycle ended
+    storage_skipped_until: datetime | None = None  # backing off after storage faults
     stopped: bool = False
 
     @property
@@ -90,14 +104,18 @@ class CycleReport:
         return [s for s in self.sources if s.error is not None]
 
     def lines(self) -> list[str]:
+        if self.storage_skipped_until is not None:
+            return [
+                f"storage unavailable: retrying after {self.storage_skipped_until:%H:%M:%S} UTC"
+            ]
         lines = [s.describe() for s in self.sources] or ["no source configured"]
         counts: dict[str, int] = {}
         for outcome in self.outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
         done = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing new"
         lines.append(f"processed: {done}")
-        if self.processing_error:
-            lines.append(f"processing stopped: {self.processing_error}")
+        if self.storage_error:
+            lines.append(f"cycle stopped, retried later: {self.storage_error}")
         if self.stopped:
             lines.append("stopped before the end of the cycle; the rest is done next time")
         return lines
@@ -111,22 +129,49 @@ class Poller:
         self.stop = stop or threading.Event()
         self.sources = build_sources(app.settings)
         self._lock = threading.Lock()  # one cycle at a time, whoever calls
+        # Kept in memory: the database that would hold them may be what is down.
+        self._storage_failures = 0
+        self._storage_retry_at: datetime | None = None
 
     def run_cycle(self, force: bool = False) -> CycleReport:
         """Poll every source (each due one, or all with `force`), process, settle."""
         with self._lock:
             report = CycleReport()
-            for source in self.sources:
-                if self.stop.is_set():
-                    break
-                report.sources.append(self._collect(source, force))
-            self._process(report)
-            if not self.stop.is_set() and report.processing_error is None:
-                for source, source_report in zip(self.sources, report.sources, strict=False):
-                    if source_report.error is None and source_report.skipped_until is None:
-                        self._settle(source, source_report)
+            retry_at = self._storage_retry_at
+            if not force and retry_at is not None and utcnow() < retry_at:
+                report.storage_skipped_until = retry_at
+                return report
+            try:
+                self._run(report, force)
+            except StorageError as exc:
+                self._storage_failed(report, exc)
+            else:
+                if self._storage_failures:
+                    log.info("storage recovered after failures=%s", self._storage_failures)
+                self._storage_failures, self._storage_retry_at = 0, None
             report.stopped = self.stop.is_set()
             return report
+
+    def _run(self, report: CycleReport, force: bool) -> None:
+        for source in self.sources:
+            if self.stop.is_set():
+                break
+            report.sources.append(self._collect(source, force))
+        self._process(report)
+        if not self.stop.is_set():
+            for source, source_report in zip(self.sources, report.sources, strict=False):
+                if source_report.error is None and source_report.skipped_until is None:
+                    self._settle(source, source_report)
+
+    def _storage_failed(self, report: CycleReport, exc: StorageError) -> None:
+        self._storage_failures += 1
+        pause = backoff(self._storage_failures)
+        self._storage_retry_at = utcnow() + pause
+        report.storage_error = _one_line(exc)
+        log.warning(
+            "cycle stopped storage_error=%s failures=%s retry_in=%ss",
+            report.storage_error, self._storage_failures, int(pause.total_seconds()),
+        )  # fmt: skip
 
     def _collect(self, source: Source, force: bool) -> SourceReport:
         report = SourceReport(source.label)
@@ -156,34 +201,25 @@ class Poller:
         return report
 
     def _record_health(self, label: str, at: datetime, error: str | None) -> None:
-        try:
-            with self.app.pipeline.db.session() as session:
-                record_poll(session, label, at, error)
-        except StorageError as exc:
-            log.warning("health not recorded source=%s error=%s", label, _one_line(exc))
+        with self.app.pipeline.db.session() as session:  # a StorageError ends the cycle
+            record_poll(session, label, at, error)
 
     def _process(self, report: CycleReport) -> None:
         """Process every stored message, oldest first; each attempt at most once per cycle."""
         pipeline = self.app.pipeline
         tried: set[int] = set()
-        try:
-            while not self.stop.is_set():
-                with pipeline.db.session() as session:
-                    pending = [
-                        pk
-                        for pk in pending_messages(session, pipeline.max_attempts)
-                        if pk not in tried
-                    ]
-                if not pending:
+        while not self.stop.is_set():
+            with pipeline.db.session() as session:
+                pending = [
+                    pk for pk in pending_messages(session, pipeline.max_attempts) if pk not in tried
+                ]
+            if not pending:
+                return
+            for message_pk in pending:
+                if self.stop.is_set():
                     return
-                for message_pk in pending:
-                    if self.stop.is_set():
-                        return
-                    tried.add(message_pk)
-                    report.outcomes.append(pipeline.process(message_pk))
-        except StorageError as exc:
-            report.processing_error = _one_line(exc)
-            log.warning("processing failed error=%s", report.processing_error)
+                tried.add(message_pk)
+                report.outcomes.append(pipeline.process(message_pk))
 
     def _settle(self, source: Source, report: SourceReport) -> None:
         try:

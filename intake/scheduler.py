@@ -94,9 +94,11 @@ def run_service(app: App, stop: threading.Event) -> None:
     send_digests = optional("intake.digest", "send_due_digests")
 
     def poll() -> None:
-        for line in poller.run_cycle().lines():
+        report = poller.run_cycle()
+        for line in report.lines():
             log.debug("cycle %s", line)
-        if send_digests is not None and not stop.is_set():
+        storage_down = report.storage_error or report.storage_skipped_until
+        if send_digests is not None and not stop.is_set() and not storage_down:
             send_digests(app, datetime.now(UTC))  # catches up a digest missed while down
 
     scheduler = Scheduler()

@@ -1,7 +1,8 @@
 """Content-addressed store of raw bytes under the data directory: blobs/ab/cd/<sha256>.
 
 A blob is written to a temporary file, flushed to disk and renamed into place, so a crash
-never leaves a half-written blob under its final name; writing the same bytes twice is free.
+never leaves a half-written blob under its final name; writing the same bytes twice is free
+(it only refreshes the blob's time, which keeps it from the orphan sweep: storage/orphans.py).
 """
 
 from __future__ import annotations
@@ -32,8 +33,15 @@ class BlobStore:
         """Store `data` durably and return its hash."""
         digest = content_hash(data)
         target = self.path_for(digest)
-        if target.exists():
+        try:
+            os.utime(target)  # in use again: not an orphan, whatever its age
             return digest
+        except FileNotFoundError:
+            pass
+        except OSError as exc:
+            raise BlobStoreError(
+                f"cannot write to the data directory {self.root}: {exc.strerror or exc}"
+            ) from exc
         try:
             target.parent.mkdir(parents=True, exist_ok=True)
             fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
@@ -79,3 +87,18 @@ class BlobStore:
                 path.unlink(missing_ok=True)
                 count += 1
         return count
+
+    def untouched_since(self, before: float) -> Iterator[Path]:
+        """Blobs and temporary files last written or stored before `before` (a timestamp)."""
+        if not self.root.exists():
+            return
+        for path in self.root.glob("*/*/*"):
+            try:
+                if path.stat().st_mtime < before:
+                    yield path
+            except FileNotFoundError:
+                continue
+
+    @staticmethod
+    def is_temporary(path: Path) -> bool:
+        return path.name.startswith(".tmp-")

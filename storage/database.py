@@ -6,7 +6,7 @@ and a CLI command can share one file; PostgreSQL is used through psycopg 3 by UR
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -19,7 +19,7 @@ from sqlmodel import Session, create_engine
 from storage.errors import DatabaseUnavailable
 
 # Writers wait this long for a SQLite lock before failing (the poller retries next cycle).
-_SQLITE_BUSY_MS = 15_000
+SQLITE_BUSY_SECONDS = 15.0
 _MIGRATIONS = Path(__file__).parent / "migrations"
 
 
@@ -35,17 +35,15 @@ def normalize_url(url: str) -> str:
 class Database:
     """Engine and sessions for one database URL."""
 
-    def __init__(self, url: str) -> None:
+    def __init__(self, url: str, busy_seconds: float = SQLITE_BUSY_SECONDS) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
         if self.is_sqlite:
             path = self.url.split("///", 1)[-1]
             if path and path != ":memory:":
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(
-                self.url, connect_args={"timeout": _SQLITE_BUSY_MS / 1000}
-            )
-            event.listen(self.engine, "connect", _sqlite_pragmas)
+            self.engine: Engine = create_engine(self.url, connect_args={"timeout": busy_seconds})
+            event.listen(self.engine, "connect", _sqlite_pragmas(int(busy_seconds * 1000)))
         else:
             self.engine = create_engine(
                 self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10}
@@ -92,13 +90,16 @@ class Database:
         self.engine.dispose()
 
 
-def _sqlite_pragmas(connection: Any, _record: Any) -> None:
-    cursor = connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
-    cursor.execute(f"PRAGMA busy_timeout={_SQLITE_BUSY_MS}")
-    cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.close()
+def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
+    def on_connect(connection: Any, _record: Any) -> None:
+        cursor = connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+        cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+    return on_connect
 
 
 def _first_line(exc: Exception) -> str:

@@ -329,20 +329,35 @@ class Postgres:
         else:
             self.user = pwd.getpwuid(os.geteuid()).pw_name
         self.port = free_port()
-        data, log = root / "data", root / "postgres.log"
+        data = root / "data"
         initdb = [self._bin("initdb"), "-D", str(data), "-U", self.user, "--auth=trust"]
         done = subprocess.run(self._as_postgres(*initdb), capture_output=True, text=True)
         if done.returncode != 0:
             raise ServerError(f"initdb failed: {done.stderr.strip()}")
-        options = f"-p {self.port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off"
-        start = [self._bin("pg_ctl"), "-D", str(data), "-l", str(log), "-o", options]
+        self.start_server()
+
+    def start_server(self) -> None:
+        """Start the private cluster's server (again, after `stop_server`)."""
+        self._pg_ctl("start")
+
+    def stop_server(self) -> None:
+        """Stop the private cluster's server, as an administrator restarting it would; the
+        shared server on 5432 is never stopped."""
+        self._pg_ctl("-m", "fast", "stop")
+
+    def _pg_ctl(self, *action: str) -> None:
+        if self.root is None:
+            raise ServerError("only a private cluster (Postgres(private=True)) is started here")
+        data, log = self.root / "data", self.root / "postgres.log"
+        options = f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off"
+        pg_ctl = [self._bin("pg_ctl"), "-D", str(data), "-l", str(log), "-o", options]
         done = subprocess.run(
-            self._as_postgres(*start, "-w", "-t", str(int(START_TIMEOUT)), "start"),
+            self._as_postgres(*pg_ctl, "-w", "-t", str(int(START_TIMEOUT)), *action),
             capture_output=True,
             text=True,
         )
         if done.returncode != 0:
-            raise ServerError(f"pg_ctl start failed: {done.stderr.strip()} {_tail(log)}")
+            raise ServerError(f"pg_ctl {action[-1]} failed: {done.stderr.strip()} {_tail(log)}")
 
     def stop(self) -> None:
         if self.dbname:
@@ -403,7 +418,7 @@ class SmtpServer:
     _controller: Controller | None = None
 
     def start(self) -> Self:
-        self.port = free_port()
+        self.port = self.port or free_port()  # a set port: the same server back after stop()
         self._controller = Controller(
             _Collector(self), hostname=self.host, port=self.port, ready_timeout=START_TIMEOUT
         )
