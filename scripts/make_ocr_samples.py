@@ -213,14 +213,12 @@ def main() -> None:
         expected(CLASSIC_VALUES, CLASSIC_BOXES),
     )
     for turn in (90, 180, 270):
-        samples[f"rotated_{turn}.tif"] = (
-            lambda p, t=turn: (
-                to_bilevel(classic, 200)
-                .rotate(t, expand=True)
-                .save(p, compression="group4", dpi=(200, 200))
-            ),
-            expected(CLASSIC_VALUES, CLASSIC_BOXES),
-        )
+
+        def write_rotated(p: Path, t: int = turn) -> None:
+            page = to_bilevel(classic, 200).rotate(t, expand=True)
+            page.save(p, compression="group4", dpi=(200, 200))
+
+        samples[f"rotated_{turn}.tif"] = (write_rotated, expected(CLASSIC_VALUES, CLASSIC_BOXES))
     for name, (write, truth) in samples.items():
         write(OUT / name)
         (OUT / name).with_suffix(".expected.json").write_text(
