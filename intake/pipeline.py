@@ -19,6 +19,7 @@ from sqlmodel import Session
 
 from intake.extraction import DocumentResult, Extractor
 from parsers.checks import Finding, is_late
+from parsers.errors import LimitExceeded
 from parsers.fields import FieldReading
 from parsers.form import FormDefinition
 from parsers.limits import Limits
@@ -160,7 +161,10 @@ class Pipeline:
         if message.kind == "document":
             single = Attachment(message.subject or "document", "", sniff(raw), raw, (), False)
             return None, [], [single]
-        parsed = parse_message(raw, self.limits)
+        try:
+            parsed = parse_message(raw, self.limits)
+        except LimitExceeded as exc:  # deterministic: flagged now, not retried
+            return None, [Finding("unreadable_attachment", f"(message): {exc}")], []
         findings = [
             Finding("unreadable_attachment", f"{p.filename}: {p.reason}") for p in parsed.problems
         ]
