@@ -81,7 +81,9 @@ class SandboxExtractor:
 
     def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
         receiver, sender = self._context.Pipe(duplex=False)
-        worker = self._context.Process(target=_work, args=(sender, data, form, limits), daemon=True)
+        # Not daemonic: a daemonic process may not start the OCR pool of a multi-page scan.
+        # It never outlives this call: the `finally` below kills its whole group.
+        worker = self._context.Process(target=_work, args=(sender, data, form, limits))
         worker.start()
         sender.close()
         try:
