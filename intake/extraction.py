@@ -77,7 +77,7 @@ class SandboxExtractor:
 
     def __init__(self) -> None:
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["parsers.bulletin", "parsers.ocr"])
+        self._context.set_forkserver_preload(["parsers.bulletin", "parsers.ocr", "parsers.preload"])
 
     def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
         receiver, sender = self._context.Pipe(duplex=False)

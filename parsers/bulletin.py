@@ -11,7 +11,8 @@ from parsers.document import DocumentContent, read_document
 from parsers.fields import FieldReading, extract_fields
 from parsers.form import FormDefinition
 from parsers.limits import Limits
-from parsers.reread import confirm_by_rereading
+from parsers.reread import Reread, confirm_by_rereading
+from parsers.witness import settle
 
 
 @dataclass(frozen=True)
@@ -47,18 +48,21 @@ def extract_from_content(
     limits: Limits | None = None,
 ) -> Extraction:
     reading = extract_fields(content.pages, form)
+    fields = reading.fields
     is_bulletin = reading.anchors >= form.min_anchors
-    confirmed: set[str] = set()
+    reread = Reread()
+    settled: set[str] = set()
     if is_bulletin and any(page.image is not None for page in content.pages):
-        confirmed = confirm_by_rereading(content.pages, reading.fields, form, limits or Limits())
-    flags = check_fields(reading.fields, form, confirmed) if is_bulletin else []
+        reread = confirm_by_rereading(content.pages, fields, form, limits or Limits())
+        fields, settled = settle(fields, reread.second, form)
+    flags = check_fields(fields, form, reread.confirmed, settled) if is_bulletin else []
     if is_bulletin and arrival is not None and is_late(arrival, form):
         flags.append(Finding("late", arrival.astimezone(form.timezone).isoformat()))
     return Extraction(
         kind=content.kind,
         page_count=content.page_count,
         is_bulletin=is_bulletin,
-        fields=reading.fields,
+        fields=fields,
         flags=tuple(flags),
     )
 

@@ -15,6 +15,7 @@ from parsers.form import FormDefinition
 from parsers.lexicon import misread_house_number, unknown_words
 from parsers.names import unaccented_name
 from parsers.normalize import REPAIRED, fold
+from parsers.places import city_belongs, city_contradicts
 
 # Read from pixels with a confidence of their own (ink in the box), not from words.
 _BOXES = frozenset({"checkbox", "choices"})
@@ -41,13 +42,16 @@ def check_fields(
     fields: Mapping[str, FieldReading],
     form: FormDefinition,
     confirmed: Set[str] = frozenset(),
+    settled: Set[str] = frozenset(),
 ) -> list[Finding]:
     """Flags that depend on the values alone: incomplete, invalid_value, low_confidence.
 
     An OCR'd value is trusted only when a second, independent reading agrees with it:
     another field that spells it too (see `corroborated`), or a second OCR pass over its
-    crop (`confirmed`, from parsers.reread). One reading alone, however confident, goes to a
-    person: on the dev corpus a misread postal code scored 0.96.
+    crop (`confirmed`, from parsers.reread), or a witness that settled the two passes'
+    disagreement (`settled`, from parsers.witness). One reading alone, however confident,
+    goes to a person: on the dev corpus a misread postal code scored 0.96. A value three
+    readings agree on (`vouched`) needs no confidence at all.
     """
     findings: list[Finding] = []
     missing = missing_fields(fields, form)
@@ -56,17 +60,25 @@ def check_fields(
     invalid = [key for key, r in fields.items() if r.problem is not None]
     if invalid:
         findings.append(Finding("invalid_value", ", ".join(invalid)))
-    agreed = corroborated(fields, confirmed)
+    agreed = corroborated(fields, confirmed, settled)
+    sure = vouched(fields, confirmed, settled)
+
+    def floor(key: str) -> float:
+        if key in sure:
+            return 0.0
+        return form.min_confirmed_confidence if key in agreed else form.min_confidence
+
     uncertain = [
         key
         for key, r in fields.items()
         if r.raw is not None
         and r.problem is None
         and (
-            r.confidence < (form.min_confirmed_confidence if key in agreed else form.min_confidence)
+            r.confidence < floor(key)
             or (r.source == "ocr" and form.field(key).type not in _BOXES and key not in agreed)
         )
     ]
+    uncertain += _postal_code_against_city(fields)
     uncertain += _unlikely_ocr_text(fields, form)
     uncertain += [
         k
@@ -88,37 +100,87 @@ def check_fields(
     return findings
 
 
-def corroborated(fields: Mapping[str, FieldReading], reread: Set[str] = frozenset()) -> set[str]:
+def corroborated(
+    fields: Mapping[str, FieldReading],
+    reread: Set[str] = frozenset(),
+    settled: Set[str] = frozenset(),
+) -> set[str]:
     """Fields that a second, independent reading confirms.
 
     Two readings that agree are both right far more often than either alone: the names
     spelt out in the e-mail's local part ("maelle.caron@"), the city in its domain
-    ("@mairie-toulouse.fr"), the city again after "Fait à". A second OCR pass of the same
-    pixels (`reread`) repeats some misreadings of names ("Loic", "Montpeilier"), so names,
-    the city and the e-mail address need another field's agreement; the rest may rely on it.
+    ("@mairie-toulouse.fr"), the city again after "Fait à", the city among the communes of
+    the postal code. A second OCR pass of the same pixels (`reread`) repeats some misreadings
+    of names ("Loic", "Montpeilier"), so names, the city and the e-mail address need another
+    field's agreement; the rest may rely on it. A disagreement between the two passes that a
+    witness settled (`settled`, parsers.witness) counts as agreement.
     """
-
-    def compact(key: str) -> str:
-        value = fields[key].value if key in fields else None
-        return re.sub(r"[^a-z]", "", fold(value)) if isinstance(value, str) else ""
-
-    agreed: set[str] = {key for key in reread if key not in _PROPER_NOUNS}
-    email = fields["email"].value if "email" in fields else None
-    city = compact("city")
-    if isinstance(email, str) and "@" in email:
-        local, domain = (re.sub(r"[^a-z]", "", part) for part in email.split("@", 1))
-        first, last = compact("first_name"), compact("last_name")
-        names_agree = bool(first and last and first in local and last in local)
-        city_agrees = len(city) >= _MIN_AGREEMENT and city in domain
-        if names_agree:
-            agreed |= {"first_name", "last_name"}
-        if city_agrees:
-            agreed.add("city")
-        if names_agree and (city_agrees or "email" in reread):
-            agreed.add("email")
-    if city and city == compact("signed_at"):
+    agreed: set[str] = {key for key in reread if key not in _PROPER_NOUNS} | set(settled)
+    names_agree, city_in_domain = _email_agreement(fields)
+    if names_agree:
+        agreed |= {"first_name", "last_name"}
+    if city_in_domain:
+        agreed.add("city")
+    if names_agree and (city_in_domain or "email" in reread):
+        agreed.add("email")
+    city = _compact(fields, "city")
+    if city and city == _compact(fields, "signed_at"):
         agreed |= {"city", "signed_at"}
+    postal_code, town = _value(fields, "postal_code"), _value(fields, "city")
+    if "postal_code" in agreed and postal_code and town and city_belongs(town, postal_code):
+        agreed.add("city")
     return agreed
+
+
+def vouched(
+    fields: Mapping[str, FieldReading],
+    reread: Set[str] = frozenset(),
+    settled: Set[str] = frozenset(),
+) -> set[str]:
+    """Values three readings agree on, whatever Tesseract's confidence in them.
+
+    The e-mail address when both OCR passes read it alike (or a witness settled them) and the
+    names and the city spell it too; the city and "Fait à" when they read alike and each pass
+    read each of them alike. Tesseract scores some right addresses 0.2 for their punctuation.
+    """
+    twice = set(reread) | set(settled)
+    sure: set[str] = set()
+    names_agree, city_in_domain = _email_agreement(fields)
+    if names_agree and city_in_domain and "email" in twice:
+        sure.add("email")
+    city = _compact(fields, "city")
+    if city and city == _compact(fields, "signed_at") and {"city", "signed_at"} <= twice:
+        sure |= {"city", "signed_at"}
+    return sure
+
+
+def _value(fields: Mapping[str, FieldReading], key: str) -> str | None:
+    value = fields[key].value if key in fields else None
+    return value if isinstance(value, str) else None
+
+
+def _compact(fields: Mapping[str, FieldReading], key: str) -> str:
+    value = _value(fields, key)
+    return re.sub(r"[^a-z]", "", fold(value)) if value else ""
+
+
+def _email_agreement(fields: Mapping[str, FieldReading]) -> tuple[bool, bool]:
+    """Whether the e-mail address spells both names in its local part; the city in its domain."""
+    email = _value(fields, "email")
+    if not email or "@" not in email:
+        return False, False
+    local, domain = (re.sub(r"[^a-z]", "", part) for part in email.split("@", 1))
+    first, last, city = (_compact(fields, k) for k in ("first_name", "last_name", "city"))
+    names_agree = bool(first and last and first in local and last in local)
+    return names_agree, len(city) >= _MIN_AGREEMENT and city in domain
+
+
+def _postal_code_against_city(fields: Mapping[str, FieldReading]) -> list[str]:
+    """Postal code and city that cannot belong together: one of them is wrong."""
+    postal_code, city = _value(fields, "postal_code"), _value(fields, "city")
+    if postal_code and city and city_contradicts(city, postal_code):
+        return ["postal_code", "city"]
+    return []
 
 
 def _unlikely_ocr_text(fields: Mapping[str, FieldReading], form: FormDefinition) -> list[str]:

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 
 from PIL import Image
 
@@ -23,7 +24,7 @@ from parsers.form import FormDefinition
 from parsers.layout import Page
 from parsers.lexicon import unknown_words
 from parsers.limits import Limits
-from parsers.normalize import normalize_value
+from parsers.normalize import Normalized, normalize_value
 
 # Types read again: numbers, codes and dates, text (trusted only when its ordinary words are
 # French words), e-mail addresses (trusted with the names' agreement, see checks).
@@ -36,13 +37,21 @@ _MARGIN = 0.6
 _GAP = 40
 
 
+@dataclass(frozen=True)
+class Reread:
+    """The second reading: the keys it reads the same, and what it read for each value."""
+
+    confirmed: frozenset[str] = frozenset()
+    second: dict[str, Normalized] = field(default_factory=dict)
+
+
 def confirm_by_rereading(
     pages: Sequence[Page],
     fields: Mapping[str, FieldReading],
     form: FormDefinition,
     limits: Limits,
-) -> set[str]:
-    """Keys of OCR values that a second reading of their crop reads the same."""
+) -> Reread:
+    """Read the OCR values again from their crops; which agree, and what was read."""
     from parsers.ocr import run_tesseract  # Tesseract is loaded only when OCR is used
 
     wanted = [
@@ -59,17 +68,18 @@ def confirm_by_rereading(
     images = {p.number: p.image for p in pages if p.image is not None}
     wanted = [r for r in wanted if r.page in images]
     if not wanted:
-        return set()
+        return Reread()
     strip, bands = _stack(wanted, images)
     words = run_tesseract(strip, 0, limits, psm=6)
-    confirmed = set()
+    second: dict[str, Normalized] = {}
     for reading, (top, bottom) in zip(wanted, bands, strict=True):
         inside = [w for w in words if top <= w.middle <= bottom]
         text = " ".join(w.text for w in sorted(inside, key=lambda w: w.x0))
         again = normalize_value(form.field(reading.key), text)
-        if again.value is not None and again.value == reading.value:
-            confirmed.add(reading.key)
-    return confirmed
+        if again.value is not None and again.problem is None:
+            second[reading.key] = again
+    confirmed = frozenset(key for key, again in second.items() if again.value == fields[key].value)
+    return Reread(confirmed, second)
 
 
 def _stack(

@@ -151,3 +151,33 @@ def test_a_mended_email_goes_to_review_even_when_typed(form: FormDefinition) -> 
                                    "jerome.colin@ville-brest.fr", 0.99, "text", 1, (0, 0, 1, 1),
                                    doubt="repaired: 'jerome colin@…'")  # fmt: skip
     assert codes(fields, form) == {"low_confidence": "email"}
+
+
+def test_a_postal_code_and_a_city_of_different_departments_go_to_review(
+    form: FormDefinition,
+) -> None:
+    assert codes(complete(postal_code="75001"), form) == {"low_confidence": "postal_code, city"}
+    # A CEDEX code of the city's own department is no contradiction.
+    assert codes(complete(postal_code="29218"), form) == {}
+
+
+def test_the_postal_code_confirms_its_city(form: FormDefinition) -> None:
+    # Neither the e-mail's domain nor "Fait à" spells the city: the postal code's communes do.
+    fields = complete("ocr", email="jerome.colin@agglo.fr", signed_at=None)
+    assert codes(fields, form) == {}
+    assert codes(fields, form, REREAD - {"postal_code"}) == {"low_confidence": "postal_code, city"}
+    fields["city"] = reading("city", "Quimper", "ocr")  # a commune, but not of 29200
+    assert codes(fields, form) == {"low_confidence": "city"}
+
+
+def test_a_value_three_readings_agree_on_needs_no_confidence(form: FormDefinition) -> None:
+    fields = complete("ocr")
+    fields["email"] = reading("email", "jerome.colin@ville-brest.fr", "ocr", confidence=0.2)
+    assert codes(fields, form) == {}  # both passes, the names and the city spell it
+    assert codes(fields, form, REREAD - {"email"}) == {"low_confidence": "email"}
+    fields["email"] = reading("email", "jerome.colin@agglo.fr", "ocr", confidence=0.2)
+    assert codes(fields, form) == {"low_confidence": "email"}  # the city does not spell it
+    fields = complete("ocr")
+    fields["signed_at"] = reading("signed_at", "Brest", "ocr", confidence=0.2)
+    assert codes(fields, form, REREAD | {"city", "signed_at"}) == {}
+    assert codes(fields, form, REREAD | {"city"}) == {"low_confidence": "signed_at"}

@@ -56,7 +56,9 @@ def test_email_addresses_are_lower_case(text: str, value: str) -> None:
     assert normalize_email(text).value == value
 
 
-@pytest.mark.parametrize("text", ["a.b@ville", "a b@ville fr", "ville.fr", "a@@b.fr"])
+@pytest.mark.parametrize(
+    "text", ["a.b@ville", "a b@ville fr", "ville.fr", "a@@b.fr", "a..b@ville.fr", "a .b@ville.fr"]
+)
 def test_broken_email_addresses_are_invalid(text: str) -> None:
     assert normalize_email(text).problem
 

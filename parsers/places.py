@@ -1,0 +1,99 @@
+"""French place names: communes with their department and postal codes, departments, regions.
+
+A third witness for OCR'd values: a postal code and a city that belong together confirm each
+other, a city that belongs elsewhere contradicts the postal code, and a region's or a town's
+exact official name inside an organisation's name is not a misreading. The data is Etalab's
+official list (scripts/make_places.py builds parsers/data/places.json.gz from it), loaded once.
+Business addresses often carry a CEDEX code that is no commune's: such a code says nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+import gzip
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from parsers.normalize import fold
+
+DATA = Path(__file__).resolve().parent / "data" / "places.json.gz"
+
+
+@dataclass(frozen=True)
+class Places:
+    communes: tuple[tuple[str, str], ...]  # (official name, department code)
+    by_postal_code: dict[str, frozenset[str]]
+    names: frozenset[str]  # exact official names of communes, departments and regions
+
+
+@functools.lru_cache(maxsize=1)
+def places() -> Places:
+    data = json.loads(gzip.decompress(DATA.read_bytes()))
+    by_code: dict[str, set[str]] = {}
+    for name, _, codes in data["communes"]:
+        for code in codes:
+            by_code.setdefault(code, set()).add(name)
+    names = {name for name, _, _ in data["communes"]}
+    names |= set(data["departments"].values()) | set(data["regions"])
+    return Places(
+        communes=tuple((name, department) for name, department, _ in data["communes"]),
+        by_postal_code={code: frozenset(v) for code, v in by_code.items()},
+        names=frozenset(names),
+    )
+
+
+@functools.lru_cache(maxsize=1)
+def _departments_by_key() -> dict[str, frozenset[str]]:
+    """Department codes of each commune name as people write it (built when first needed)."""
+    found: dict[str, set[str]] = {}
+    for name, department in places().communes:
+        found.setdefault(_key(name), set()).add(department)
+    return {key: frozenset(v) for key, v in found.items()}
+
+
+def _key(name: str) -> str:
+    """A commune name as people write it: case, accents, hyphens and 'St' for 'Saint' aside."""
+    words = fold(name).replace("-", " ").replace("'", " ").split()
+    return " ".join({"st": "saint", "ste": "sainte"}.get(w, w) for w in words)
+
+
+def department_of(postal_code: str) -> str:
+    """The department a postal code belongs to ('2A'/'2B' both start '20'; overseas '97x')."""
+    return postal_code[:3] if postal_code.startswith("97") else postal_code[:2]
+
+
+def city_belongs(city: str, postal_code: str) -> bool:
+    """The city is, exactly as written, the official name of a commune with this postal code."""
+    return city in places().by_postal_code.get(postal_code, frozenset())
+
+
+def city_contradicts(city: str, postal_code: str) -> bool:
+    """The city is a known commune, but of no department this postal code could belong to.
+
+    Unknown names (a hamlet, a misread word) and CEDEX codes say nothing; a commune of the
+    same department under another code (a CEDEX or a neighbouring office) is no contradiction.
+    """
+    communes = places().by_postal_code.get(postal_code, frozenset())
+    if city in communes:
+        return False
+    key = _key(city)
+    if any(_key(name) == key for name in communes):
+        return False
+    departments = _departments_by_key().get(key)
+    if not departments:
+        return False
+    wanted = department_of(postal_code)
+    if wanted == "20":
+        return not ({"2A", "2B"} & departments)
+    return wanted not in departments
+
+
+def is_place_name(text: str) -> bool:
+    """Exactly the official name of a French commune, department or region."""
+    return text in places().names
+
+
+def warm() -> None:
+    """Load everything now (a fork server does, so that its children need not)."""
+    _departments_by_key()

@@ -1,0 +1,67 @@
+"""Faxed bulletins of the dev corpus through the whole extractor, against their truth files.
+
+What the trust policy must do on real OCR: accept a fax whose every value is right, even
+where Tesseract doubted its punctuation or misread a letter that another field spells
+(doc017: "mairie-1yon" on the page, "Lyon" as the city); and never accept one holding a
+misread value (doc011's "fontane", doc023's "Lefévre").
+"""
+
+from __future__ import annotations
+
+import json
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from parsers.bulletin import extract_bulletin
+from parsers.form import FormDefinition, load_form
+from parsers.limits import Limits
+from parsers.ocr import ocr_available
+
+SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "ocr_fields"
+FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
+
+pytestmark = [
+    pytest.mark.skipif(not ocr_available(), reason="tesseract with French is not installed"),
+    pytest.mark.slow,
+]
+
+
+@pytest.fixture(scope="module")
+def form() -> FormDefinition:
+    return load_form(FORM)
+
+
+def _nfc(value: object) -> object:
+    return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
+
+
+def wrong_values(name: str, form: FormDefinition) -> tuple[dict[str, object], bool, dict]:
+    truth = json.loads((SAMPLES / name).with_suffix(".truth.json").read_text())
+    extraction = extract_bulletin((SAMPLES / name).read_bytes(), form, Limits())
+    got = extraction.values()
+    wrong = {key: got[key] for key, value in truth["fields"].items()
+             if _nfc(value) != _nfc(got[key])}  # fmt: skip
+    flags = {f.code: f.detail for f in extraction.flags}
+    return wrong, extraction.needs_review, flags
+
+
+@pytest.mark.parametrize("name", ["doc004_fax_fine_twocol.tif", "doc017_fax_normal_twocol.tif"])
+def test_a_fax_read_right_is_accepted(name: str, form: FormDefinition) -> None:
+    wrong, needs_review, flags = wrong_values(name, form)
+    assert wrong == {}
+    assert not needs_review, flags
+
+
+@pytest.mark.parametrize(
+    ("name", "misread"),
+    [("doc011_fax_normal_twocol.tif", "email"), ("doc023_fax_normal_classic.tif", "last_name")],
+)
+def test_a_fax_holding_a_misread_value_goes_to_review(
+    name: str, misread: str, form: FormDefinition
+) -> None:
+    wrong, needs_review, flags = wrong_values(name, form)
+    assert misread in wrong  # the page really was misread: the test means something
+    assert needs_review
+    assert misread in flags["low_confidence"].split(", ")
