@@ -75,6 +75,12 @@ class Settings(BaseModel):
     max_pages: int = Field(default=50, ge=1)
     max_image_pixels: int = Field(default=60_000_000, ge=10_000)
     ocr_seconds_per_page: float = Field(default=60.0, gt=0)
+    document_seconds: float = Field(default=300.0, gt=0)
+    worker_memory_mb: int = Field(default=1500, ge=200)
+    max_nesting: int = Field(default=5, ge=1, le=50)
+    max_zip_entries: int = Field(default=100, ge=1)
+    max_zip_total_bytes: int = Field(default=200_000_000, ge=1000)
+    max_zip_ratio: float = Field(default=100.0, gt=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator("digest_time")
@@ -124,6 +130,12 @@ class Settings(BaseModel):
             max_message_bytes=self.max_message_bytes,
             max_attachments=self.max_attachments,
             ocr_seconds_per_page=self.ocr_seconds_per_page,
+            document_seconds=self.document_seconds,
+            worker_memory_bytes=self.worker_memory_mb * 1_000_000,
+            max_nesting=self.max_nesting,
+            max_zip_entries=self.max_zip_entries,
+            max_zip_total_bytes=self.max_zip_total_bytes,
+            max_zip_ratio=self.max_zip_ratio,
             ocr_workers=self.ocr_workers or os.cpu_count() or 1,
         )
 

@@ -29,6 +29,8 @@ LIMITS = {
     "INTAKE_MAX_ATTACHMENTS": "3",
     "INTAKE_MAX_PAGES": "5",
     "INTAKE_MAX_IMAGE_PIXELS": "4000000",
+    "INTAKE_MAX_NESTING": "3",
+    "INTAKE_MAX_ZIP_ENTRIES": "2",
 }
 
 
@@ -62,6 +64,14 @@ def zip_bomb() -> bytes:
     return buffer.getvalue()
 
 
+def zip_of(count: int) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for i in range(count):
+            archive.writestr(f"bulletin{i}.pdf", many_pages(1) + bytes([i]))
+    return buffer.getvalue()
+
+
 def pixel_bomb() -> bytes:
     """A PNG whose header claims 50,000 × 50,000 pixels; the file itself is tiny."""
     buffer = io.BytesIO()
@@ -89,7 +99,8 @@ SAMPLES: dict[str, EmailMessage] = {
         "attachments many", *[(f"page{i}.pdf", PDF, many_pages(1) + bytes([i])) for i in range(5)]
     ),
     "zipbomb": mail("zipbomb archive", ("dossier.zip", "application/zip", zip_bomb())),
-    "nesting": nested(7),
+    "zipentries": mail("zipentries archive", ("dossier.zip", "application/zip", zip_of(3))),
+    "nesting": nested(5),
     "pixels": mail("pixels image", ("bulletin.png", "image/png", pixel_bomb())),
     "pages": mail("pages pdf", ("bulletin.pdf", PDF, many_pages(8))),
     "traversal": mail(
@@ -102,7 +113,8 @@ REASONS = {
     "toobig": "exceeds the limit of 300000 bytes",
     "attachments": "more than 3 attachments",
     "zipbomb": "ZIP compression ratio",
-    "nesting": "nesting deeper than the limit of 5",
+    "zipentries": "ZIP entry count 3 exceeds the limit of 2",
+    "nesting": "nesting deeper than the limit of 3",
     "pixels": "pixels",
     "pages": "more than the limit of 5",
 }
@@ -143,7 +155,7 @@ def test_each_limit_flags_the_message_with_its_reason(
     ingested: tuple[dict[str, Any], Path, str], name: str
 ) -> None:
     messages, _, _ = ingested
-    message = messages["nest6" if name == "nesting" else name]
+    message = messages["nest4" if name == "nesting" else name]
     assert message["status"] == "review"
     assert "unreadable_attachment" in message["flags"]
     details = [d["detail"] for d in message["flag_details"]]
