@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import os
 import re
 import socket
 import threading
@@ -164,3 +165,22 @@ class TcpProxy:
     def close(self) -> None:
         self.cut()
         self._listener.close()
+
+
+def environment(server: Dovecot, folder: str, data_dir: Path, **extra: str) -> dict[str, str]:
+    """The environment of an `intake` command reading `folder` on the test server."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
+    env.update(
+        INTAKE_CONFIG="/dev/null",
+        INTAKE_DATA_DIR=str(data_dir),
+        INTAKE_IMAP_HOST=server.host,
+        INTAKE_IMAP_PORT=str(server.port),
+        INTAKE_IMAP_USER=server.user,
+        INTAKE_IMAP_PASSWORD=server.password,
+        INTAKE_IMAP_SECURITY="none",
+        INTAKE_IMAP_FOLDER=folder,
+        INTAKE_IMAP_PROCESSED_FOLDER=f"{folder}-done",
+        INTAKE_IMAP_REVIEW_FOLDER=f"{folder}-review",
+        **extra,
+    )
+    return env

@@ -141,7 +141,28 @@ service imap-login {{
 
 
 @dataclass
-class Dovecot:
+class _Server:
+    """A server a test starts and stops, usable as a context manager."""
+
+    def start(self) -> Self:
+        raise NotImplementedError
+
+    def stop(self) -> None:
+        raise NotImplementedError
+
+    def __enter__(self) -> Self:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+
+class Dovecot(_Server):
     """A private Dovecot: plain + STARTTLS on `port`, implicit TLS on `tls_port`.
 
     One user (`user`/`password`) owns a Maildir under the temporary directory. `ca_file` is
@@ -254,23 +275,12 @@ class Dovecot:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 # --------------------------------------------------------------------------- PostgreSQL
 
 
 @dataclass
-class Postgres:
+class Postgres(_Server):
     """A fresh, uniquely named database: on the shared server at 127.0.0.1:5432 when it
     answers, else in a private cluster (initdb + pg_ctl as `postgres`) on a free port.
 
@@ -370,17 +380,6 @@ class Postgres:
             shutil.rmtree(self.root, ignore_errors=True)
             self.root = None
 
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()
-
 
 # --------------------------------------------------------------------------- SMTP
 
@@ -408,7 +407,7 @@ class _Collector:
 
 
 @dataclass
-class SmtpServer:
+class SmtpServer(_Server):
     """An aiosmtpd server on loopback that keeps every message it receives in `messages`."""
 
     host: str = "127.0.0.1"
@@ -441,14 +440,3 @@ class SmtpServer:
             with contextlib.suppress(asyncio.CancelledError, RuntimeError):
                 self._controller.stop()
             self._controller = None
-
-    def __enter__(self) -> Self:
-        return self.start()
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.stop()

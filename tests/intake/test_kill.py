@@ -5,7 +5,6 @@ current message and exits cleanly."""
 from __future__ import annotations
 
 import json
-import os
 import signal
 import subprocess
 import sys
@@ -14,7 +13,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from polling import append, folder_contents, message_id, sample
+from polling import append, environment, folder_contents, message_id, sample
 from servers import Dovecot, free_port
 
 INTAKE = str(Path(sys.executable).with_name("intake"))
@@ -27,24 +26,6 @@ NAMES = [
 ]
 # Long enough for a cold start and six text-PDF messages on a loaded machine.
 CYCLE_TIMEOUT = 120
-
-
-def environment(server: Dovecot, folder: str, data_dir: Path, **extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-    env.update(
-        INTAKE_CONFIG="/dev/null",
-        INTAKE_DATA_DIR=str(data_dir),
-        INTAKE_IMAP_HOST=server.host,
-        INTAKE_IMAP_PORT=str(server.port),
-        INTAKE_IMAP_USER=server.user,
-        INTAKE_IMAP_PASSWORD=server.password,
-        INTAKE_IMAP_SECURITY="none",
-        INTAKE_IMAP_FOLDER=folder,
-        INTAKE_IMAP_PROCESSED_FOLDER=f"{folder}-done",
-        INTAKE_IMAP_REVIEW_FOLDER=f"{folder}-review",
-        **extra,
-    )
-    return env
 
 
 def run_until(args: list[str], env: dict[str, str], marker: str, count: int, sig: int) -> str:

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 from faults import orphans
-from polling import EMAILS, append, folder_contents, message_id, sample, truth_of
+from polling import EMAILS, append, environment, folder_contents, message_id, sample, truth_of
 from servers import Dovecot
 from sqlmodel import select
 
@@ -42,23 +42,6 @@ KILLS = 20
 # Kills land between the end of start-up (~2 s) and the end of a whole cycle (~10 s here).
 KILL_WINDOW = (0.5, 7.0)
 CYCLE_TIMEOUT = 180
-
-
-def environment(server: Dovecot, folder: str, data_dir: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith("INTAKE_")}
-    env.update(
-        INTAKE_CONFIG="/dev/null",
-        INTAKE_DATA_DIR=str(data_dir),
-        INTAKE_IMAP_HOST=server.host,
-        INTAKE_IMAP_PORT=str(server.port),
-        INTAKE_IMAP_USER=server.user,
-        INTAKE_IMAP_PASSWORD=server.password,
-        INTAKE_IMAP_SECURITY="none",
-        INTAKE_IMAP_FOLDER=folder,
-        INTAKE_IMAP_PROCESSED_FOLDER=f"{folder}-done",
-        INTAKE_IMAP_REVIEW_FOLDER=f"{folder}-review",
-    )
-    return env
 
 
 def kill_after(seconds: float, env: dict[str, str]) -> None:
