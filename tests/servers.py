@@ -162,6 +162,7 @@ class _Server:
         self.stop()
 
 
+@dataclass
 class Dovecot(_Server):
     """A private Dovecot: plain + STARTTLS on `port`, implicit TLS on `tls_port`.
 

@@ -37,7 +37,7 @@ def _nfc(value: object) -> object:
     return unicodedata.normalize("NFC", value) if isinstance(value, str) else value
 
 
-def wrong_values(name: str, form: FormDefinition) -> tuple[dict[str, object], bool, dict]:
+def wrong_values(name: str, form: FormDefinition) -> tuple[dict[str, object], bool, dict[str, str]]:
     truth = json.loads((SAMPLES / name).with_suffix(".truth.json").read_text())
     extraction = extract_bulletin((SAMPLES / name).read_bytes(), form, Limits())
     got = extraction.values()

@@ -17,7 +17,9 @@ from storage.models import Document, FieldValue, Flag, Message, ReviewAction, Su
 WHEN = datetime(2017, 9, 1, 10, 0, tzinfo=UTC)
 
 
-def _submission(session: Session, values: dict[str, object], codes: list[str], **links: int) -> int:
+def _submission(
+    session: Session, values: dict[str, object], codes: list[str], amendment_of: int | None = None
+) -> int:
     """A message with one submission of `values`, flagged with `codes`."""
     message = Message(content_hash=f"{len(codes)}-{json.dumps(values)}"[:64], size=1,
                       source="file", received_at=WHEN, status="review")  # fmt: skip
@@ -30,7 +32,7 @@ def _submission(session: Session, values: dict[str, object], codes: list[str], *
     session.flush()
     assert document.id is not None
     sub = Submission(message_pk=message.id, document_pk=document.id, status="review",
-                     received_at=WHEN, **links)  # fmt: skip
+                     received_at=WHEN, amendment_of=amendment_of)  # fmt: skip
     session.add(sub)
     session.flush()
     assert sub.id is not None
