@@ -12,7 +12,7 @@ from datetime import datetime
 
 from parsers.fields import FieldReading
 from parsers.form import FormDefinition
-from parsers.lexicon import misread_house_number, unknown_words
+from parsers.lexicon import misread_house_number, odd_short_words, stray_marks, unknown_words
 from parsers.names import unaccented_name
 from parsers.normalize import REPAIRED, fold
 from parsers.places import city_belongs, city_contradicts
@@ -184,14 +184,17 @@ def _postal_code_against_city(fields: Mapping[str, FieldReading]) -> list[str]:
 
 
 def _unlikely_ocr_text(fields: Mapping[str, FieldReading], form: FormDefinition) -> list[str]:
-    """OCR'd text values with a word in no dictionary, or a letter for a house number."""
+    """OCR'd text values with a word in no dictionary, a stray mark, an odd short accented
+    word ("de là"), or a letter for a house number."""
     doubtful = []
     for spec in form.fields:
         reading = fields.get(spec.key)
         if reading is None or reading.source != "ocr" or not isinstance(reading.value, str):
             continue
-        dictionary_doubt = spec.type == "text" and bool(unknown_words(reading.value))
-        if dictionary_doubt or misread_house_number(reading.value):
+        value = reading.value
+        dictionary_doubt = spec.type == "text" and bool(unknown_words(value))
+        written = spec.type in ("text", "name") and (stray_marks(value) or odd_short_words(value))
+        if dictionary_doubt or written or misread_house_number(value):
             doubtful.append(spec.key)
     return doubtful
 

@@ -547,7 +547,13 @@ def _read_box(
 def _nearest_box(
     boxes: Sequence[CheckBox], line: Line, caption_x: float, reach: float
 ) -> CheckBox | None:
+    """The box that belongs to a caption: on its line, else the one nearest it vertically.
+
+    Stacked boxes ("☐ 1. …", "☐ 2. …") are all within reach of each caption's line; the
+    one beside the line wins, and among several beside it the closest to the caption.
+    """
     height = max(line.bottom - line.top, 1.0)
+    middle = (line.top + line.bottom) / 2
     near = [
         b
         for b in boxes
@@ -555,7 +561,10 @@ def _nearest_box(
         and reach <= b.x0
         and b.x1 <= caption_x + height
     ]
-    return max(near, key=lambda b: b.x1, default=None)
+    beside = [b for b in near if b.top <= middle <= b.bottom or line.top <= b.middle <= line.bottom]
+    if beside:
+        return max(beside, key=lambda b: b.x1)
+    return min(near, key=lambda b: (abs(b.middle - middle), -b.x1), default=None)
 
 
 def _read_choices(

@@ -21,6 +21,12 @@ _STREET_WORDS = frozenset({
     "cours", "route", "square", "av",
 })  # fmt: skip
 _DIGIT_LOOKALIKES = frozenset("GSsIlOoBZbq")
+# What a name, place, address, organisation or position is written with, besides letters,
+# digits and spaces ("Chargé(e) de mission", "BP 12, Cedex", "n° 4", "Saint-Lô").
+_TEXT_MARKS = frozenset("-'’.,/°()&")
+# Short accented words a French address or name really holds; a fax speck over "la" makes
+# "là", over "de" "dé": such a word anywhere else is a misreading more often than not.
+_SHORT_ACCENTED = frozenset({"à", "où", "lès", "ès"})
 
 
 @functools.lru_cache(maxsize=1)
@@ -55,3 +61,27 @@ def misread_house_number(text: str) -> bool:
         and tokens[0] in _DIGIT_LOOKALIKES
         and tokens[1].lower() in _STREET_WORDS
     )
+
+
+def stray_marks(text: str) -> bool:
+    """ "‘Toulouse", "Caron;": a mark no such value is written with, or one at its start or end.
+
+    Specks and dotted leaders come out of OCR as quotes, colons and semicolons around words.
+    """
+    value = text.strip()
+    if not value:
+        return False
+    odd = any(not (c.isalnum() or c.isspace() or c in _TEXT_MARKS) for c in value)
+    return odd or not (value[0].isalnum() or value[0] == "(") or value[-1] in "-'’,/&("
+
+
+def odd_short_words(text: str) -> list[str]:
+    """Short lower-case accented words that French values seldom hold ("quai de là Fosse")."""
+    return [
+        word
+        for word in re.findall(r"[^\W\d_]+", text)
+        if len(word) < _MIN_LENGTH
+        and word.islower()
+        and not word.isascii()
+        and word not in _SHORT_ACCENTED
+    ]

@@ -117,6 +117,35 @@ def test_a_letter_read_for_a_house_number_goes_to_review(form: FormDefinition) -
     assert codes(fields, form) == {"low_confidence": "address"}
 
 
+@pytest.mark.parametrize(
+    ("key", "misread", "right"),
+    [
+        ("signed_at", "‘Brest", "Brest"),  # a speck before the word, read as a quote
+        ("city", "Brest;", "Brest"),
+        ("last_name", "Col:in", "Colin"),
+        ("address", "1 quai de là Fosse", "1 quai de la Fosse"),  # a speck over "la"
+        ("position", "Maire-", "Maire-adjoint"),
+    ],
+)
+def test_an_ocr_value_with_a_stray_mark_goes_to_review(
+    key: str, misread: str, right: str, form: FormDefinition
+) -> None:
+    # City and "Fait à" spell each other once marks are dropped: the mark must still count.
+    assert codes(complete("ocr", **{key: misread}), form)["low_confidence"].startswith(key)
+    assert codes(complete("ocr", **{key: right}), form) == {}
+    assert codes(complete("text", **{key: misread}), form) == {}  # typed text is as written
+
+
+def test_marks_french_values_are_written_with_are_not_doubted(form: FormDefinition) -> None:
+    fields = complete(
+        "ocr",
+        position="Chargé(e) de mission, Direction Europe & International",
+        address="4 place de l’Hôtel de Ville, n° 2, BP 12",
+        organisation="Communauté d'agglomération Plessis-lès-Tours",
+    )
+    assert codes(fields, form) == {}
+
+
 def test_an_ocr_value_no_second_reading_confirms_goes_to_review(form: FormDefinition) -> None:
     scanned = complete("ocr")
     scanned["phone"] = reading("phone", "+33298000000", "ocr", confidence=0.99)

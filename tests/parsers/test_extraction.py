@@ -10,7 +10,7 @@ import pytest
 from parsers.bulletin import extract_bulletin
 from parsers.fields import extract_fields
 from parsers.form import FormDefinition, load_form
-from parsers.layout import Page, Word
+from parsers.layout import CheckBox, Page, Word
 from parsers.limits import Limits
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -103,3 +103,30 @@ def test_ocr_slips_in_labels_and_colons_are_tolerated() -> None:
     )  # fmt: skip
     assert values["address"] == "114 rue Nationale"
     assert values["city"] == "Vannes"
+
+
+def _captioned(top: float, bottom: float, *texts: str) -> list[Word]:
+    words, x = [], 490.0
+    for text in texts:
+        words.append(Word(text, x, top, x + 28 * len(text), bottom, 0.95, "ocr"))
+        x += 28 * len(text) + 25
+    return words
+
+
+@pytest.mark.parametrize("ticked", [(1,), (2,), (3,), (1, 3), (2, 3), ()])
+def test_stacked_boxes_each_belong_to_their_own_caption(ticked: tuple[int, ...]) -> None:
+    # Measured on a scanned two-column bulletin: boxes 45 px high, lines 94 px apart, and the
+    # second caption's line stretched by the apostrophe and descenders of "l'international",
+    # so the box above it was as near as its own.
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    words = (
+        _captioned(2034, 2082, "1.", "Accessibilité", "des", "transports", "publics")
+        + _captioned(2118, 2184, "2.", "Formation", "des", "jeunes", "à", "l'international")
+        + _captioned(2220, 2270, "3.", "Coopération", "entre", "collectivités")
+    )
+    boxes = tuple(
+        CheckBox(411, top, 459, top + 45, number in ticked, 1.0, "ocr")
+        for number, top in ((1, 2031), (2, 2125), (3, 2219))
+    )
+    page = Page(1, 2481, 3508, tuple(words), boxes)
+    assert extract_fields([page], form).fields["workshops"].value == list(ticked)
