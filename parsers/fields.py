@@ -212,9 +212,11 @@ def _find_labels(
                 for la in _match_labels(spec, anchor.line, lines[anchor.line], line_tokens)
                 if la.start >= anchor.end
             ]
-            if later:
-                # An exact "le" beats a one-letter slip ("La" of "La Rochelle").
-                accepted.append(min(later, key=lambda la: (-la.score, la.start)))
+            # "Fait à Le Mans, le 12 juillet": the label is the "le" a date follows; else
+            # an exact "le" beats a one-letter slip ("La" of "La Rochelle").
+            dated = [la for la in later if _date_follows(line_tokens, la.end)]
+            if dated or later:
+                accepted.append(min(dated or later, key=lambda la: (-la.score, la.start)))
     accepted.sort(key=lambda la: (la.line, la.start))
     return accepted
 
@@ -244,6 +246,11 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[_Token])
                 strong = not spec.separator or _ends_label(tokens, start, end, height)
                 found.append(_Label(spec, index, start, end, score, strong))
     return found
+
+
+def _date_follows(tokens: list[_Token], end: int) -> bool:
+    """Whether a date starts right after tokens[:end] ("12", "1er", "03/07/2017")."""
+    return end < len(tokens) and tokens[end].folded[:1].isdigit()
 
 
 @functools.lru_cache(maxsize=256)

@@ -94,6 +94,20 @@ def test_the_date_after_fait_a_is_read_even_when_the_town_starts_with_la() -> No
     assert values["signed_on"] == "2017-07-24"
 
 
+@pytest.mark.parametrize(
+    "town", ["Le Havre", "Le Mans", "Les Sables-d'Olonne", "Le Mesnil-Saint-Jean"]
+)
+def test_a_town_starting_with_le_is_not_taken_for_the_date_label(town: str) -> None:
+    x, items = 52, []
+    for part in town.split():
+        items.append((part, x))
+        x += 6 * len(part) + 6
+    items += [(",", x), ("le", x + 10), ("12", x + 28), ("juillet", x + 46), ("2017", x + 94)]
+    values = _read(_line(100, ("Fait", 10), ("à", 40), *items))
+    assert values["signed_at"] == town
+    assert values["signed_on"] == "2017-07-12"
+
+
 def test_ocr_slips_in_labels_and_colons_are_tolerated() -> None:
     values = _read(
         _line(100, ("Adresse", 10), (":_", 60), ("114", 140), ("rue", 164), ("Nationale", 188),
