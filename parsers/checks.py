@@ -12,17 +12,35 @@ from datetime import datetime
 
 from parsers.fields import FieldReading
 from parsers.form import FormDefinition
-from parsers.lexicon import misread_house_number, odd_short_words, stray_marks, unknown_words
-from parsers.names import unaccented_name
+from parsers.lexicon import (
+    MAILBOX_WORDS,
+    TOP_DOMAINS,
+    french_words,
+    misread_house_number,
+    odd_short_words,
+    stray_marks,
+    unknown_words,
+)
+from parsers.names import accents_vouched, unaccented_name
 from parsers.normalize import REPAIRED, fold
-from parsers.places import city_belongs, city_contradicts
+from parsers.places import area_words, city_belongs, city_contradicts
 
 # Read from pixels with a confidence of their own (ink in the box), not from words.
 _BOXES = frozenset({"checkbox", "choices"})
-# Values a second OCR pass may repeat a misreading of: only another field confirms them.
+# Values a second OCR pass may repeat a misreading of: only another field confirms them
+# (names, under the guards of `_plain_name`, excepted).
 _PROPER_NOUNS = frozenset({"last_name", "first_name", "city", "email", "signed_at"})
+_NAMES = ("first_name", "last_name")
 # A city name shorter than this ("Eu", "Y") can sit inside any domain by chance.
 _MIN_AGREEMENT = 4
+# A name this short is spelt in an address only as a whole part of it ("roy.martin@").
+_SHORT_NAME = 3
+# Letter pairs OCR makes of one letter and back ("rn"/"m", "vv"/"w", "ii"/"ü"): two passes
+# over the same pixels can repeat such a misreading, so a name holding one needs a person.
+_CONFUSABLE = ("rn", "vv", "ii")
+# Tesseract's confidence below which a name read twice alike still goes to a person.
+_PLAIN_NAME_CONFIDENCE = 0.8
+_NAME_SHAPE = re.compile(r"[^\W\d_]+(?:[-' ’][^\W\d_]+)*")
 
 FLAG_CODES = (
     "incomplete", "late", "low_confidence", "invalid_value", "duplicate", "amendment",
@@ -92,7 +110,10 @@ def check_fields(
         if key in fields
         and fields[key].source == "ocr"
         and isinstance(fields[key].value, str)
-        and unaccented_name(str(fields[key].value)) is not None
+        and (
+            unaccented_name(str(fields[key].value)) is not None
+            or not accents_vouched(str(fields[key].value))
+        )
     ]
     uncertain = list(dict.fromkeys(uncertain))
     if uncertain:
@@ -119,9 +140,12 @@ def corroborated(
     names_agree, city_in_domain = _email_agreement(fields)
     if names_agree:
         agreed |= {"first_name", "last_name"}
+    agreed |= {key for key in _NAMES if _name_in_address(fields, key)}
+    agreed |= {key for key in _NAMES if key in reread and _plain_name(fields.get(key))}
     if city_in_domain:
         agreed.add("city")
-    if names_agree and (city_in_domain or "email" in reread):
+    twice = "email" in reread or "email" in settled
+    if (twice or (names_agree and city_in_domain)) and _address_explained(fields):
         agreed.add("email")
     city = _compact(fields, "city")
     if city and city == _compact(fields, "signed_at"):
@@ -146,7 +170,7 @@ def vouched(
     twice = set(reread) | set(settled)
     sure: set[str] = set()
     names_agree, city_in_domain = _email_agreement(fields)
-    if names_agree and city_in_domain and "email" in twice:
+    if names_agree and city_in_domain and "email" in twice and _address_explained(fields):
         sure.add("email")
     city = _compact(fields, "city")
     if city and city == _compact(fields, "signed_at") and {"city", "signed_at"} <= twice:
@@ -173,6 +197,80 @@ def _email_agreement(fields: Mapping[str, FieldReading]) -> tuple[bool, bool]:
     first, last, city = (_compact(fields, k) for k in ("first_name", "last_name", "city"))
     names_agree = bool(first and last and first in local and last in local)
     return names_agree, len(city) >= _MIN_AGREEMENT and city in domain
+
+
+def _name_in_address(fields: Mapping[str, FieldReading], key: str) -> bool:
+    """Whether the e-mail address's local part spells this one name ("f.roche@" for Roche)."""
+    email, name = _value(fields, "email"), _compact(fields, key)
+    if not email or "@" not in email or len(name) < _SHORT_NAME:
+        return False
+    local = fold(email.split("@", 1)[0])
+    if len(name) == _SHORT_NAME:
+        return name in re.split(r"[._\-+]", local)
+    return name in re.sub(r"[^a-z]", "", local)
+
+
+def _plain_name(reading: FieldReading | None) -> bool:
+    """A name two OCR passes read alike that holds nothing they could both have misread.
+
+    Letters only (hyphens, apostrophes and spaces between them), confident, with no letter
+    pair OCR confuses with one letter; a name without the accents it usually carries ("Loic"),
+    or with accents no known name has ("Maélys"), is doubted in any case.
+    """
+    if reading is None or reading.source != "ocr" or not isinstance(reading.value, str):
+        return False
+    value = reading.value
+    return (
+        reading.confidence >= _PLAIN_NAME_CONFIDENCE
+        and _NAME_SHAPE.fullmatch(value) is not None
+        and not any(pair in fold(value) for pair in _CONFUSABLE)
+        and unaccented_name(value) is None
+    )
+
+
+def _address_explained(fields: Mapping[str, FieldReading]) -> bool:
+    """Whether every part of the e-mail address is spelt by another witness.
+
+    Each part between separators must be one whole piece: a name or a part of one, an initial
+    of one, the city or a part of its name, a word public bodies' addresses are made of
+    ("contact", "mairie", "agglo"), in the domain a word of a department's or region's name
+    ("region-grand-est"), in the local part a French word ("jeunesse@"); the
+    domain must end with a known top-level domain. "contact@ville-brest.fr" read twice alike
+    is then right: a misreading leaves letters no witness spells ("contacl", "brcst"). Pieces
+    glued together are not accepted: "fgaillard@" may be "f.gaillard@" with its dot lost on
+    the way (seen on a scan), so it goes to a person.
+    """
+    email = _value(fields, "email")
+    if not email or email.count("@") != 1:
+        return False
+    local, domain = fold(email).split("@")
+    labels = domain.split(".")
+    if len(labels) < 2 or labels[-1] not in TOP_DOMAINS:
+        return False
+    names = [_compact(fields, key) for key in _NAMES]
+    name_parts = {p for key in _NAMES for p in _parts(fields, key)}
+    city = {_compact(fields, "city"), *_parts(fields, "city")}
+    initials = {name[0] for name in names if name}
+    words = french_words() or frozenset()
+    local_pieces = (MAILBOX_WORDS | set(names) | name_parts | city | initials) - {""}
+    domain_pieces = (MAILBOX_WORDS | city | area_words()) - {""}
+    local_parts = re.split(r"[._\-+]", local)
+    domain_parts = re.split(r"[.\-]", ".".join(labels[:-1]))
+    return all(p in local_pieces or (len(p) >= 4 and p in words) for p in local_parts) and all(
+        p in domain_pieces for p in domain_parts
+    )
+
+
+def _parts(fields: Mapping[str, FieldReading], key: str) -> list[str]:
+    """The words of a value as an address spells them: "Port-d'Envaux" -> port, d, envaux,
+    denvaux."""
+    value = _value(fields, key)
+    if not value:
+        return []
+    folded = fold(value)
+    return re.findall(r"[a-z]+", folded) + [
+        w.replace("'", "") for w in re.split(r"[\s-]+", folded) if "'" in w
+    ]
 
 
 def _postal_code_against_city(fields: Mapping[str, FieldReading]) -> list[str]:
@@ -220,12 +318,13 @@ def missing_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> 
 
 
 def _names_against_email(fields: Mapping[str, FieldReading]) -> list[str]:
-    """OCR names that the e-mail address contradicts (both read, neither inside the address).
+    """OCR names that the e-mail address contradicts.
 
-    People write their own address: "maelle.caron@..." confirms "Maëlle" and "Caron". When OCR
-    read the names and neither appears in the address's local part, one of them is likely
-    misread and goes to review. An address naming neither (contact@...) says nothing. Typed
-    text and form values are trusted as written.
+    People write their own address: "maelle.caron@..." confirms "Maëlle" and "Caron". When the
+    address spells one name and its local part holds, besides, letters where the other name
+    should be ("jerome.colin@" against "Coiin"), that other name is likely misread and goes to
+    review. An address naming neither (contact@...) or only one and nothing else ("colin@",
+    "j.colin@") says nothing. Typed text and form values are trusted as written.
     """
     email = fields.get("email")
     names = [fields.get("last_name"), fields.get("first_name")]
@@ -234,11 +333,24 @@ def _names_against_email(fields: Mapping[str, FieldReading]) -> list[str]:
     read = [n for n in names if n is not None and isinstance(n.value, str)]
     if not read or all(n.source != "ocr" for n in [*read, email]):
         return []
-    local = fold(email.value.split("@")[0]).replace("-", "").replace("'", "")
+    folded = fold(email.value.split("@")[0])
+    local = folded.replace("-", "").replace("'", "")
+    initials = {t for t in re.split(r"[._\-+]", folded) if len(t) == 1}  # "f.roche@"
+    spelt: dict[str, list[str]] = {}
+    for name in read:
+        parts = [p.replace("'", "") for p in fold(str(name.value)).replace("-", " ").split()]
+        spelt[name.key] = [p for p in parts if len(p) > 2 and p in local]
     doubtful = []
     for name in read:
         parts = [p for p in fold(str(name.value)).replace("-", " ").split() if len(p) > 2]
-        if parts and not any(p.replace("'", "") in local for p in parts):
+        if not parts or spelt[name.key] or any(p[0] in initials for p in parts):
+            continue
+        rest = "".join(t for t in re.split(r"[._\-+]", folded) if len(t) > 1)
+        for found in spelt.values():
+            for part in found:
+                rest = rest.replace(part, "")
+        rest = "".join(c for c in rest if c.isalpha())
+        if len(rest) >= _SHORT_NAME:
             doubtful.append(name.key)
     return [] if len(doubtful) == len(read) else doubtful
 

@@ -24,6 +24,16 @@ _DIGIT_LOOKALIKES = frozenset("GSsIlOoBZbq")
 # What a name, place, address, organisation or position is written with, besides letters,
 # digits and spaces ("Chargé(e) de mission", "BP 12, Cedex", "n° 4", "Saint-Lô").
 _TEXT_MARKS = frozenset("-'’.,/°()&")
+# Words of French public bodies' mailbox and domain names ("accueil@mairie-...", "@agglo-...").
+MAILBOX_WORDS = frozenset({
+    "accueil", "administration", "agglo", "agglomeration", "cabinet", "ca", "cc", "cd", "cg",
+    "commune", "communaute", "communication", "conseil", "contact", "cu", "departement",
+    "dgs", "direction", "dri", "europe", "general", "grand", "info", "infos", "international",
+    "mairie", "metropole", "pays", "region", "relations", "secretariat", "service", "services",
+    "ville", "gouv", "de", "du", "des", "la", "le", "les", "sur", "en", "et",
+})  # fmt: skip
+# Top-level domains a French authority's address ends with.
+TOP_DOMAINS = frozenset({"fr", "com", "net", "org", "eu", "bzh", "paris", "corsica"})
 # Short accented words a French address or name really holds; a fax speck over "la" makes
 # "là", over "de" "dé": such a word anywhere else is a misreading more often than not.
 _SHORT_ACCENTED = frozenset({"à", "où", "lès", "ès"})
@@ -64,7 +74,8 @@ def misread_house_number(text: str) -> bool:
 
 
 def stray_marks(text: str) -> bool:
-    """ "‘Toulouse", "Caron;": a mark no such value is written with, or one at its start or end.
+    """ "‘Toulouse", "Caron;", "départemental)": a mark no such value is written with, one at
+    its start or end, or a parenthesis without its pair.
 
     Specks and dotted leaders come out of OCR as quotes, colons and semicolons around words.
     """
@@ -72,7 +83,9 @@ def stray_marks(text: str) -> bool:
     if not value:
         return False
     odd = any(not (c.isalnum() or c.isspace() or c in _TEXT_MARKS) for c in value)
-    return odd or not (value[0].isalnum() or value[0] == "(") or value[-1] in "-'’,/&("
+    unpaired = re.sub(r"\([^()]*\)", "", value)  # what is left once pairs are taken out
+    edge = not (value[0].isalnum() or value[0] == "(") or value[-1] in "-'’,/&("
+    return odd or edge or "(" in unpaired or ")" in unpaired
 
 
 def odd_short_words(text: str) -> list[str]:

@@ -2,10 +2,13 @@
 
 OCR drops or swaps accents with high confidence, and no other check sees it: the e-mail
 address is written without accents too. When an OCR'd name is one of these names without its
-accents, the value goes to review (a person called "Loic" is then confirmed in a second).
+accents, or carries accents none of these names has ("Maélys", "Kèrouac"), the value goes to
+review (a person called "Loic" is then confirmed in a second).
 """
 
 from __future__ import annotations
+
+import unicodedata
 
 from parsers.normalize import fold
 
@@ -25,6 +28,13 @@ Stéphanie Théo Théodore Thérèse Timothée Valérie Véronique Zoé Zélie
 Bénard Benoît Bézier Brûlé Caré Chéron Chrétien Crépin Delacroix Dupré Fèvre Février Fréchette
 Gérard Guérin Hébert Hélie Lefèvre Lemaître Lévêque Lévy Ménard Mérieux Prévost
 Rénier Réveillère Séguin Thévenin Vallée Vérité
+Béranger Bérard Bréhier Chérel Clémenceau Crépeau Debré Dubé Duchêne Féraud Frémont Gérault
+Guéguen Hénaff Hénault Hérault Jégou Labbé Lebœuf Lécuyer Lefébure Lefèbvre Lepère Lhéritier
+Mézière Pâris Pélissier Pépin Périer Quéméner Quémener Quéré Régnier Rivière Sénéchal Thébault
+Théry Tréguer Valéry Guérard Frédérick Léna Zélia Mégane Anaïs Maïwenn Gaëtane
+Solène Hélèna Mathéo Timothé Clélia Ophélie Salomé Séraphine Célestin Médéric
+Müller Schäfer Schröder Günther Jürgen Bénédict Valérian Aurèle Anaëlle Marie-Thérèse Gisèle
+Thérèse Noël Cédrine Jérémie Émilienne Léonce
 """
 ACCENTED_NAMES: dict[str, str] = {fold(name): name for name in _ACCENTED.split()}
 
@@ -36,3 +46,18 @@ def unaccented_name(text: str) -> str | None:
         if accented is not None and accented.lower() != word.lower():
             return accented
     return None
+
+
+def accents_vouched(text: str) -> bool:
+    """Whether every accented word of a name is a known name spelt with those very accents.
+
+    OCR swaps accents ("Maélys" for "Maëlys", "Lefébvre" for "Lefèbvre") and a second pass
+    can repeat the swap: accents nobody else spells go to a person. Unaccented names pass.
+    """
+    for word in text.replace("-", " ").split():
+        if not any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word)):
+            continue
+        known = ACCENTED_NAMES.get(fold(word))
+        if known is None or known.lower() != word.lower():
+            return False
+    return True

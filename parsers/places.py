@@ -12,6 +12,7 @@ from __future__ import annotations
 import functools
 import gzip
 import json
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -50,6 +51,14 @@ def _departments_by_key() -> dict[str, frozenset[str]]:
     for name, department in places().communes:
         found.setdefault(_key(name), set()).add(department)
     return {key: frozenset(v) for key, v in found.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def area_words() -> frozenset[str]:
+    """The words of department and region names as addresses spell them ("cote", "dazur")."""
+    data = json.loads(gzip.decompress(DATA.read_bytes()))
+    names = [*data["departments"].values(), *data["regions"]]
+    return frozenset(w.replace("'", "") for n in names for w in re.split(r"[\s-]+", fold(n)) if w)
 
 
 def _key(name: str) -> str:
