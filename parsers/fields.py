@@ -357,6 +357,8 @@ def _read_value(
         right = right_edge if right_edge is not None else float("inf")
         words = words + _continuation(lines, tokens, blocked, where, left, right)
     quality = label.score * (1.0 if label.strong else _WEAK_PENALTY)
+    if not any(c.isalnum() for w in words for c in w.text):
+        words = []  # "Ville : =": a speck or what is left of a rule; no value was written
     if not words:
         empty = FieldReading(label.spec.key, None, None, 0.0, None, page.number, None)
         return empty, (label.strong, False, quality)

@@ -108,6 +108,19 @@ def test_a_town_starting_with_le_is_not_taken_for_the_date_label(town: str) -> N
     assert values["signed_on"] == "2017-07-12"
 
 
+def test_a_value_without_a_letter_or_digit_is_no_value() -> None:
+    # Seen on an unseen fax: the blank city's line read as "=" (0.31), flagged uncertain
+    # instead of incomplete.
+    values = _read(
+        _line(100, ("Code", 10), ("postal", 40), (":", 80), ("34000", 140), source="ocr"),
+        _line(130, ("Ville", 10), (":", 50), ("=", 140), source="ocr"),
+        _line(160, ("Fax", 10), (":", 50), ("—", 140), source="ocr"),
+    )
+    assert values["postal_code"] == "34000"
+    assert values["city"] is None
+    assert values["fax"] is None
+
+
 def test_ocr_slips_in_labels_and_colons_are_tolerated() -> None:
     values = _read(
         _line(100, ("Adresse", 10), (":_", 60), ("114", 140), ("rue", 164), ("Nationale", 188),
