@@ -132,9 +132,11 @@ def corroborated(
     spelt out in the e-mail's local part ("maelle.caron@"), the city in its domain
     ("@mairie-toulouse.fr"), the city again after "Fait à", the city among the communes of
     the postal code. A second OCR pass of the same pixels (`reread`) repeats some misreadings
-    of names ("Loic", "Montpeilier"), so names, the city and the e-mail address need another
-    field's agreement; the rest may rely on it. A disagreement between the two passes that a
-    witness settled (`settled`, parsers.witness) counts as agreement.
+    ("Loic", "Montpeilier", "fgaillard@" for "f.gaillard@"), so its agreement counts for a
+    name only when the name holds nothing both passes could misread (`_plain_name`), for an
+    address only when witnesses spell every part of it (`_address_explained`), and never for
+    the city; the rest may rely on it. A disagreement between the two passes that a witness
+    settled (`settled`, parsers.witness) counts as agreement.
     """
     agreed: set[str] = {key for key in reread if key not in _PROPER_NOUNS} | set(settled)
     names_agree, city_in_domain = _email_agreement(fields)
