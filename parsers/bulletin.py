@@ -52,10 +52,12 @@ def extract_from_content(
     is_bulletin = reading.anchors >= form.min_anchors
     reread = Reread()
     settled: set[str] = set()
+    confirmed: frozenset[str] = frozenset()
     if is_bulletin and any(page.image is not None for page in content.pages):
         reread = confirm_by_rereading(content.pages, fields, form, limits or Limits())
-        fields, settled = settle(fields, reread.second, form)
-    flags = check_fields(fields, form, reread.confirmed, settled) if is_bulletin else []
+        fields, settled, denoised = settle(fields, reread.second, form)
+        confirmed = reread.confirmed | denoised
+    flags = check_fields(fields, form, confirmed, settled) if is_bulletin else []
     if is_bulletin and arrival is not None and is_late(arrival, form):
         flags.append(Finding("late", arrival.astimezone(form.timezone).isoformat()))
     return Extraction(

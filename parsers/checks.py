@@ -165,15 +165,29 @@ def vouched(
 ) -> set[str]:
     """Values three readings agree on, whatever Tesseract's confidence in them.
 
-    The e-mail address when both OCR passes read it alike (or a witness settled them) and the
-    names and the city spell it too; the city and "Fait à" when they read alike and each pass
-    read each of them alike. Tesseract scores some right addresses 0.2 for their punctuation.
+    The e-mail address when both OCR passes read it alike (or a witness settled them),
+    witnesses spell every part of it, and the city and a name (both names, or one of four
+    letters or more) spell it too; a name both passes read alike that such an address spells;
+    the city and "Fait à" when they read alike and each pass read each of them alike.
+    Tesseract scores some right addresses and names 0.2-0.4 (punctuation, accents).
     """
     twice = set(reread) | set(settled)
     sure: set[str] = set()
     names_agree, city_in_domain = _email_agreement(fields)
-    if names_agree and city_in_domain and "email" in twice and _address_explained(fields):
+    one_name = any(len(_compact(fields, key)) > _SHORT_NAME and _name_in_address(fields, key)
+                   for key in _NAMES)  # fmt: skip
+    if (
+        (names_agree or one_name)
+        and city_in_domain
+        and "email" in twice
+        and _address_explained(fields)
+    ):
         sure.add("email")
+        sure |= {
+            key
+            for key in _NAMES
+            if key in reread and _name_in_address(fields, key) and _guarded_name(fields.get(key))
+        }
     city = _compact(fields, "city")
     if city and city == _compact(fields, "signed_at") and {"city", "signed_at"} <= twice:
         sure |= {"city", "signed_at"}
@@ -213,18 +227,26 @@ def _name_in_address(fields: Mapping[str, FieldReading], key: str) -> bool:
 
 
 def _plain_name(reading: FieldReading | None) -> bool:
-    """A name two OCR passes read alike that holds nothing they could both have misread.
+    """A name two OCR passes read alike that holds nothing they could both have misread:
+    guarded (see `_guarded_name`) and read with confidence."""
+    return (
+        _guarded_name(reading)
+        and reading is not None
+        and reading.confidence >= _PLAIN_NAME_CONFIDENCE
+    )
 
-    Letters only (hyphens, apostrophes and spaces between them), confident, with no letter
-    pair OCR confuses with one letter; a name without the accents it usually carries ("Loic"),
-    or with accents no known name has ("Maélys"), is doubted in any case.
+
+def _guarded_name(reading: FieldReading | None) -> bool:
+    """An OCR'd name with no misreading two passes could share: letters only (hyphens,
+    apostrophes and spaces between them), no letter pair OCR confuses with one letter; a name
+    without the accents it usually carries ("Loic"), or with accents no known name has
+    ("Maélys"), is doubted in any case.
     """
     if reading is None or reading.source != "ocr" or not isinstance(reading.value, str):
         return False
     value = reading.value
     return (
-        reading.confidence >= _PLAIN_NAME_CONFIDENCE
-        and _NAME_SHAPE.fullmatch(value) is not None
+        _NAME_SHAPE.fullmatch(value) is not None
         and not any(pair in fold(value) for pair in _CONFUSABLE)
         and unaccented_name(value) is None
     )

@@ -23,7 +23,7 @@ _STREET_WORDS = frozenset({
 _DIGIT_LOOKALIKES = frozenset("GSsIlOoBZbq")
 # What a name, place, address, organisation or position is written with, besides letters,
 # digits and spaces ("Chargé(e) de mission", "BP 12, Cedex", "n° 4", "Saint-Lô").
-_TEXT_MARKS = frozenset("-'’.,/°()&")
+TEXT_MARKS = frozenset("-'’.,/°()&")
 # Words of French public bodies' mailbox and domain names ("accueil@mairie-...", "@agglo-...").
 MAILBOX_WORDS = frozenset({
     "accueil", "administration", "agglo", "agglomeration", "cabinet", "ca", "cc", "cd", "cg",
@@ -82,7 +82,7 @@ def stray_marks(text: str) -> bool:
     value = text.strip()
     if not value:
         return False
-    odd = any(not (c.isalnum() or c.isspace() or c in _TEXT_MARKS) for c in value)
+    odd = any(not (c.isalnum() or c.isspace() or c in TEXT_MARKS) for c in value)
     unpaired = re.sub(r"\([^()]*\)", "", value)  # what is left once pairs are taken out
     edge = not (value[0].isalnum() or value[0] == "(") or value[-1] in "-'’,/&("
     return odd or edge or "(" in unpaired or ")" in unpaired

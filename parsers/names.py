@@ -36,16 +36,25 @@ Solène Hélèna Mathéo Timothé Clélia Ophélie Salomé Séraphine Célestin 
 Müller Schäfer Schröder Günther Jürgen Bénédict Valérian Aurèle Anaëlle Marie-Thérèse Gisèle
 Thérèse Noël Cédrine Jérémie Émilienne Léonce
 """
-ACCENTED_NAMES: dict[str, str] = {fold(name): name for name in _ACCENTED.split()}
+
+# Unaccented form -> the spellings people write it with ("quemener": Quéméner, Quémener).
+ACCENTED_NAMES: dict[str, frozenset[str]] = {}
+for _name in _ACCENTED.split():
+    ACCENTED_NAMES[fold(_name)] = ACCENTED_NAMES.get(fold(_name), frozenset()) | {_name.lower()}
 
 
 def unaccented_name(text: str) -> str | None:
     """The accented name `text` is likely a misreading of, or None if it reads as written."""
     for word in text.replace("-", " ").split():
-        accented = ACCENTED_NAMES.get(fold(word))
-        if accented is not None and accented.lower() != word.lower():
-            return accented
+        spellings = ACCENTED_NAMES.get(fold(word))
+        if spellings is not None and word.lower() not in spellings:
+            return min(spellings).title()
     return None
+
+
+def known_spelling(word: str) -> bool:
+    """Whether `word` is an accented name spelt exactly as people write it ("Quéméner")."""
+    return word.lower() in ACCENTED_NAMES.get(fold(word), frozenset())
 
 
 def accents_vouched(text: str) -> bool:
@@ -57,7 +66,6 @@ def accents_vouched(text: str) -> bool:
     for word in text.replace("-", " ").split():
         if not any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word)):
             continue
-        known = ACCENTED_NAMES.get(fold(word))
-        if known is None or known.lower() != word.lower():
+        if not known_spelling(word):
             return False
     return True

@@ -6,6 +6,12 @@ the e-mail address ("laurent.boucher@mairie-lyon.fr" against a page read "mairie
 the official list of French place names ("Auvergne-Rhône-Alpes" against "Rhôüne"). A reading
 is *witnessed* when every place where it differs from the other reading lies inside a span
 that such a witness spells exactly; it is adopted only when it is the one reading witnessed.
+
+Where no such witness exists, the two readings may still differ only by noise one of them
+lacks (`explains`): a stray mark ("Bavay ‘", "Hôtel] de Ville"), a fax speck turned accent
+("Stéphäne", "Communäuté", "de là"), a letter off in an ordinary word ("aggiomération"). The
+clean reading is then the one both passes read, and counts as read twice alike (the checks'
+guards for names, cities and addresses still apply to it).
 Everything else stays as read, and the checks send it to a person.
 """
 
@@ -18,6 +24,8 @@ from difflib import SequenceMatcher
 
 from parsers.fields import FieldReading
 from parsers.form import FormDefinition
+from parsers.lexicon import TEXT_MARKS, french_words, odd_short_words, stray_marks, unknown_words
+from parsers.names import accents_vouched, known_spelling
 from parsers.normalize import Normalized, fold
 from parsers.places import is_place_name
 
@@ -25,6 +33,9 @@ from parsers.places import is_place_name
 _MIN_SPAN = 4
 # Longest run of words looked up as one place name ("Provence-Alpes-Côte d'Azur" is 3).
 _MAX_PLACE_WORDS = 5
+# Letters an ordinary word may differ by between the readings ("aggiomération", "conseit").
+_MAX_WORD_EDITS = 2
+_WORD_SPLIT = re.compile(r"(\s+|[-'’])")
 
 Span = tuple[int, int]
 
@@ -79,16 +90,97 @@ def place_spans(text: str) -> list[Span]:
     return spans
 
 
+def denoised(text: str) -> str:
+    """`text` without what OCR noise adds: marks no value is written with, parentheses
+    without their pair, marks at either end, accents on short words ("de là")."""
+    kept = [c for c in text if c.isalnum() or c.isspace() or c in TEXT_MARKS]
+    opened: list[int] = []
+    unpaired: set[int] = set()
+    for i, c in enumerate(kept):
+        if c == "(":
+            opened.append(i)
+        elif c == ")":
+            if opened:
+                opened.pop()
+            else:
+                unpaired.add(i)
+    unpaired |= set(opened)
+    result = " ".join("".join(c for i, c in enumerate(kept) if i not in unpaired).split())
+    result = result.strip("-'’,/&. ")
+    for word in odd_short_words(result):
+        result = re.sub(rf"\b{re.escape(word)}\b", fold(word), result)
+    return result
+
+
+def clean(text: str, field_type: str) -> bool:
+    """Nothing in `text` looks like a misreading: no stray mark or odd short word; a name's
+    accents as people write them; a text's ordinary words in the dictionary."""
+    if stray_marks(text) or odd_short_words(text):
+        return False
+    if field_type == "name":
+        return accents_vouched(text)
+    return not unknown_words(text)
+
+
+def _known_word(word: str, field_type: str) -> bool:
+    if field_type == "name":
+        return known_spelling(word)
+    words = french_words()
+    return words is not None and len(word) >= _MIN_SPAN and word.lower() in words
+
+
+def _accented(word: str) -> bool:
+    return fold(word) != word.lower()
+
+
+def _edits(a: str, b: str) -> int:
+    return sum(
+        max(i2 - i1, j2 - j1)
+        for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+        if tag != "equal"
+    )
+
+
+def explains(candidate: str, other: str, field_type: str) -> bool:
+    """Whether `other` is the clean `candidate` with OCR noise added.
+
+    Either `other` less its stray marks and accented short words is `candidate`; or the two
+    differ word for word, each word of `candidate` that differs being a known spelling (an
+    accented name for names, a dictionary word for text) that the other's is not, a letter or
+    two (text), or other accents (names: "Stéphäne"), away from it. A name read once without
+    its accents ("Loic", "Loïc") is not settled so: people write some names both ways.
+    """
+    if field_type not in ("name", "text") or not clean(candidate, field_type):
+        return False
+    if denoised(other) == candidate:
+        return True
+    ours, theirs = _WORD_SPLIT.split(candidate), _WORD_SPLIT.split(other)
+    if len(ours) != len(theirs):
+        return False
+    differing = [(a, b) for a, b in zip(ours, theirs, strict=True) if a != b]
+    return bool(differing) and all(
+        _known_word(a, field_type)
+        and not _known_word(b, field_type)
+        and (
+            (fold(a) == fold(b) and _accented(b))
+            or (field_type == "text" and _edits(a, b) <= _MAX_WORD_EDITS)
+        )
+        for a, b in differing
+    )
+
+
 def settle(
     fields: Mapping[str, FieldReading], second: Mapping[str, Normalized], form: FormDefinition
-) -> tuple[dict[str, FieldReading], set[str]]:
-    """The fields with each disagreement a witness settles decided; and the keys settled.
+) -> tuple[dict[str, FieldReading], set[str], set[str]]:
+    """The fields with each disagreement a witness settles decided; the keys settled; and the
+    keys whose readings differ only by noise one of them lacks (read twice alike, in effect).
 
     A value the page pass had to repair ("laurent boucher@" read with a space for the dot)
     loses its doubt when the second pass reads the same value with no repair.
     """
     settled_fields = dict(fields)
     settled: set[str] = set()
+    denoised_keys: set[str] = set()
     for key, normalized in second.items():
         reading, again = fields.get(key), normalized.value
         if reading is None:
@@ -112,8 +204,17 @@ def settle(
                 winners.append(candidate)
         if len(winners) == 1:
             settled.add(key)
-            if winners[0] != reading.value:
-                settled_fields[key] = dataclasses.replace(
-                    reading, raw=again, value=again, doubt=normalized.doubt
-                )
-    return settled_fields, settled
+        else:
+            winners = [
+                candidate
+                for candidate, other in ((reading.value, again), (again, reading.value))
+                if explains(candidate, other, field_type)
+            ]
+            if len(winners) != 1:
+                continue
+            denoised_keys.add(key)
+        if winners[0] != reading.value:
+            settled_fields[key] = dataclasses.replace(
+                reading, raw=again, value=again, doubt=normalized.doubt
+            )
+    return settled_fields, settled, denoised_keys

@@ -287,3 +287,34 @@ def test_a_value_three_readings_agree_on_needs_no_confidence(form: FormDefinitio
     fields["signed_at"] = reading("signed_at", "Brest", "ocr", confidence=0.2)
     assert codes(fields, form, REREAD | {"city", "signed_at"}) == {}
     assert codes(fields, form, REREAD | {"city"}) == {"low_confidence": "signed_at"}
+
+
+def test_one_name_and_the_city_spelling_an_address_read_twice_vouch_for_it(
+    form: FormDefinition,
+) -> None:
+    # Seen on an unseen scan: "k.lemaitre@mairie-narbonne.fr" read alike by both passes,
+    # scored 0.45; the name "Lemaître" read alike too, scored 0.27.
+    town = {"city": "Narbonne", "signed_at": "Narbonne", "postal_code": "11100"}
+    fields = complete("ocr", first_name="Karim", last_name="Lemaître", **town)
+    fields["email"] = reading("email", "k.lemaitre@mairie-narbonne.fr", "ocr", confidence=0.45)
+    fields["last_name"] = reading("last_name", "Lemaître", "ocr", confidence=0.27)
+    assert codes(fields, form, REREAD | NAMES) == {}
+    # Without the name's own second reading, its confidence decides.
+    assert codes(fields, form, REREAD | {"first_name"}) == {"low_confidence": "last_name"}
+    # A name of three letters or less, or an initial alone, spells too little.
+    fields["email"] = reading("email", "k.l@mairie-narbonne.fr", "ocr", confidence=0.45)
+    assert "email" in codes(fields, form, REREAD | NAMES)["low_confidence"]
+    # A name that holds a pair OCR makes of one letter is not vouched by the address either:
+    # the address repeats the same pair in lower case.
+    fields = complete("ocr", first_name="Karim", last_name="Fournier", **town)
+    fields["email"] = reading("email", "k.fournier@mairie-narbonne.fr", "ocr", confidence=0.45)
+    fields["last_name"] = reading("last_name", "Fournier", "ocr", confidence=0.27)
+    assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "last_name"}
+
+
+def test_a_name_spelt_several_ways_is_known_in_each(form: FormDefinition) -> None:
+    for name in ("Quéméner", "Quémener"):
+        fields = complete("ocr", email="contact@ville-brest.fr", last_name=name)
+        assert codes(fields, form, REREAD | NAMES) == {}, name
+    fields = complete("ocr", email="contact@ville-brest.fr", last_name="Quemener")
+    assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "last_name"}

@@ -52,7 +52,7 @@ def test_place_spans_are_runs_of_whole_words() -> None:
 def test_the_city_settles_a_misread_domain(form: FormDefinition) -> None:
     fields = people("laurent.boucher@mairie-1yon.fr")
     second = {"email": Normalized("laurent.boucher@mairie-lyon.fr")}
-    settled_fields, settled = settle(fields, second, form)
+    settled_fields, settled, _ = settle(fields, second, form)
     assert settled == {"email"}
     assert settled_fields["email"].value == "laurent.boucher@mairie-lyon.fr"
     assert fields["email"].value == "laurent.boucher@mairie-1yon.fr"  # the input is kept
@@ -62,7 +62,7 @@ def test_the_first_reading_stands_when_the_second_is_the_misread_one(
     form: FormDefinition,
 ) -> None:
     fields = people("laurent.boucher@mairie-lyon.fr")
-    settled_fields, settled = settle(
+    settled_fields, settled, _ = settle(
         fields, {"email": Normalized("laurent.boucher@mairie-iyon.fr")}, form
     )
     assert settled == {"email"}
@@ -82,39 +82,41 @@ def test_unwitnessed_disagreements_stay_unsettled(
     first: str, second: str, form: FormDefinition
 ) -> None:
     fields = people(first)
-    settled_fields, settled = settle(fields, {"email": Normalized(second)}, form)
+    settled_fields, settled, _ = settle(fields, {"email": Normalized(second)}, form)
     assert settled == set()
     assert settled_fields["email"].value == first
 
 
 def test_the_names_pick_the_reading_that_spells_them(form: FormDefinition) -> None:
     fields = people("laurent.bouchet@lyon.fr")
-    settled_fields, settled = settle(fields, {"email": Normalized("laurent.boucher@lyon.fr")}, form)
+    settled_fields, settled, _ = settle(
+        fields, {"email": Normalized("laurent.boucher@lyon.fr")}, form
+    )
     assert settled == {"email"}
     assert settled_fields["email"].value == "laurent.boucher@lyon.fr"
 
 
 def test_no_witness_without_both_names_and_the_city(form: FormDefinition) -> None:
     fields = people("laurent.boucher@mairie-1yon.fr", city="Villeurbanne")
-    _, settled = settle(fields, {"email": Normalized("laurent.boucher@mairie-lyon.fr")}, form)
+    _, settled, _ = settle(fields, {"email": Normalized("laurent.boucher@mairie-lyon.fr")}, form)
     assert settled == set()
 
 
 def test_a_place_name_settles_an_organisation(form: FormDefinition) -> None:
     fields = {"organisation": ocr("organisation", "Région Auvergne-Rhône-Alpes")}
     second = {"organisation": Normalized("Région Auvergne-Rhôüne-Alpes")}
-    settled_fields, settled = settle(fields, second, form)
+    settled_fields, settled, _ = settle(fields, second, form)
     assert settled == {"organisation"}
     assert settled_fields["organisation"].value == "Région Auvergne-Rhône-Alpes"
     # "Nite" is no place name: the official "Nice" is the one reading witnessed.
     fields = {"organisation": ocr("organisation", "Ville de Nice")}
-    _, settled = settle(fields, {"organisation": Normalized("Ville de Nite")}, form)
+    _, settled, _ = settle(fields, {"organisation": Normalized("Ville de Nite")}, form)
     assert settled == {"organisation"}
 
 
 def test_place_names_do_not_witness_people_s_names(form: FormDefinition) -> None:
     fields = {"last_name": ocr("last_name", "Lyon")}
-    _, settled = settle(fields, {"last_name": Normalized("Lyom")}, form)
+    _, settled, _ = settle(fields, {"last_name": Normalized("Lyom")}, form)
     assert settled == set()
 
 
@@ -123,8 +125,50 @@ def test_a_repair_the_second_pass_does_not_need_is_no_longer_doubted(
 ) -> None:
     fields = people("laurent.boucher@lyon.fr")
     fields["email"] = ocr("email", "laurent.boucher@lyon.fr", doubt="repaired: 'laurent boucher'")
-    settled_fields, _ = settle(fields, {"email": Normalized("laurent.boucher@lyon.fr")}, form)
+    settled_fields, _, _ = settle(fields, {"email": Normalized("laurent.boucher@lyon.fr")}, form)
     assert settled_fields["email"].doubt is None
     repaired_again = Normalized("laurent.boucher@lyon.fr", doubt="repaired: again")
-    settled_fields, _ = settle(fields, {"email": repaired_again}, form)
+    settled_fields, _, _ = settle(fields, {"email": repaired_again}, form)
     assert settled_fields["email"].doubt == "repaired: 'laurent boucher'"
+
+
+@pytest.mark.parametrize(
+    ("key", "clean", "noisy"),
+    [
+        ("city", "Bavay", "Bavay ‘"),  # a speck beside the word
+        ("address", "17 place de l'Hôtel de Ville", "17 place de l'Hôtel] de Ville"),
+        ("position", "Vice-présidente du conseil départemental",
+         "Vice-présidente du conseil départemental)"),  # a parenthesis without its pair
+        ("address", "44 quai de la Fosse", "44 quai de là Fosse"),  # a speck over "la"
+        ("first_name", "Stéphane", "Stéphäne"),  # accents no name is written with
+        ("last_name", "Lefèvre", "Lefévre"),
+        ("organisation", "Communauté d'agglomération de Toulouse",
+         "Communauté d'aggiomération de Toulouse"),  # a letter off an ordinary word
+    ],
+)  # fmt: skip
+def test_readings_differing_by_noise_keep_the_clean_one(
+    key: str, clean: str, noisy: str, form: FormDefinition
+) -> None:
+    for first, second in ((clean, noisy), (noisy, clean)):
+        fields = {key: ocr(key, first)}
+        settled_fields, settled, denoised = settle(fields, {key: Normalized(second)}, form)
+        assert settled_fields[key].value == clean, (first, second)
+        assert denoised == {key} and settled == set()
+
+
+@pytest.mark.parametrize(
+    ("key", "first", "second"),
+    [
+        ("first_name", "Loic", "Loïc"),  # people write it both ways
+        ("last_name", "Nunez", "Nuñez"),  # no known spelling either way
+        ("position", "Chargée de mission", "Chargé de mission"),  # both are French
+        ("position", "Maire", "Mairie"),
+        ("last_name", "Colin", "Coiin"),
+    ],
+)
+def test_readings_noise_does_not_explain_stay_for_a_person(
+    key: str, first: str, second: str, form: FormDefinition
+) -> None:
+    for a, b in ((first, second), (second, first)):
+        settled_fields, settled, denoised = settle({key: ocr(key, a)}, {key: Normalized(b)}, form)
+        assert settled_fields[key].value == a and not settled and not denoised, (a, b)
