@@ -37,6 +37,7 @@ _CENTURY = 2000
 
 # Prefix of a doubt about a value we mended ourselves: it goes to review whatever its source.
 REPAIRED = "repaired: "
+_AT_LOOKALIKES = "&©®"
 
 
 @dataclass(frozen=True)
@@ -113,12 +114,21 @@ def normalize_phone(text: str) -> Normalized:
 def normalize_email(text: str) -> Normalized:
     value = text.strip("<>()[] ").lower()
     value = value.removeprefix("mailto:")
+    # OCR reads a small or faint "@" as "&" or "©": with no "@" and one of those, it is one.
+    lookalikes = [c for c in value if c in _AT_LOOKALIKES]
+    at_mended = "@" not in value and len(lookalikes) == 1
+    if at_mended:
+        value = value.replace(lookalikes[0], "@")
     value = re.sub(r"\s*@\s*", "@", value)
     if _EMAIL.match(value):
+        if at_mended:
+            return Normalized(value, doubt=f"{REPAIRED}{text!r} read as {value!r}")
         return Normalized(value)
-    # OCR often reads the dot between first and last name as a space: "helene perrin@…".
+    # OCR often reads the dot between first and last name as a space ("helene perrin@…"),
+    # or as a comma or colon ("j:moreau@…").
     local, at, domain = value.partition("@")
     repaired = re.sub(r"\s+", ".", local.strip()) + at + domain
+    repaired = re.sub(r"(?<=\w)[,:;](?=\w)", ".", repaired)
     if at and " " not in domain and _EMAIL.match(repaired):
         return Normalized(repaired, doubt=f"{REPAIRED}{text!r} read as {repaired!r}")
     return Normalized(None, f"{text!r} is not an e-mail address")

@@ -57,7 +57,16 @@ def test_email_addresses_are_lower_case(text: str, value: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "text", ["a.b@ville", "a b@ville fr", "ville.fr", "a@@b.fr", "a..b@ville.fr", "a .b@ville.fr"]
+    "text",
+    [
+        "a.b@ville",
+        "a b@ville fr",
+        "ville.fr",
+        "a@@b.fr",
+        "a..b@ville.fr",
+        "a .b@ville.fr",
+        "jean & co",
+    ],
 )
 def test_broken_email_addresses_are_invalid(text: str) -> None:
     assert normalize_email(text).problem
@@ -134,3 +143,18 @@ def test_a_space_read_for_the_dot_of_an_address_is_mended_and_doubted() -> None:
     result = normalize_email("helene perrin@mairie-montpellier.fr")
     assert result.value == "helene.perrin@mairie-montpellier.fr"
     assert result.doubt is not None and result.doubt.startswith("repaired: ")
+    # Or as a colon or a comma (the second reading of a fax: "j:moreau-lefebvre@").
+    result = normalize_email("j:moreau-lefebvre@mairie-mezeriat,fr")
+    assert result.value == "j.moreau-lefebvre@mairie-mezeriat.fr"
+    assert result.doubt is not None and result.doubt.startswith("repaired: ")
+
+
+def test_an_at_sign_read_as_a_lookalike_is_mended_and_doubted() -> None:
+    # Seen on the second reading of a normal-resolution fax: "k.legoff&mairie-cannes.fr".
+    for text in ("k.legoff&mairie-cannes.fr", "k.legoff©mairie-cannes.fr"):
+        result = normalize_email(text)
+        assert result.value == "k.legoff@mairie-cannes.fr"
+        assert result.doubt is not None and result.doubt.startswith("repaired: ")
+    # With an "@" already, or two lookalikes, nothing says which one is the sign.
+    assert normalize_email("a&b@ville-brest.fr").problem
+    assert normalize_email("a&b&ville-brest.fr").problem
