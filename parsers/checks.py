@@ -24,6 +24,7 @@ from parsers.lexicon import (
 from parsers.names import accents_vouched, unaccented_name
 from parsers.normalize import REPAIRED, fold
 from parsers.places import area_words, city_belongs, city_contradicts
+from parsers.witness import place_spans
 
 # Read from pixels with a confidence of their own (ink in the box), not from words.
 _BOXES = frozenset({"checkbox", "choices"})
@@ -41,6 +42,11 @@ _CONFUSABLE = ("rn", "vv", "ii")
 # Tesseract's confidence below which a name read twice alike still goes to a person.
 _PLAIN_NAME_CONFIDENCE = 0.8
 _NAME_SHAPE = re.compile(r"[^\W\d_]+(?:[-' ’][^\W\d_]+)*")
+# Values that name a body after its territory ("Région Nouvelle-Aquitaine", "Ville d'Arras"):
+# their proper nouns must be official place names, or two passes may repeat a misreading
+# no dictionary sees ("Nouvelie-Aquitaine", read alike twice on an unseen scan).
+_PLACE_NAMED = frozenset({"organisation"})
+_ELISION = re.compile(r"(?<![\w-])[dlDL]['’]")
 
 FLAG_CODES = (
     "incomplete", "late", "low_confidence", "invalid_value", "duplicate", "amendment",
@@ -315,10 +321,26 @@ def _unlikely_ocr_text(fields: Mapping[str, FieldReading], form: FormDefinition)
             continue
         value = reading.value
         dictionary_doubt = spec.type == "text" and bool(unknown_words(value))
+        dictionary_doubt |= spec.key in _PLACE_NAMED and bool(unknown_proper_nouns(value))
         written = spec.type in ("text", "name") and (stray_marks(value) or odd_short_words(value))
         if dictionary_doubt or written or misread_house_number(value):
             doubtful.append(spec.key)
     return doubtful
+
+
+def unknown_proper_nouns(text: str) -> list[str]:
+    """Capitalised words of `text` that are neither French words nor inside an official place
+    name ("Région Nouvelie-Aquitaine" -> ["Nouvelie"]; "Ville d'Arras" -> [])."""
+    plain = _ELISION.sub(lambda m: " " * len(m.group()), text)  # "d'Arras" -> "  Arras"
+    spans = place_spans(plain) + place_spans(text)  # "Provence-Alpes-Côte d'Azur" whole
+    words = french_words() or frozenset()
+    return [
+        m.group()
+        for m in re.finditer(r"[^\W\d_]+", plain)
+        if m.group()[0].isupper()
+        and m.group().lower() not in words
+        and not any(s <= m.start() and m.end() <= e for s, e in spans)
+    ]
 
 
 def missing_fields(fields: Mapping[str, FieldReading], form: FormDefinition) -> list[str]:

@@ -154,7 +154,7 @@ def test_marks_french_values_are_written_with_are_not_doubted(form: FormDefiniti
         "ocr",
         position="Chargé(e) de mission, Direction Europe & International",
         address="4 place de l’Hôtel de Ville, n° 2, BP 12",
-        organisation="Communauté d'agglomération Plessis-lès-Tours",
+        organisation="Communauté d'agglomération Joué-lès-Tours",
     )
     assert codes(fields, form) == {}
 
@@ -318,3 +318,24 @@ def test_a_name_spelt_several_ways_is_known_in_each(form: FormDefinition) -> Non
         assert codes(fields, form, REREAD | NAMES) == {}, name
     fields = complete("ocr", email="contact@ville-brest.fr", last_name="Quemener")
     assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "last_name"}
+
+
+@pytest.mark.parametrize(
+    ("organisation", "doubted"),
+    [
+        ("Région Nouvelle-Aquitaine", False),
+        ("Région Nouvelie-Aquitaine", True),  # read alike by both passes on an unseen scan
+        ("Ville d'Arras", False),
+        ("Région Provence-Alpes-Côte d'Azur", False),
+        ("Conseil départemental des Côtes-d'Armor", False),
+        ("Communauté de communes du Pays de Mormal", True),  # no official place: a person
+    ],
+)
+def test_an_ocr_organisation_names_its_territory_by_an_official_name(
+    organisation: str, doubted: bool, form: FormDefinition
+) -> None:
+    fields = complete("ocr", organisation=organisation)
+    expected = {"low_confidence": "organisation"} if doubted else {}
+    assert codes(fields, form, REREAD | NAMES) == expected
+    # Typed, the organisation is as written.
+    assert codes(complete(organisation=organisation), form) == {}
