@@ -332,7 +332,9 @@ def unknown_proper_nouns(text: str) -> list[str]:
     """Capitalised words of `text` that are neither French words nor inside an official place
     name ("Région Nouvelie-Aquitaine" -> ["Nouvelie"]; "Ville d'Arras" -> [])."""
     plain = _ELISION.sub(lambda m: " " * len(m.group()), text)  # "d'Arras" -> "  Arras"
-    spans = place_spans(plain) + place_spans(text)  # "Provence-Alpes-Côte d'Azur" whole
+    # "du Tholy" is Le Tholy's, "des Mureaux" Les Mureaux's (the same lengths: spans hold).
+    article = re.sub(r"\bdes (?=[A-Z])", "Les ", re.sub(r"\bdu (?=[A-Z])", "Le ", plain))
+    spans = place_spans(plain) + place_spans(text) + place_spans(article)
     words = french_words() or frozenset()
     return [
         m.group()

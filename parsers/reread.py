@@ -22,7 +22,7 @@ from dataclasses import dataclass, field
 from PIL import Image
 
 from parsers.fields import FieldReading
-from parsers.form import FormDefinition
+from parsers.form import FieldSpec, FormDefinition
 from parsers.layout import Page
 from parsers.lexicon import unknown_words
 from parsers.limits import Limits
@@ -41,6 +41,10 @@ _SCALE = 0.75
 _MARGIN = 0.6
 # White space between stacked crops, in pixels, so that Tesseract keeps them apart.
 _GAP = 40
+# What the crop's reading makes of a lone digit on a fax ("À personnes" for "4 personnes"):
+# a count read so confirms the page's reading only if it is the same number.
+_DIGIT_LOOKALIKES = {"a": "4", "à": "4", "l": "1", "i": "1", "|": "1", "o": "0", "s": "5",
+                     "b": "8", "g": "6", "z": "2"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -81,7 +85,7 @@ def confirm_by_rereading(
     for reading, (top, bottom) in zip(wanted, bands, strict=True):
         inside = [w for w in words if top <= w.middle <= bottom]
         text = " ".join(w.text for w in sorted(inside, key=lambda w: w.x0))
-        again = normalize_value(form.field(reading.key), text)
+        again = _read_again(form.field(reading.key), text)
         if again.value is not None and again.problem is None:
             second[reading.key] = again
     # A value the block reading lost (a lone digit, an address Tesseract joined to its
@@ -92,11 +96,23 @@ def confirm_by_rereading(
         crop, _ = _stack([reading], images)
         text = " ".join(w.text for w in sorted(run_tesseract(crop, 0, limits, psm=7),
                                                 key=lambda w: w.x0))  # fmt: skip
-        again = normalize_value(form.field(reading.key), text)
+        again = _read_again(form.field(reading.key), text)
         if again.value is not None and again.problem is None:
             second[reading.key] = again
     confirmed = frozenset(key for key, again in second.items() if again.value == fields[key].value)
     return Reread(confirmed, second)
+
+
+def _read_again(spec: FieldSpec, text: str) -> Normalized:
+    """The crop's reading, normalised; a count's lone digit read as a letter is taken as the
+    digit it looks like."""
+    again = normalize_value(spec, text)
+    if again.value is None and spec.type == "count":
+        head, space, rest = text.strip().partition(" ")
+        if 0 < len(head) <= 2 and all(c.isdigit() or c.lower() in _DIGIT_LOOKALIKES for c in head):
+            digits = "".join(c if c.isdigit() else _DIGIT_LOOKALIKES[c.lower()] for c in head)
+            again = normalize_value(spec, digits + space + rest)
+    return again
 
 
 def _stack(

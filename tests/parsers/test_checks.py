@@ -326,6 +326,8 @@ def test_a_name_spelt_several_ways_is_known_in_each(form: FormDefinition) -> Non
         ("Région Nouvelle-Aquitaine", False),
         ("Région Nouvelie-Aquitaine", True),  # read alike by both passes on an unseen scan
         ("Ville d'Arras", False),
+        ("Communauté d'agglomération du Tholy", False),  # Le Tholy
+        ("Mairie des Mureaux", False),  # Les Mureaux
         ("Région Provence-Alpes-Côte d'Azur", False),
         ("Conseil départemental des Côtes-d'Armor", False),
         ("Communauté de communes du Pays de Mormal", True),  # no official place: a person

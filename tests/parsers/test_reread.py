@@ -1,0 +1,68 @@
+"""The second reading: each uncertain OCR value read again from its crop, with real Tesseract."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from parsers.fields import FieldReading
+from parsers.form import FormDefinition, load_form
+from parsers.layout import Page
+from parsers.limits import Limits
+from parsers.ocr import ocr_available
+from parsers.reread import _read_again, confirm_by_rereading
+
+FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+
+
+@pytest.fixture(scope="module")
+def form() -> FormDefinition:
+    return load_form(FORM)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("4 personnes", 4),
+        ("À personnes", 4),  # seen on fine faxes: the crop's "4" read as "À"
+        ("l2", 12),
+        ("abc personnes", None),  # a word, not a digit read as a letter
+        ("", None),
+    ],
+)
+def test_a_count_read_again_takes_letters_for_the_digits_they_look_like(
+    text: str, value: int | None, form: FormDefinition
+) -> None:
+    assert _read_again(form.field("delegation_size"), text).value == value
+    # Only counts: a postal code read with a letter stays unreadable.
+    assert _read_again(form.field("postal_code"), "29Z00").value is None
+
+
+@pytest.mark.skipif(not ocr_available(), reason="tesseract with French is not installed")
+def test_the_crop_confirms_values_read_alike_and_only_those(form: FormDefinition) -> None:
+    page = Image.new("L", (1400, 500), 255)
+    draw = ImageDraw.Draw(page)
+    typeface = ImageFont.truetype(FONT, 42)
+    lines = {"postal_code": "29200", "phone": "02 98 00 12 34", "position": "Chargée de mission"}
+    readings = {}
+    for row, (key, text) in enumerate(lines.items()):
+        top = 60 + row * 140
+        draw.text((100, top), text, font=typeface, fill=0)
+        x0, y0, x1, y1 = draw.textbbox((100, top), text, font=typeface)
+        readings[key] = (text, (float(x0), float(y0), float(x1), float(y1)))
+    png = io.BytesIO()
+    page.save(png, format="PNG")
+    pages = [Page(1, 1400, 500, (), image=png.getvalue())]
+    # The page pass got the postal code and the position right, and misread the phone.
+    page_pass = {"postal_code": "29200", "phone": "+33298001284", "position": "Chargée de mission"}
+    fields = {
+        key: FieldReading(key, readings[key][0], page_pass[key], 0.9, "ocr", 1, readings[key][1])
+        for key in lines
+    }
+    reread = confirm_by_rereading(pages, fields, form, Limits())
+    assert reread.confirmed == {"postal_code", "position"}
+    assert reread.second["phone"].value == "+33298001234"
