@@ -110,6 +110,7 @@ def check_fields(
         if r.doubt and (r.source == "ocr" or r.doubt.startswith(REPAIRED))
     ]
     uncertain += _names_against_email(fields)
+    uncertain += [key for key in labels_not_found(fields, form) if key not in missing]
     uncertain += [
         key
         for key in ("last_name", "first_name")
@@ -342,6 +343,27 @@ def unknown_proper_nouns(text: str) -> list[str]:
         if m.group()[0].isupper()
         and m.group().lower() not in words
         and not any(s <= m.start() and m.end() <= e for s, e in spans)
+    ]
+
+
+def labels_not_found(fields: Mapping[str, FieldReading], form: FormDefinition) -> list[str]:
+    """On an OCR'd bulletin, the fields whose label was read nowhere.
+
+    The form prints every label, so a label not found is a line OCR lost or garbled ("Faitàa
+    Neuf-Berquin le 25.08.17", seen on an unseen photo), and the value may be on the page:
+    a person looks. A label found with nothing after it is a field left blank (its reading
+    has a page).
+    """
+    if not any(r.source == "ocr" for r in fields.values()):
+        return []
+    return [
+        spec.key
+        for spec in form.fields
+        if spec.labels
+        and spec.type not in _BOXES
+        and spec.key in fields
+        and fields[spec.key].raw is None
+        and fields[spec.key].page is None
     ]
 
 

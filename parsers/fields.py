@@ -293,6 +293,9 @@ def _score(target: str, text: str, anchored: bool = False) -> float | None:
             return _ANCHORED_SLIP
         return None
     ratio = fuzz.ratio(target, text)
+    if " " in target and len(target) > _SHORT_LABEL + 1:
+        # OCR glues a label's words ("Faitàa" for "Fait à"): compare them without spaces too.
+        ratio = max(ratio, fuzz.ratio(target.replace(" ", ""), text.replace(" ", "")))
     return ratio / 100 if ratio >= _LABEL_SCORE else None
 
 

@@ -53,8 +53,8 @@ def complete(source: str = "text", **changes: object) -> dict[str, FieldReading]
     values.update(changes)
     fields = {k: reading(k, v, source) for k, v in values.items()}
     for key, value in values.items():
-        if value is None:
-            fields[key] = FieldReading(key, None, None, 0.0, None, None, None)
+        if value is None:  # left blank: the label was read, nothing after it
+            fields[key] = FieldReading(key, None, None, 0.0, None, 1, None)
     return fields
 
 
@@ -341,3 +341,21 @@ def test_an_ocr_organisation_names_its_territory_by_an_official_name(
     assert codes(fields, form, REREAD | NAMES) == expected
     # Typed, the organisation is as written.
     assert codes(complete(organisation=organisation), form) == {}
+
+
+def test_an_ocr_label_read_nowhere_is_a_line_lost_and_goes_to_review(
+    form: FormDefinition,
+) -> None:
+    # "Faitàa Neuf-Berquin le 25.08.17": the place and date were on the page, unread.
+    fields = complete("ocr")
+    for key in ("signed_at", "signed_on"):
+        fields[key] = FieldReading(key, None, None, 0.0, None, None, None)
+    assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "signed_at, signed_on"}
+    # Typed documents print what their form variant has: nothing was lost.
+    fields = complete()
+    fields["signed_at"] = FieldReading("signed_at", None, None, 0.0, None, None, None)
+    assert codes(fields, form) == {}
+    # A required field not found at all is incomplete, not uncertain.
+    fields = complete("ocr")
+    fields["position"] = FieldReading("position", None, None, 0.0, None, None, None)
+    assert codes(fields, form, REREAD | NAMES) == {"incomplete": "position"}

@@ -108,6 +108,14 @@ def test_a_town_starting_with_le_is_not_taken_for_the_date_label(town: str) -> N
     assert values["signed_on"] == "2017-07-12"
 
 
+def test_a_label_whose_words_ocr_glued_is_still_a_label() -> None:
+    # Seen on an unseen photo: "Faitàa Neuf-Berquin le 25.08.17".
+    values = _read(_line(100, ("Faitàa", 10), ("Neuf-Berquin", 52), ("le", 130), ("25.08.17", 148),
+                         source="ocr"))  # fmt: skip
+    assert values["signed_at"] == "Neuf-Berquin"
+    assert values["signed_on"] == "2017-08-25"
+
+
 def test_a_value_without_a_letter_or_digit_is_no_value() -> None:
     # Seen on an unseen fax: the blank city's line read as "=" (0.31), flagged uncertain
     # instead of incomplete.
