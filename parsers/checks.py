@@ -21,7 +21,7 @@ from parsers.lexicon import (
     stray_marks,
     unknown_words,
 )
-from parsers.names import accents_vouched, unaccented_name
+from parsers.names import accents_vouched, known_rn_name, unaccented_name
 from parsers.normalize import REPAIRED, fold
 from parsers.places import area_words, city_belongs, city_contradicts
 from parsers.witness import place_spans
@@ -173,8 +173,8 @@ def vouched(
     """Values three readings agree on, whatever Tesseract's confidence in them.
 
     The e-mail address when both OCR passes read it alike (or a witness settled them),
-    witnesses spell every part of it, and the city and a name (both names, or one of four
-    letters or more) spell it too; a name both passes read alike that such an address spells;
+    witnesses spell every part of it, and both names, or the city and one name of four
+    letters or more, spell it too; a name both passes read alike that such an address spells;
     the city and "Fait à" when they read alike and each pass read each of them alike.
     Tesseract scores some right addresses and names 0.2-0.4 (punctuation, accents).
     """
@@ -184,8 +184,7 @@ def vouched(
     one_name = any(len(_compact(fields, key)) > _SHORT_NAME and _name_in_address(fields, key)
                    for key in _NAMES)  # fmt: skip
     if (
-        (names_agree or one_name)
-        and city_in_domain
+        (names_agree or (one_name and city_in_domain))
         and "email" in twice
         and _address_explained(fields)
     ):
@@ -245,16 +244,22 @@ def _plain_name(reading: FieldReading | None) -> bool:
 
 def _guarded_name(reading: FieldReading | None) -> bool:
     """An OCR'd name with no misreading two passes could share: letters only (hyphens,
-    apostrophes and spaces between them), no letter pair OCR confuses with one letter; a name
-    without the accents it usually carries ("Loic"), or with accents no known name has
-    ("Maélys"), is doubted in any case.
+    apostrophes and spaces between them), no letter pair OCR confuses with one letter (a
+    common name written with "rn", "Fournier", excepted); a name without the accents it
+    usually carries ("Loic"), or with accents no known name has ("Maélys"), is doubted in any
+    case.
     """
     if reading is None or reading.source != "ocr" or not isinstance(reading.value, str):
         return False
     value = reading.value
+    words = re.split(r"[-' ’]", value)
     return (
         _NAME_SHAPE.fullmatch(value) is not None
-        and not any(pair in fold(value) for pair in _CONFUSABLE)
+        and not any(
+            pair in fold(word) and not (pair == "rn" and known_rn_name(word))
+            for word in words
+            for pair in _CONFUSABLE
+        )
         and unaccented_name(value) is None
     )
 

@@ -43,6 +43,16 @@ for _name in _ACCENTED.split():
     ACCENTED_NAMES[fold(_name)] = ACCENTED_NAMES.get(fold(_name), frozenset()) | {_name.lower()}
 
 
+# Common French names holding "rn", which OCR can make of "m" and back: read so, they are these
+# names, since their "m" forms are nobody's ("Foumier", "Bemard", "Gamier", "Amaud").
+_RN = """
+Arnaud Arnoux Arnould Arnold Bernard Bernardin Bernadette Bernier Carnot Cornu Cornet Dornier
+Ernest Ernestine Fernand Fernande Fernandes Fernandez Fournier Garnier Hernandez Journet
+Marnier Tournier Vernet Vernier Lhernault Bernardi Fourneau Tourneur Journel Cornil Cornille
+"""
+RN_NAMES = frozenset(name.lower() for name in _RN.split())
+
+
 def unaccented_name(text: str) -> str | None:
     """The accented name `text` is likely a misreading of, or None if it reads as written."""
     for word in text.replace("-", " ").split():
@@ -50,6 +60,11 @@ def unaccented_name(text: str) -> str | None:
         if spellings is not None and word.lower() not in spellings:
             return min(spellings).title()
     return None
+
+
+def known_rn_name(word: str) -> bool:
+    """Whether `word` is a common name written with "rn" ("Fournier"), not a misread "m"."""
+    return word.lower() in RN_NAMES
 
 
 def known_spelling(word: str) -> bool:
