@@ -23,7 +23,7 @@ from parsers.lexicon import (
 )
 from parsers.names import accents_vouched, known_rn_name, unaccented_name
 from parsers.normalize import REPAIRED, fold
-from parsers.places import area_words, city_belongs, city_contradicts
+from parsers.places import area_words, city_belongs, city_contradicts, misspelt_place
 from parsers.witness import place_spans
 
 # Read from pixels with a confidence of their own (ink in the box), not from words.
@@ -103,6 +103,14 @@ def check_fields(
         )
     ]
     uncertain += _postal_code_against_city(fields)
+    uncertain += [
+        key
+        for key in ("city", "signed_at")
+        if key in fields
+        and fields[key].source == "ocr"
+        and isinstance(fields[key].value, str)
+        and misspelt_place(str(fields[key].value))
+    ]
     uncertain += _unlikely_ocr_text(fields, form)
     uncertain += [
         k

@@ -98,6 +98,21 @@ def city_contradicts(city: str, postal_code: str) -> bool:
     return wanted not in departments
 
 
+@functools.lru_cache(maxsize=1)
+def _names_by_letters() -> dict[str, frozenset[str]]:
+    found: dict[str, set[str]] = {}
+    for name in places().names:
+        found.setdefault(fold(name), set()).add(name.lower())
+    return {key: frozenset(v) for key, v in found.items()}
+
+
+def misspelt_place(text: str) -> bool:
+    """The letters of an official place name with other accents ("Lamorläye", "Besancon"):
+    a witness blind to accents (an e-mail domain, a folded comparison) cannot vouch for it."""
+    spellings = _names_by_letters().get(fold(text))
+    return spellings is not None and text.lower() not in spellings
+
+
 def is_place_name(text: str) -> bool:
     """Exactly the official name of a French commune, department or region."""
     return text in places().names

@@ -364,3 +364,19 @@ def test_an_ocr_label_read_nowhere_is_a_line_lost_and_goes_to_review(
     fields = complete("ocr")
     fields["position"] = FieldReading("position", None, None, 0.0, None, None, None)
     assert codes(fields, form, REREAD | NAMES) == {"incomplete": "position"}
+
+
+def test_an_ocr_place_with_other_accents_than_its_official_name_goes_to_review(
+    form: FormDefinition,
+) -> None:
+    # Seen on an unseen fax: "Fait à Lamorläye" beside the city "Lamorlaye", accepted because
+    # the two agree once accents are set aside, as they must be against an e-mail domain.
+    town = {"city": "Lamorlaye", "postal_code": "60260", "email": "contact@lamorlaye.fr"}
+    fields = complete("ocr", signed_at="Lamorläye", **town)
+    assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "signed_at"}
+    fields = complete("ocr", signed_at="Lamorlaye", **{**town, "city": "Lamorläye"})
+    assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "city"}
+    assert codes(complete("ocr", signed_at="Lamorlaye", **town), form, REREAD | NAMES) == {}
+    # Capitals are no other spelling; typed values are as the sender wrote them.
+    assert codes(complete("ocr", signed_at="LAMORLAYE", **town), form, REREAD | NAMES) == {}
+    assert codes(complete(signed_at="Lamorläye", **town), form) == {}
