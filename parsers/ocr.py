@@ -89,7 +89,10 @@ def read_pdf_scan_pages(
         for number in page_numbers:
             if not 1 <= number <= len(pdf):
                 raise UnreadableDocument(f"PDF has no page {number} (it has {len(pdf)})")
-            width, height = pdf[number - 1].get_size()
+            try:
+                width, height = pdf[number - 1].get_size()
+            except pdfium.PdfiumError as exc:  # a page pdfplumber read but pdfium cannot
+                raise UnreadableDocument(f"PDF page {number} cannot be loaded: {exc}") from exc
             pixels = width * height * PDF_RENDER_SCALE**2
             if pixels > limits.max_image_pixels:
                 raise LimitExceeded(

@@ -13,6 +13,7 @@ import pytest
 from PIL import Image
 from rapidfuzz import fuzz
 
+from parsers.document import read_document
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.layout import CheckBox, Line, Page, group_lines
 from parsers.limits import Limits
@@ -177,3 +178,13 @@ def test_parse_tsv_keeps_words_with_their_confidence() -> None:
     assert [(w.text, w.confidence) for w in words] == [("Nom", 0.915), (":", 0.12),
                                                       ('"Dupont', 0.88)]  # fmt: skip
     assert words[0].bbox() == (100, 200, 150, 230)
+
+
+def test_a_pdf_page_pdfium_cannot_load_is_unreadable_not_a_crash() -> None:
+    # Found by `make fuzz`: 34 bytes cut twice from a text PDF leave a page pdfplumber reads
+    # without text but pypdfium2 cannot load ("Failed to load page").
+    data = bytearray((SAMPLES.parent / "documents" / "doc000_digital_classic.pdf").read_bytes())
+    del data[5:39]
+    del data[194:228]
+    with pytest.raises(UnreadableDocument, match="PDF page 1 cannot be loaded"):
+        read_document(bytes(data), Limits())
