@@ -103,14 +103,7 @@ def check_fields(
         )
     ]
     uncertain += _postal_code_against_city(fields)
-    uncertain += [
-        key
-        for key in ("city", "signed_at")
-        if key in fields
-        and fields[key].source == "ocr"
-        and isinstance(fields[key].value, str)
-        and misspelt_place(str(fields[key].value))
-    ]
+    uncertain += [k for k, v in _ocr_strings(fields, ("city", "signed_at")) if misspelt_place(v)]
     uncertain += _unlikely_ocr_text(fields, form)
     uncertain += [
         k
@@ -120,20 +113,26 @@ def check_fields(
     uncertain += _names_against_email(fields)
     uncertain += [key for key in labels_not_found(fields, form) if key not in missing]
     uncertain += [
-        key
-        for key in ("last_name", "first_name")
-        if key in fields
-        and fields[key].source == "ocr"
-        and isinstance(fields[key].value, str)
-        and (
-            unaccented_name(str(fields[key].value)) is not None
-            or not accents_vouched(str(fields[key].value))
-        )
+        k
+        for k, v in _ocr_strings(fields, ("last_name", "first_name"))
+        if unaccented_name(v) is not None or not accents_vouched(v)
     ]
     uncertain = list(dict.fromkeys(uncertain))
     if uncertain:
         findings.append(Finding("low_confidence", ", ".join(uncertain)))
     return findings
+
+
+def _ocr_strings(
+    fields: Mapping[str, FieldReading], keys: tuple[str, ...]
+) -> list[tuple[str, str]]:
+    """The OCR'd text values among `keys`, as (key, value)."""
+    found = []
+    for key in keys:
+        reading = fields.get(key)
+        if reading is not None and reading.source == "ocr" and isinstance(reading.value, str):
+            found.append((key, reading.value))
+    return found
 
 
 def corroborated(
