@@ -16,6 +16,7 @@ share (see checks.corroborated).
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -24,9 +25,9 @@ from PIL import Image
 from parsers.fields import FieldReading
 from parsers.form import FieldSpec, FormDefinition
 from parsers.layout import Page
-from parsers.lexicon import unknown_words
+from parsers.lexicon import TOP_DOMAINS, unknown_words
 from parsers.limits import Limits
-from parsers.normalize import Normalized, normalize_value
+from parsers.normalize import REPAIRED, Normalized, fold, normalize_value
 
 # Types read again: numbers, codes and dates, text (trusted only when its ordinary words are
 # French words), e-mail addresses (trusted when other witnesses spell them, see checks),
@@ -105,14 +106,34 @@ def confirm_by_rereading(
 
 def _read_again(spec: FieldSpec, text: str) -> Normalized:
     """The crop's reading, normalised; a count's lone digit read as a letter is taken as the
-    digit it looks like."""
+    digit it looks like; an address's speck read as an accent ("mäirie") or lost dot before
+    its top-level domain ("sur-merfr") is mended, and the mend doubted."""
     again = normalize_value(spec, text)
+    if again.value is None and spec.type == "email":
+        mended = _mend_address(text)
+        mended_again = normalize_value(spec, mended) if mended != text else again
+        if mended_again.value is not None:
+            again = Normalized(mended_again.value, doubt=f"{REPAIRED}{text!r} read as {mended!r}")
     if again.value is None and spec.type == "count":
         head, space, rest = text.strip().partition(" ")
         if 0 < len(head) <= 2 and all(c.isdigit() or c.lower() in _DIGIT_LOOKALIKES for c in head):
             digits = "".join(c if c.isdigit() else _DIGIT_LOOKALIKES[c.lower()] for c in head)
             again = normalize_value(spec, digits + space + rest)
     return again
+
+
+def _mend_address(text: str) -> str:
+    """What an address read on a fax most likely was: no accents (a speck over a letter) and,
+    in a domain with no dot at all, the dot before a known top-level domain it ends with."""
+    mended = fold(text)
+    local, at, domain = mended.partition("@")
+    if at and "." not in domain:
+        for top in sorted(TOP_DOMAINS, key=len, reverse=True):
+            if domain.endswith(top) and len(domain) > len(top) and domain[-len(top) - 1] != "-":
+                domain = f"{domain[: -len(top)]}.{top}"
+                break
+    mended = local + at + domain
+    return mended if re.fullmatch(r"\S+@\S+", mended) else text
 
 
 def _stack(

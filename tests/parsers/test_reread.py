@@ -66,3 +66,34 @@ def test_the_crop_confirms_values_read_alike_and_only_those(form: FormDefinition
     reread = confirm_by_rereading(pages, fields, form, Limits())
     assert reread.confirmed == {"postal_code", "position"}
     assert reread.second["phone"].value == "+33298001234"
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("v.mercier@mäirie-narbonne.fr", "v.mercier@mairie-narbonne.fr"),  # a speck as accent
+        ("contact@breville-sur-merfr", "contact@breville-sur-mer.fr"),  # the TLD's dot lost
+        ("m.téxier@mairie-nevezfr", "m.texier@mairie-nevez.fr"),
+    ],
+)
+def test_an_address_read_again_is_mended_of_specks_and_a_lost_dot_and_doubted(
+    form: FormDefinition, text: str, value: str
+) -> None:
+    again = _read_again(form.field("email"), text)
+    assert again.value == value
+    assert again.doubt is not None and again.doubt.startswith("repaired: ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "contact@mairie-fr",  # a hyphen, not a lost dot, before the ending
+        "contact@fr",  # nothing but the ending
+        "contact mairie",  # no address at all
+        "contact@mairiexyz",  # an ending no known domain has
+    ],
+)
+def test_an_address_read_again_is_not_mended_into_something_it_does_not_say(
+    form: FormDefinition, text: str
+) -> None:
+    assert _read_again(form.field("email"), text).value is None
