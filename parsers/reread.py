@@ -106,20 +106,36 @@ def confirm_by_rereading(
 
 def _read_again(spec: FieldSpec, text: str) -> Normalized:
     """The crop's reading, normalised; a count's lone digit read as a letter is taken as the
-    digit it looks like; an address's speck read as an accent ("mäirie") or lost dot before
-    its top-level domain ("sur-merfr") is mended, and the mend doubted."""
+    digit it looks like. An address's speck read as an accent ("mäirie") or lost dot before
+    its top-level domain ("sur-merfr"), and a date that does not exist for a slash read with a
+    one ("5/17/2017"), are mended when one mend makes them valid, and the mend doubted."""
     again = normalize_value(spec, text)
     if again.value is None and spec.type == "email":
         mended = _mend_address(text)
         mended_again = normalize_value(spec, mended) if mended != text else again
         if mended_again.value is not None:
             again = Normalized(mended_again.value, doubt=f"{REPAIRED}{text!r} read as {mended!r}")
+    if again.value is None and spec.type == "date":
+        mended_dates = {m: normalize_value(spec, m) for m in _slash_ghosts(text)}
+        found = {d.value: m for m, d in mended_dates.items() if d.value is not None}
+        if len(found) == 1:
+            [(value, mended)] = found.items()
+            again = Normalized(value, doubt=f"{REPAIRED}{text!r} read as {mended!r}")
     if again.value is None and spec.type == "count":
         head, space, rest = text.strip().partition(" ")
         if 0 < len(head) <= 2 and all(c.isdigit() or c.lower() in _DIGIT_LOOKALIKES for c in head):
             digits = "".join(c if c.isdigit() else _DIGIT_LOOKALIKES[c.lower()] for c in head)
             again = normalize_value(spec, digits + space + rest)
     return again
+
+
+def _slash_ghosts(text: str) -> list[str]:
+    """`text` less one "1" (or its lookalike) beside a slash, each way it can be: the crop's
+    reading of a date sees a slash's edge as a one ("5/17/2017" for "5/7/2017", seen on
+    scans and faxes of a serif face), which makes a date that does not exist."""
+    return [
+        text[: m.start()] + text[m.end() :] for m in re.finditer(r"[1lI|](?=/)|(?<=/)[1lI|]", text)
+    ]
 
 
 def _mend_address(text: str) -> str:

@@ -12,6 +12,7 @@ from parsers.fields import FieldReading
 from parsers.form import FormDefinition, load_form
 from parsers.layout import Page
 from parsers.limits import Limits
+from parsers.normalize import Normalized
 from parsers.ocr import ocr_available
 from parsers.reread import _read_again, confirm_by_rereading
 
@@ -97,3 +98,36 @@ def test_an_address_read_again_is_not_mended_into_something_it_does_not_say(
     form: FormDefinition, text: str
 ) -> None:
     assert _read_again(form.field("email"), text).value is None
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("5/17/2017", "2017-07-05"),  # no 17th month: the slash's edge read as a one
+        ("7/19/2017", "2017-09-07"),
+        ("71/9/2017", "2017-09-07"),
+    ],
+)
+def test_a_date_read_again_with_a_slash_read_as_a_one_is_mended_and_doubted(
+    form: FormDefinition, text: str, value: str
+) -> None:
+    again = _read_again(form.field("signed_on"), text)
+    assert again.value == value
+    assert again.doubt is not None and again.doubt.startswith("repaired: ")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "31/11/2017",  # no 31 November; "3/11/2017" and "31/1/2017" both exist: which?
+        "53/9/2017",  # no one beside a slash
+    ],
+)
+def test_a_date_read_again_is_mended_only_when_one_mend_makes_it_a_date(
+    form: FormDefinition, text: str
+) -> None:
+    assert _read_again(form.field("signed_on"), text).value is None
+
+
+def test_a_date_read_again_that_exists_is_taken_as_read(form: FormDefinition) -> None:
+    assert _read_again(form.field("signed_on"), "11/1/2017") == Normalized("2017-01-11")
