@@ -119,8 +119,14 @@ def source_dpi(image: Image.Image) -> tuple[float, float]:
 def normalise(image: Image.Image) -> Mask:
     """Turn a decoded page (any mode, any dpi) into an upright-agnostic, deskewed ink mask.
 
-    Orientation (90/180/270) is left to the caller, who asks Tesseract's OSD.
+    Orientation (90/180/270) is left to the caller, who asks Tesseract's OSD; a page found
+    lying on its side must be deskewed again once turned (`square_ink`, then `deskew`).
     """
+    return deskew(square_ink(image))
+
+
+def square_ink(image: Image.Image) -> Mask:
+    """The page's ink at the working resolution in square pixels, borders whitened."""
     x_dpi, y_dpi = source_dpi(image)
     size = (round(image.size[0] * WORK_DPI / x_dpi), round(image.size[1] * WORK_DPI / y_dpi))
     if image.mode == "1":
@@ -135,7 +141,16 @@ def normalise(image: Image.Image) -> Mask:
             resized = resized.resize(size, Image.Resampling.BILINEAR)
         grey = flatten_background(np.asarray(resized))
         threshold = otsu_threshold(grey)
-    ink = whiten_borders(grey < threshold)
+    return whiten_borders(grey < threshold)
+
+
+def deskew(ink: Mask) -> Mask:
+    """The mask turned so that its text lines are horizontal.
+
+    The lines must lie across the page already: on a page lying on its side the profile
+    sees columns, not lines, and finds a slant that is not there (2.9 degrees on an unseen
+    page sent turned by 90 degrees, whose lines then ran together).
+    """
     angle = estimate_skew(ink)
     if abs(angle) >= MIN_SKEW_DEGREES:
         # Turning the 1-bit mask (nearest) costs a sixth of a bilinear turn of the grey page

@@ -172,13 +172,17 @@ def _ocr_pdf_page(job: tuple[bytes, int], limits: Limits) -> Page:
 
 def ocr_page(frame: Image.Image, number: int, limits: Limits) -> Page:
     """Normalise one decoded page, read its check boxes from pixels and its words by OCR."""
-    ink = img.normalise(frame)
+    square = img.square_ink(frame)
+    ink = img.deskew(square)
     cleaned, boxes = img.clean_for_ocr(ink)
     words = read_words(cleaned, number, limits)
     if _looks_wrong_way_up(words):
         turn = detect_rotation(img.to_ocr_image(cleaned), number, limits, OCR_DPI)
-        if turn:
+        if turn == 180:
             ink = img.rotate_mask(ink, turn)
+        elif turn:  # its lines ran down the page: the slant found then is none of theirs
+            ink = img.deskew(img.rotate_mask(square, turn))
+        if turn:
             cleaned, boxes = img.clean_for_ocr(ink)
             words = read_words(cleaned, number, limits)
     height, width = ink.shape
