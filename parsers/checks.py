@@ -359,20 +359,21 @@ def unknown_proper_nouns(text: str) -> list[str]:
 
 
 def labels_not_found(fields: Mapping[str, FieldReading], form: FormDefinition) -> list[str]:
-    """On an OCR'd bulletin, the fields whose label was read nowhere.
+    """On an OCR'd bulletin, the fields whose label or box caption was read nowhere.
 
     The form prints every label, so a label not found is a line OCR lost or garbled ("Faitàa
     Neuf-Berquin le 25.08.17", seen on an unseen photo), and the value may be on the page:
     a person looks. A label found with nothing after it is a field left blank (its reading
-    has a page).
+    has a page). So with boxes: a box whose caption was lost may be ticked, and a set of
+    choices read without one of its captions (`FieldReading.doubt`, parsers.fields) may
+    miss a ticked one.
     """
     if not any(r.source == "ocr" for r in fields.values()):
         return []
     return [
         spec.key
         for spec in form.fields
-        if spec.labels
-        and spec.type not in _BOXES
+        if (spec.labels or spec.captions or spec.choices)
         and spec.key in fields
         and fields[spec.key].raw is None
         and fields[spec.key].page is None

@@ -601,6 +601,7 @@ def _read_choices(
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
+    lost = [c.captions[0] for c in spec.choices if c.value not in {v for v, _ in readings}]
     return FieldReading(
         key=spec.key,
         raw=",".join(str(v) for v in chosen),
@@ -609,4 +610,5 @@ def _read_choices(
         source=readings[0][1].source,
         page=page.number,
         bbox=bbox,
+        doubt=f"caption not found: {lost[0]!r}" if lost else None,
     )

@@ -366,6 +366,25 @@ def test_an_ocr_label_read_nowhere_is_a_line_lost_and_goes_to_review(
     assert codes(fields, form, REREAD | NAMES) == {"incomplete": "position"}
 
 
+def test_an_ocr_box_whose_caption_was_read_nowhere_goes_to_review(form: FormDefinition) -> None:
+    # One attendance box read, the other's caption lost: the group is satisfied, but the lost
+    # box may be ticked.
+    fields = complete("ocr")
+    fields["rencontres"] = FieldReading("rencontres", None, None, 0.0, None, None, None)
+    assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "rencontres"}
+    # Seen on an unseen page whose lines ran together: workshops 2 and 3 ticked, their
+    # captions lost, read as "none".
+    fields = complete("ocr")
+    fields["workshops"] = FieldReading(
+        "workshops", "", [], 0.97, "ocr", 1, (0, 0, 1, 1), doubt="caption not found: '2. …'"
+    )
+    assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "workshops"}
+    # Typed, a box is where its form variant prints it.
+    fields = complete()
+    fields["rencontres"] = FieldReading("rencontres", None, None, 0.0, None, None, None)
+    assert codes(fields, form) == {}
+
+
 def test_an_ocr_place_with_other_accents_than_its_official_name_goes_to_review(
     form: FormDefinition,
 ) -> None:

@@ -165,3 +165,19 @@ def test_stacked_boxes_each_belong_to_their_own_caption(ticked: tuple[int, ...])
     )
     page = Page(1, 2481, 3508, tuple(words), boxes)
     assert extract_fields([page], form).fields["workshops"].value == list(ticked)
+
+
+def test_choices_read_without_one_of_their_captions_say_which_was_lost() -> None:
+    # Seen on an unseen page whose lines ran together: "2. 3. Formation Coopération des
+    # entre…" matched neither caption, and the two ticked boxes were read as no choice.
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    words = _captioned(2034, 2082, "1.", "Accessibilité", "des", "transports", "publics") + (
+        _captioned(2118, 2184, "2.", "3.", "Formation", "Coopération", "des", "entre")
+    )
+    boxes = tuple(
+        CheckBox(411, top, 459, top + 45, number != 1, 1.0, "ocr")
+        for number, top in ((1, 2031), (2, 2125), (3, 2219))
+    )
+    reading = extract_fields([Page(1, 2481, 3508, tuple(words), boxes)], form).fields["workshops"]
+    assert reading.value == []
+    assert reading.doubt is not None and "Formation des jeunes" in reading.doubt
