@@ -55,7 +55,7 @@ def extract_from_content(
     confirmed: frozenset[str] = frozenset()
     if is_bulletin and any(page.image is not None for page in content.pages):
         reread = confirm_by_rereading(content.pages, fields, form, limits or Limits())
-        fields, settled, denoised = settle(fields, reread.second, form)
+        fields, settled, denoised = settle(reread.surer(fields), reread.second, form)
         confirmed = reread.confirmed | denoised
     flags = check_fields(fields, form, confirmed, settled) if is_bulletin else []
     if is_bulletin and arrival is not None and is_late(arrival, form):

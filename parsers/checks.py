@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime, timedelta
 
 from parsers.fields import FieldReading
 from parsers.form import FormDefinition
@@ -46,6 +46,8 @@ _NAME_SHAPE = re.compile(r"[^\W\d_]+(?:[-' ’][^\W\d_]+)*")
 # their proper nouns must be official place names, or two passes may repeat a misreading
 # no dictionary sees ("Nouvelie-Aquitaine", read alike twice on an unseen scan).
 _PLACE_NAMED = frozenset({"organisation"})
+# A bulletin is signed in the year before its deadline, or a few months late at most.
+_DATE_BEFORE, _DATE_AFTER = timedelta(days=366), timedelta(days=183)
 _ELISION = re.compile(r"(?<![\w-])[dlDL]['’]")
 
 FLAG_CODES = (
@@ -105,6 +107,7 @@ def check_fields(
     uncertain += _postal_code_against_city(fields)
     uncertain += [k for k, v in _ocr_strings(fields, ("city", "signed_at")) if misspelt_place(v)]
     uncertain += _unlikely_ocr_text(fields, form)
+    uncertain += _implausible_ocr_dates(fields, form)
     uncertain += [
         k
         for k, r in fields.items()
@@ -337,6 +340,22 @@ def _unlikely_ocr_text(fields: Mapping[str, FieldReading], form: FormDefinition)
         dictionary_doubt |= spec.key in _PLACE_NAMED and bool(unknown_proper_nouns(value))
         written = spec.type in ("text", "name") and (stray_marks(value) or odd_short_words(value))
         if dictionary_doubt or written or misread_house_number(value):
+            doubtful.append(spec.key)
+    return doubtful
+
+
+def _implausible_ocr_dates(fields: Mapping[str, FieldReading], form: FormDefinition) -> list[str]:
+    """OCR'd dates too far from the form's deadline to be a signature's ("2071-09-07" for
+    "2017-09-07", "2011-..."): a misread year or month that still makes a date."""
+    deadline = form.deadline.date()
+    doubtful = []
+    for spec in form.fields:
+        reading = fields.get(spec.key)
+        if spec.type != "date" or reading is None or reading.source != "ocr":
+            continue
+        if isinstance(reading.value, str) and not (
+            deadline - _DATE_BEFORE <= date.fromisoformat(reading.value) <= deadline + _DATE_AFTER
+        ):
             doubtful.append(spec.key)
     return doubtful
 

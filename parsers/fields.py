@@ -70,6 +70,9 @@ class FieldReading:
     bbox: tuple[float, float, float, float] | None
     problem: str | None = None
     doubt: str | None = None
+    # How surely the label was found (fuzzy score, weak labels less): `confidence` is this
+    # times the lowest confidence of the value's words.
+    label_quality: float = 1.0
 
     @property
     def missing(self) -> bool:
@@ -387,6 +390,7 @@ def _read_value(
         bbox=bbox,
         problem=normal.problem,
         doubt=normal.doubt,
+        label_quality=quality,
     )
     return reading, (label.strong, True, quality)
 

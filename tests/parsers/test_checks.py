@@ -399,3 +399,23 @@ def test_an_ocr_place_with_other_accents_than_its_official_name_goes_to_review(
     # Capitals are no other spelling; typed values are as the sender wrote them.
     assert codes(complete("ocr", signed_at="LAMORLAYE", **town), form, REREAD | NAMES) == {}
     assert codes(complete(signed_at="Lamorläye", **town), form) == {}
+
+
+@pytest.mark.parametrize(
+    ("signed_on", "doubted"),
+    [
+        ("2017-09-07", False),
+        ("2016-10-01", False),  # the invitation went out a year ahead
+        ("2018-01-15", False),  # late, but a signature's date
+        ("2071-09-07", True),  # "2017" with its digits swapped
+        ("2011-09-07", True),
+    ],
+)
+def test_an_ocr_date_far_from_the_deadline_goes_to_review(
+    form: FormDefinition, signed_on: str, doubted: bool
+) -> None:
+    fields = complete("ocr", signed_on=signed_on)
+    expected = {"low_confidence": "signed_on"} if doubted else {}
+    assert codes(fields, form, REREAD | NAMES) == expected
+    # Typed, the date is what the sender wrote.
+    assert codes(complete(signed_on=signed_on), form) == {}

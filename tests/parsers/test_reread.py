@@ -14,7 +14,7 @@ from parsers.layout import Page
 from parsers.limits import Limits
 from parsers.normalize import Normalized
 from parsers.ocr import ocr_available
-from parsers.reread import _read_again, confirm_by_rereading
+from parsers.reread import Reread, _read_again, confirm_by_rereading
 
 FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -131,3 +131,21 @@ def test_a_date_read_again_is_mended_only_when_one_mend_makes_it_a_date(
 
 def test_a_date_read_again_that_exists_is_taken_as_read(form: FormDefinition) -> None:
     assert _read_again(form.field("signed_on"), "11/1/2017") == Normalized("2017-01-11")
+
+
+def test_a_value_both_readings_agree_on_is_as_sure_as_the_surer_of_them() -> None:
+    def date(confidence: float, quality: float = 1.0) -> FieldReading:
+        return FieldReading("signed_on", "9/9/2017", "2017-09-09", confidence, "ocr", 1,
+                            (0, 0, 1, 1), label_quality=quality)  # fmt: skip
+
+    second = {"signed_on": Normalized("2017-09-09")}
+    reread = Reread(frozenset({"signed_on"}), second, {"signed_on": 0.92})
+    # Read 0.24 on the page (its slashes), 0.92 from its crop: both "9/9/2017".
+    assert reread.surer({"signed_on": date(0.24)})["signed_on"].confidence == 0.92
+    # A label found weakly (0.75) stays weak: the crop says nothing of which field it is.
+    assert reread.surer({"signed_on": date(0.18, 0.75)})["signed_on"].confidence == 0.69
+    # A surer page reading keeps its own score.
+    assert reread.surer({"signed_on": date(0.95)})["signed_on"].confidence == 0.95
+    # Readings that disagree lend nothing.
+    disagreeing = Reread(frozenset(), {"signed_on": Normalized("2017-09-08")}, {"signed_on": 0.9})
+    assert disagreeing.surer({"signed_on": date(0.24)})["signed_on"].confidence == 0.24
