@@ -1,0 +1,41 @@
+"""The developer scripts that measurements rely on: staging a corpus, cutting a fuzz run."""
+
+from __future__ import annotations
+
+import json
+import os
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+from hypothesis.errors import Unsatisfiable
+
+from scripts import fuzz
+from scripts.stage_emails import stage
+
+
+def test_staged_messages_carry_their_truths_arrival_time(tmp_path: Path) -> None:
+    corpus, out = tmp_path / "corpus", tmp_path / "out"
+    corpus.mkdir()
+    for name, received in (("a.eml", "2017-09-22T13:59:59+02:00"),
+                           ("b.eml", "2017-09-26T00:00:01+02:00")):  # fmt: skip
+        (corpus / name).write_bytes(b"Subject: x\r\n\r\nbody\r\n")
+        truth = {"file": name, "received": received}
+        (corpus / name.replace(".eml", ".truth.json")).write_text(json.dumps(truth))
+    assert stage(corpus, out) == 2
+    arrived = os.stat(out / "b.eml").st_mtime
+    assert arrived == datetime.fromisoformat("2017-09-26T00:00:01+02:00").timestamp()
+    assert (out / "a.eml").read_bytes() == (corpus / "a.eml").read_bytes()
+
+
+def test_a_fuzz_round_started_after_its_time_runs_no_example(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setattr(fuzz, "STOP_AT", [0.0])  # long past
+    monkeypatch.setattr(fuzz, "RAN", {})
+    with pytest.raises(Unsatisfiable):
+        fuzz.fuzz_normalisation()
+    assert fuzz.RAN == {}
+    monkeypatch.setattr(fuzz, "STOP_AT", [float("inf")])
+    fuzz.fuzz_normalisation()
+    assert fuzz.RAN["fuzz_normalisation"] >= 100
