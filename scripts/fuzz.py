@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import time
 import traceback
 from collections.abc import Callable
@@ -51,16 +52,30 @@ VOCABULARY = [
     "Nombre", "de", "personnes", "1.", "Accessibilité", "Collectivité", "territoriale",
     "25300", "02 70 83 93 47", "a@b.fr", "4 septembre 2017", "@", ".", "…", "",
 ]  # fmt: skip
-# When the run must end (time.monotonic()), and how many examples each property ran.
+# When the run must end (time.monotonic()), how many examples each property ran, and the
+# properties that failed (their shrinking runs past the end: a failure is worth the time).
 STOP_AT = [float("inf")]
 RAN: dict[str, int] = {}
+FAILED: set[str] = set()
 
 
-def in_time(name: str) -> None:
-    """Count one example of `name`, or reject it when the time is up."""
-    if time.monotonic() >= STOP_AT[0]:
-        reject()
-    RAN[name] = RAN.get(name, 0) + 1
+def timed(test: Callable[..., None]) -> Callable[..., None]:
+    """Count each example of `test`; once the time is up, reject the examples left unrun,
+    unless the property has failed and hypothesis is shrinking or replaying its failure."""
+
+    @functools.wraps(test)
+    def run(*args: object, **kwargs: object) -> None:
+        name = test.__name__
+        if time.monotonic() >= STOP_AT[0] and name not in FAILED:
+            reject()
+        RAN[name] = RAN.get(name, 0) + 1
+        try:
+            test(*args, **kwargs)
+        except Exception:
+            FAILED.add(name)
+            raise
+
+    return run
 
 
 RUN = settings(
@@ -91,16 +106,16 @@ EDITS = st.lists(st.tuples(st.integers(0, 10**7), st.integers(0, 64), st.integer
 
 @RUN
 @given(st.binary(max_size=4000))
+@timed
 def fuzz_random_message(data: bytes) -> None:
-    in_time("fuzz_random_message")
     with contextlib.suppress(LimitExceeded):
         parse_message(data, LIMITS)
 
 
 @RUN
 @given(st.integers(0, max(len(MESSAGES) - 1, 0)), EDITS)
+@timed
 def fuzz_mutated_message(index: int, edits: list[tuple[int, int, int]]) -> None:
-    in_time("fuzz_mutated_message")
     with contextlib.suppress(LimitExceeded):
         parse_message(mutate(MESSAGES[index], edits), LIMITS)
 
@@ -123,8 +138,8 @@ BOXES = st.builds(
 
 @RUN
 @given(st.lists(WORDS, max_size=120), st.lists(BOXES, max_size=8))
+@timed
 def fuzz_field_extraction(words: list[Word], boxes: list[CheckBox]) -> None:
-    in_time("fuzz_field_extraction")
     page = Page(1, 600, 800, tuple(words), tuple(boxes))
     reading = extract_fields([page], FORM)
     assert set(reading.fields) == set(FORM.keys)
@@ -132,15 +147,15 @@ def fuzz_field_extraction(words: list[Word], boxes: list[CheckBox]) -> None:
 
 @RUN
 @given(st.sampled_from(FORM.fields), st.text(max_size=80))
+@timed
 def fuzz_normalisation(spec: object, text: str) -> None:
-    in_time("fuzz_normalisation")
     normalize_value(spec, text)  # type: ignore[arg-type]
 
 
 @RUN
 @given(st.integers(0, max(len(DOCUMENTS) - 1, 0)), EDITS)
+@timed
 def fuzz_mutated_document(index: int, edits: list[tuple[int, int, int]]) -> None:
-    in_time("fuzz_mutated_document")
     from parsers.document import read_document
 
     with contextlib.suppress(ParserError):

@@ -8,6 +8,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from hypothesis.errors import Unsatisfiable
 
 from scripts import fuzz
@@ -33,9 +35,31 @@ def test_a_fuzz_round_started_after_its_time_runs_no_example(
 ) -> None:
     monkeypatch.setattr(fuzz, "STOP_AT", [0.0])  # long past
     monkeypatch.setattr(fuzz, "RAN", {})
+    monkeypatch.setattr(fuzz, "FAILED", set())
     with pytest.raises(Unsatisfiable):
         fuzz.fuzz_normalisation()
     assert fuzz.RAN == {}
     monkeypatch.setattr(fuzz, "STOP_AT", [float("inf")])
     fuzz.fuzz_normalisation()
     assert fuzz.RAN["fuzz_normalisation"] >= 100
+
+
+def test_a_fuzz_failure_found_as_the_time_runs_out_is_still_reported(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Hypothesis replays and shrinks a failure: rejecting those runs once the time is up
+    # would turn the failure into an "unreliable assumption" and lose its input.
+    monkeypatch.setattr(fuzz, "STOP_AT", [float("inf")])
+    monkeypatch.setattr(fuzz, "RAN", {})
+    monkeypatch.setattr(fuzz, "FAILED", set())
+
+    @settings(max_examples=20, database=None)
+    @given(st.integers())
+    @fuzz.timed
+    def fails(number: int) -> None:
+        fuzz.STOP_AT[0] = 0.0  # the time is up as the failure is found
+        raise AssertionError(f"found with {number}")
+
+    with pytest.raises(AssertionError, match="found with"):
+        fails()
+    assert "fails" in fuzz.FAILED and len(fuzz.FAILED) == 1
