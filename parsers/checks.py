@@ -348,16 +348,12 @@ def _implausible_ocr_dates(fields: Mapping[str, FieldReading], form: FormDefinit
     """OCR'd dates too far from the form's deadline to be a signature's ("2071-09-07" for
     "2017-09-07", "2011-..."): a misread year or month that still makes a date."""
     deadline = form.deadline.date()
-    doubtful = []
-    for spec in form.fields:
-        reading = fields.get(spec.key)
-        if spec.type != "date" or reading is None or reading.source != "ocr":
-            continue
-        if isinstance(reading.value, str) and not (
-            deadline - _DATE_BEFORE <= date.fromisoformat(reading.value) <= deadline + _DATE_AFTER
-        ):
-            doubtful.append(spec.key)
-    return doubtful
+    dates = _ocr_strings(fields, tuple(spec.key for spec in form.fields if spec.type == "date"))
+    return [
+        key
+        for key, value in dates
+        if not deadline - _DATE_BEFORE <= date.fromisoformat(value) <= deadline + _DATE_AFTER
+    ]
 
 
 def unknown_proper_nouns(text: str) -> list[str]:

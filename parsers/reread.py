@@ -141,14 +141,10 @@ def _read_again(spec: FieldSpec, text: str) -> Normalized:
     its top-level domain ("sur-merfr"), and a date that does not exist for a slash read with a
     one ("5/17/2017"), are mended when one mend makes them valid, and the mend doubted."""
     again = normalize_value(spec, text)
-    if again.value is None and spec.type == "email":
-        mended = _mend_address(text)
-        mended_again = normalize_value(spec, mended) if mended != text else again
-        if mended_again.value is not None:
-            again = Normalized(mended_again.value, doubt=f"{REPAIRED}{text!r} read as {mended!r}")
-    if again.value is None and spec.type == "date":
-        mended_dates = {m: normalize_value(spec, m) for m in _slash_ghosts(text)}
-        found = {d.value: m for m, d in mended_dates.items() if d.value is not None}
+    if again.value is None and spec.type in ("email", "date"):
+        mends = _slash_ghosts(text) if spec.type == "date" else [_mend_address(text)]
+        found = {normalize_value(spec, m).value: m for m in mends if m != text}
+        found.pop(None, None)
         if len(found) == 1:
             [(value, mended)] = found.items()
             again = Normalized(value, doubt=f"{REPAIRED}{text!r} read as {mended!r}")
