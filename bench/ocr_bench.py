@@ -28,12 +28,12 @@ from rapidfuzz import fuzz
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from parsers import image as img
-from parsers import ocr
 from parsers.bulletin import extract_bulletin
 from parsers.form import load_form
-from parsers.layout import CheckBox, Line, Page, group_lines
 from parsers.limits import Limits
+from parsers.pages import image as img
+from parsers.pages import ocr
+from parsers.pages.layout import CheckBox, Line, Page, group_lines
 
 DEFAULT_CORPUS = Path(__file__).resolve().parents[2] / "shared/corpus/dev/documents"
 FORM = Path(__file__).resolve().parents[1] / "config" / "forms" / "kumamoto-2018.toml"

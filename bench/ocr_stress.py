@@ -43,7 +43,7 @@ from PIL import Image, ImageDraw, ImageFont
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ocr_fields import extract, score
-from parsers.places import places
+from parsers.knowledge.places import places
 from scripts.make_ocr_samples import (
     A4,
     draw_box,

@@ -18,11 +18,11 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 
 from parsers.bulletin import Extraction, extract_bulletin
-from parsers.checks import Finding
 from parsers.errors import ParserError
-from parsers.fields import FieldReading
+from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition
 from parsers.limits import Limits
+from parsers.trust.checks import Finding
 
 
 @dataclass(frozen=True)
@@ -77,7 +77,9 @@ class SandboxExtractor:
 
     def __init__(self) -> None:
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(["parsers.bulletin", "parsers.ocr", "parsers.preload"])
+        self._context.set_forkserver_preload(
+            ["parsers.bulletin", "parsers.pages.ocr", "parsers.preload"]
+        )
 
     def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
         receiver, sender = self._context.Pipe(duplex=False)

@@ -18,14 +18,14 @@ from datetime import datetime
 from sqlmodel import Session
 
 from intake.extraction import DocumentResult, Extractor
-from parsers.checks import Finding, is_late
 from parsers.errors import LimitExceeded
-from parsers.fields import FieldReading
+from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition
 from parsers.limits import Limits
-from parsers.message import Attachment, ParsedMessage, parse_message
-from parsers.normalize import fold
+from parsers.mail.message import Attachment, ParsedMessage, parse_message
 from parsers.sniff import sniff
+from parsers.text import fold
+from parsers.trust.checks import Finding, is_late
 from storage.blobs import BlobStore, content_hash
 from storage.database import Database
 from storage.errors import StorageError

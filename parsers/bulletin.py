@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from parsers.checks import Finding, check_fields, is_late
-from parsers.document import DocumentContent, read_document
-from parsers.fields import FieldReading, extract_fields
+from parsers.fields.extract import extract_fields
+from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition
 from parsers.limits import Limits
-from parsers.reread import Reread, confirm_by_rereading
-from parsers.witness import settle
+from parsers.pages.document import DocumentContent, read_document
+from parsers.trust.checks import Finding, check_fields, is_late
+from parsers.trust.reread import Reread, confirm_by_rereading
+from parsers.trust.witness import settle
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,12 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from parsers.errors import LimitExceeded, ParserError
-from parsers.fields import extract_fields
+from parsers.fields.extract import extract_fields
+from parsers.fields.normalize import normalize_value
 from parsers.form import load_form
-from parsers.layout import CheckBox, Page, Word
 from parsers.limits import Limits
-from parsers.message import parse_message
-from parsers.normalize import normalize_value
+from parsers.mail.message import parse_message
+from parsers.pages.layout import CheckBox, Page, Word
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "tests" / "samples"
@@ -147,7 +147,7 @@ def fuzz_normalisation(spec: object, text: str) -> None:
 @given(st.integers(0, max(len(DOCUMENTS) - 1, 0)), EDITS)
 @counted
 def fuzz_mutated_document(index: int, edits: list[tuple[int, int, int]]) -> None:
-    from parsers.document import read_document
+    from parsers.pages.document import read_document
 
     with contextlib.suppress(ParserError):
         read_document(mutate(DOCUMENTS[index], edits), LIMITS)

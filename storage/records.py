@@ -15,8 +15,8 @@ from datetime import datetime
 from sqlalchemy import or_
 from sqlmodel import Session, col, select
 
-from parsers.checks import Finding
-from parsers.fields import FieldReading
+from parsers.fields.reading import FieldReading
+from parsers.trust.checks import Finding
 from storage.models import Document, FieldValue, Flag, Message, Sighting, Submission, utcnow
 
 

@@ -16,8 +16,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
+from parsers.fields.normalize import clean_text, normalize_value
 from parsers.form import FieldSpec, FormDefinition
-from parsers.normalize import clean_text, fold, normalize_value
+from parsers.text import fold
 from storage.errors import StorageError
 from storage.models import FieldValue, Flag, Message, ReviewAction, Submission, User, utcnow
 

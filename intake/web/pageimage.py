@@ -14,7 +14,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
 
 from intake.errors import PageError as PageError  # re-exported for callers
-from parsers.image import WORK_DPI, source_dpi
+from parsers.pages.image import WORK_DPI, source_dpi
 
 # Wide enough to read handwriting on screen, small enough to send quickly (A4 ≈ 1100 px).
 DISPLAY_WIDTH = 1100

@@ -15,8 +15,8 @@ from intake.report import COUNTED, Item, by_reason, describe, flagged_items, sub
 from intake.web import pageimage
 from intake.web.context import Ctx
 from intake.web.wording import Wording, wording
-from parsers.message import parse_message
-from parsers.normalize import fold
+from parsers.mail.message import parse_message
+from parsers.text import fold
 from storage import review
 from storage.blobs import BlobStore
 from storage.models import Document

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from parsers.checks import check_fields, is_late
-from parsers.fields import FieldReading
+from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition, load_form
+from parsers.trust.checks import check_fields, is_late
 
 FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
 

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from parsers.bulletin import extract_bulletin
-from parsers.fields import extract_fields
+from parsers.fields.extract import extract_fields
 from parsers.form import FormDefinition, load_form
-from parsers.layout import CheckBox, Page, Word
 from parsers.limits import Limits
+from parsers.pages.layout import CheckBox, Page, Word
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = ROOT / "tests" / "samples" / "documents"

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from PIL import Image, ImageDraw
 
-from parsers import image as img
+from parsers.pages import image as img
 
 
 def blank(width: int = 400, height: int = 200) -> np.ndarray:

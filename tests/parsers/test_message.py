@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 
 from parsers.errors import LimitExceeded
-from parsers.faxgateway import detect_fax_gateway
 from parsers.limits import Limits
-from parsers.mailtext import clean_filename, decode_text
-from parsers.message import ParsedMessage, parse_message
+from parsers.mail.faxgateway import detect_fax_gateway
+from parsers.mail.mailtext import clean_filename, decode_text
+from parsers.mail.message import ParsedMessage, parse_message
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "messages"
 SAMPLE_FILES = sorted(SAMPLES.glob("*.eml"))

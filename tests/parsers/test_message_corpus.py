@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from parsers.limits import Limits
-from parsers.message import parse_message
+from parsers.mail.message import parse_message
 
 CORPUS = Path(__file__).resolve().parents[3] / "shared" / "corpus"
 DEV = sorted((CORPUS / "dev" / "emails").glob("*.eml"))

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from parsers.errors import LimitExceeded
 from parsers.limits import Limits
-from parsers.message import ParsedMessage, parse_message
+from parsers.mail.message import ParsedMessage, parse_message
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "messages"
 # Small samples only, so that each example is cheap and many run in a few seconds.

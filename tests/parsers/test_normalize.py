@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.normalize import (
+from parsers.fields.normalize import (
     clean_text,
     normalize_count,
     normalize_date,

@@ -13,12 +13,12 @@ import pytest
 from PIL import Image
 from rapidfuzz import fuzz
 
-from parsers import image as img
-from parsers.document import read_document
 from parsers.errors import LimitExceeded, UnreadableDocument
-from parsers.layout import CheckBox, Line, Page, group_lines
 from parsers.limits import Limits
-from parsers.ocr import ocr_available, parse_tsv, read_image_pages, read_pdf_scan_pages
+from parsers.pages import image as img
+from parsers.pages.document import read_document
+from parsers.pages.layout import CheckBox, Line, Page, group_lines
+from parsers.pages.ocr import ocr_available, parse_tsv, read_image_pages, read_pdf_scan_pages
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples/ocr"
 # Each costs a second OCR pass (orientation), or holds two pages.

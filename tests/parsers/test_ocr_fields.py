@@ -17,7 +17,7 @@ import pytest
 from parsers.bulletin import extract_bulletin
 from parsers.form import FormDefinition, load_form
 from parsers.limits import Limits
-from parsers.ocr import ocr_available
+from parsers.pages.ocr import ocr_available
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "ocr_fields"
 FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"

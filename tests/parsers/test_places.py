@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from parsers.places import city_belongs, city_contradicts, department_of, is_place_name
+from parsers.knowledge.places import city_belongs, city_contradicts, department_of, is_place_name
 
 
 @pytest.mark.parametrize(

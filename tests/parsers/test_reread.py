@@ -8,13 +8,13 @@ from pathlib import Path
 import pytest
 from PIL import Image, ImageDraw, ImageFont
 
-from parsers.fields import FieldReading
+from parsers.fields.normalize import Normalized
+from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition, load_form
-from parsers.layout import Page
 from parsers.limits import Limits
-from parsers.normalize import Normalized
-from parsers.ocr import ocr_available
-from parsers.reread import Reread, _read_again, confirm_by_rereading
+from parsers.pages.layout import Page
+from parsers.pages.ocr import ocr_available
+from parsers.trust.reread import Reread, _read_again, confirm_by_rereading
 
 FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"

@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from parsers.fields import FieldReading
+from parsers.fields.normalize import Normalized
+from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition, load_form
-from parsers.normalize import Normalized
-from parsers.witness import is_witnessed, place_spans, settle, spelt_spans
+from parsers.trust.witness import is_witnessed, place_spans, settle, spelt_spans
 
 FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
 

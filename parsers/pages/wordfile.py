@@ -20,7 +20,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from parsers.errors import UnreadableDocument
-from parsers.layout import Page, Word
+from parsers.pages.layout import Page, Word
 
 # Synthetic geometry: a 10-pt font, 6 pt per character, 20 pt per line, 180 pt per column.
 _CHAR_WIDTH = 6.0

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from parsers.normalize import fold
+from parsers.text import fold
 
 _ACCENTED = """
 Adélaïde Adèle Agnès Aimé Amédée Amélie Anaëlle Anaïs André Andréa Angèle Angélique

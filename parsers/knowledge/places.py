@@ -16,9 +16,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from parsers.normalize import fold
+from parsers.text import fold
 
-DATA = Path(__file__).resolve().parent / "data" / "places.json.gz"
+DATA = Path(__file__).resolve().parents[1] / "data" / "places.json.gz"
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from pdfminer.psparser import PSException
 from pdfplumber.utils.exceptions import PdfminerException
 
 from parsers.errors import EncryptedDocument, LimitExceeded, UnreadableDocument
-from parsers.layout import CheckBox, Page, Word
 from parsers.limits import Limits
+from parsers.pages.layout import CheckBox, Page, Word
 
 # pdfminer and pypdf report every oddity of real-world PDFs as warnings; they are not ours.
 for _name in ("pdfminer", "pypdf"):

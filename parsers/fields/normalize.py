@@ -7,13 +7,13 @@ postal code, French dates in any common format to ISO, counts.
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
 import phonenumbers
 
 from parsers.form import FieldSpec
+from parsers.text import fold
 
 _LEADERS = "._…·-–—_:;,"  # dotted leader lines and stray separators around a value
 _EMAIL = re.compile(r"^(?!.*\.\.)[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
@@ -49,14 +49,6 @@ class Normalized:
     # A value that passed its type check but looks unlikely (a number in an unassigned
     # range): trusted when typed, sent to review when it came from OCR.
     doubt: str | None = None
-
-
-def fold(text: str) -> str:
-    """Lower-case, accents removed, typographic quotes made plain, spaces collapsed."""
-    text = unicodedata.normalize("NFKD", text)
-    text = "".join(c for c in text if not unicodedata.combining(c))
-    text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
-    return " ".join(text.lower().split())
 
 
 def clean_text(text: str) -> str:

@@ -8,11 +8,11 @@ from typing import Literal
 import pillow_heif
 
 from parsers.errors import UnreadableDocument, UnsupportedDocument
-from parsers.layout import Page
 from parsers.limits import Limits
-from parsers.pdf import read_pdf
+from parsers.pages.layout import Page
+from parsers.pages.pdf import read_pdf
+from parsers.pages.wordfile import read_docx
 from parsers.sniff import IMAGE_TYPES, FileType, sniff
-from parsers.wordfile import read_docx
 
 # Phone photos arrive as HEIC; pillow-heif teaches Pillow (used by the OCR reader) to open them.
 pillow_heif.register_heif_opener()
@@ -38,7 +38,7 @@ def read_document(data: bytes, limits: Limits) -> DocumentContent:
     if file_type == "docx":
         return DocumentContent("docx", file_type, (read_docx(data),), 1)
     if file_type in IMAGE_TYPES:
-        from parsers.ocr import read_image_pages  # Tesseract is loaded only when needed
+        from parsers.pages.ocr import read_image_pages  # Tesseract is loaded only when needed
 
         pages = tuple(read_image_pages(data, limits, workers=limits.ocr_workers))
         return DocumentContent("image", file_type, pages, len(pages))
@@ -55,7 +55,7 @@ def _read_pdf(data: bytes, limits: Limits) -> DocumentContent:
     content = read_pdf(data, limits)
     pages = list(content.pages)
     if content.scan_pages:
-        from parsers.ocr import read_pdf_scan_pages
+        from parsers.pages.ocr import read_pdf_scan_pages
 
         pages.extend(
             read_pdf_scan_pages(data, list(content.scan_pages), limits, workers=limits.ocr_workers)

@@ -23,12 +23,13 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from parsers.fields import FieldReading
+from parsers.fields.normalize import REPAIRED, Normalized, normalize_value
+from parsers.fields.reading import FieldReading
 from parsers.form import FieldSpec, FormDefinition
-from parsers.layout import Page, Word
-from parsers.lexicon import TOP_DOMAINS, unknown_words
+from parsers.knowledge.lexicon import TOP_DOMAINS, unknown_words
 from parsers.limits import Limits
-from parsers.normalize import REPAIRED, Normalized, fold, normalize_value
+from parsers.pages.layout import Page, Word
+from parsers.text import fold
 
 # Types read again: numbers, codes and dates, text (trusted only when its ordinary words are
 # French words), e-mail addresses (trusted when other witnesses spell them, see checks),
@@ -84,7 +85,7 @@ def confirm_by_rereading(
     limits: Limits,
 ) -> Reread:
     """Read the OCR values again from their crops; which agree, and what was read."""
-    from parsers.ocr import run_tesseract  # Tesseract is loaded only when OCR is used
+    from parsers.pages.ocr import run_tesseract  # Tesseract is loaded only when OCR is used
 
     wanted = [
         r

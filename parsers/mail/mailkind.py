@@ -6,7 +6,7 @@ import email.message
 import re
 from typing import Literal
 
-from parsers.mailtext import header_text, raw_header
+from parsers.mail.mailtext import header_text, raw_header
 
 MessageKind = Literal["person", "autoreply", "bounce", "list", "fax_gateway"]
 

@@ -26,12 +26,12 @@ from datetime import UTC, datetime
 
 import mailparser
 
-from parsers.archive import Expansion, describe, expand_tnef, expand_zip
 from parsers.errors import LimitExceeded
-from parsers.faxgateway import FaxInfo, detect_fax_gateway
 from parsers.limits import Limits
-from parsers.mailkind import MessageKind, classify_message
-from parsers.mailtext import (
+from parsers.mail.archive import Expansion, describe, expand_tnef, expand_zip
+from parsers.mail.faxgateway import FaxInfo, detect_fax_gateway
+from parsers.mail.mailkind import MessageKind, classify_message
+from parsers.mail.mailtext import (
     clean_filename,
     decode_text,
     header_text,

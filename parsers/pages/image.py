@@ -12,7 +12,7 @@ import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageFilter, ImageOps
 
-from parsers.layout import CheckBox
+from parsers.pages.layout import CheckBox
 
 Mask = npt.NDArray[np.bool_]
 Grey = npt.NDArray[np.uint8]

@@ -1,6 +1,6 @@
 """When the two OCR readings of a value disagree, a third witness decides.
 
-The page pass and the second pass over the crop (parsers.reread) are two readings. Where they
+The page pass and the second pass over the crop (parsers.trust.reread) are two readings. Where they
 differ, another source may vouch for one of them: the person's names and the city spelt in
 the e-mail address ("laurent.boucher@mairie-lyon.fr" against a page read "mairie-1yon"), or
 the official list of French place names ("Auvergne-Rhône-Alpes" against "Rhôüne"). A reading
@@ -22,12 +22,19 @@ import re
 from collections.abc import Mapping
 from difflib import SequenceMatcher
 
-from parsers.fields import FieldReading
+from parsers.fields.normalize import Normalized
+from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition
-from parsers.lexicon import TEXT_MARKS, french_words, odd_short_words, stray_marks, unknown_words
-from parsers.names import accents_vouched, known_spelling
-from parsers.normalize import Normalized, fold
-from parsers.places import is_place_name
+from parsers.knowledge.lexicon import (
+    TEXT_MARKS,
+    french_words,
+    odd_short_words,
+    stray_marks,
+    unknown_words,
+)
+from parsers.knowledge.names import accents_vouched, known_spelling
+from parsers.knowledge.places import is_place_name
+from parsers.text import fold
 
 # Shorter spans ("Eu", "Y", "Jo") match by chance.
 _MIN_SPAN = 4

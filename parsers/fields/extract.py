@@ -17,9 +17,11 @@ from itertools import pairwise
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from parsers.fields.normalize import clean_text, normalize_value
+from parsers.fields.reading import FieldReading, Reading
 from parsers.form import FieldSpec, FormDefinition
-from parsers.layout import CheckBox, Line, Page, Source, Word, group_lines
-from parsers.normalize import clean_text, fold, normalize_value
+from parsers.pages.layout import CheckBox, Line, Page, Source, Word, group_lines
+from parsers.text import fold
 
 # Labels of 4 letters or fewer ("Nom", "CP", "Tél") must match exactly: one OCR slip
 # turns "Nom" into "Non".
@@ -55,36 +57,6 @@ _LEADER = re.compile(r"^[.…_·\-–—]{2,}$")
 _LEADER_EDGES = ".…_·"
 # Without a box or a mark, an OCR reading of "not ticked" is a guess.
 _UNSEEN_BOX_CONFIDENCE = {"ocr": 0.6, "text": 0.95, "form": 0.95, "docx": 0.95}
-
-
-@dataclass(frozen=True)
-class FieldReading:
-    """What was read for one field: the normal value (None if missing) and its evidence."""
-
-    key: str
-    raw: str | None
-    value: object
-    confidence: float
-    source: Source | None
-    page: int | None
-    bbox: tuple[float, float, float, float] | None
-    problem: str | None = None
-    doubt: str | None = None
-    # How surely the label was found (fuzzy score, weak labels less): `confidence` is this
-    # times the lowest confidence of the value's words.
-    label_quality: float = 1.0
-
-    @property
-    def missing(self) -> bool:
-        return self.value is None or (self.value == [] and self.raw is None)
-
-
-@dataclass(frozen=True)
-class Reading:
-    """Every field of the form as read from a document, and how many anchors were found."""
-
-    fields: dict[str, FieldReading]
-    anchors: int
 
 
 @dataclass(frozen=True)

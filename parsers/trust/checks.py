@@ -10,9 +10,10 @@ from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from parsers.fields import FieldReading
+from parsers.fields.normalize import REPAIRED
+from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition
-from parsers.lexicon import (
+from parsers.knowledge.lexicon import (
     MAILBOX_WORDS,
     TOP_DOMAINS,
     french_words,
@@ -21,10 +22,10 @@ from parsers.lexicon import (
     stray_marks,
     unknown_words,
 )
-from parsers.names import accents_vouched, known_rn_name, unaccented_name
-from parsers.normalize import REPAIRED, fold
-from parsers.places import area_words, city_belongs, city_contradicts, misspelt_place
-from parsers.witness import place_spans
+from parsers.knowledge.names import accents_vouched, known_rn_name, unaccented_name
+from parsers.knowledge.places import area_words, city_belongs, city_contradicts, misspelt_place
+from parsers.text import fold
+from parsers.trust.witness import place_spans
 
 # Read from pixels with a confidence of their own (ink in the box), not from words.
 _BOXES = frozenset({"checkbox", "choices"})
@@ -74,8 +75,8 @@ def check_fields(
 
     An OCR'd value is trusted only when a second, independent reading agrees with it:
     another field that spells it too (see `corroborated`), or a second OCR pass over its
-    crop (`confirmed`, from parsers.reread), or a witness that settled the two passes'
-    disagreement (`settled`, from parsers.witness). One reading alone, however confident,
+    crop (`confirmed`, from parsers.trust.reread), or a witness that settled the two passes'
+    disagreement (`settled`, from parsers.trust.witness). One reading alone, however confident,
     goes to a person: on the dev corpus a misread postal code scored 0.96. A value three
     readings agree on (`vouched`) needs no confidence at all.
     """
@@ -153,7 +154,7 @@ def corroborated(
     name only when the name holds nothing both passes could misread (`_plain_name`), for an
     address only when witnesses spell every part of it (`_address_explained`), and never for
     the city; the rest may rely on it. A disagreement between the two passes that a witness
-    settled (`settled`, parsers.witness) counts as agreement.
+    settled (`settled`, parsers.trust.witness) counts as agreement.
     """
     agreed: set[str] = {key for key in reread if key not in _PROPER_NOUNS} | set(settled)
     names_agree, city_in_domain = _email_agreement(fields)
@@ -380,7 +381,7 @@ def labels_not_found(fields: Mapping[str, FieldReading], form: FormDefinition) -
     Neuf-Berquin le 25.08.17", seen on an unseen photo), and the value may be on the page:
     a person looks. A label found with nothing after it is a field left blank (its reading
     has a page). So with boxes: a box whose caption was lost may be ticked, and a set of
-    choices read without one of its captions (`FieldReading.doubt`, parsers.fields) may
+    choices read without one of its captions (`FieldReading.doubt`, parsers.fields.extract) may
     miss a ticked one.
     """
     if not any(r.source == "ocr" for r in fields.values()):

@@ -17,10 +17,10 @@ from typing import TypeVar
 import pypdfium2 as pdfium
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from parsers import image as img
 from parsers.errors import LimitExceeded, UnreadableDocument
-from parsers.layout import Page, Word
 from parsers.limits import Limits
+from parsers.pages import image as img
+from parsers.pages.layout import Page, Word
 
 try:  # HEIC photos from phones, when the optional plugin is installed.
     from pillow_heif import register_heif_opener  # type: ignore[import-not-found,unused-ignore]

@@ -1,0 +1,1 @@
+"""The fields stage: positioned words into the form's fields, each in its normal form."""

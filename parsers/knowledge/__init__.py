@@ -1,0 +1,1 @@
+"""Reference knowledge every stage may consult: place names, person names, French words."""

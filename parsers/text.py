@@ -1,0 +1,13 @@
+"""Text as the readers compare it: case, accents and typographic quotes set aside."""
+
+from __future__ import annotations
+
+import unicodedata
+
+
+def fold(text: str) -> str:
+    """Lower-case, accents removed, typographic quotes made plain, spaces collapsed."""
+    text = unicodedata.normalize("NFKD", text)
+    text = "".join(c for c in text if not unicodedata.combining(c))
+    text = text.replace("’", "'").replace("‘", "'").replace("`", "'")
+    return " ".join(text.lower().split())
