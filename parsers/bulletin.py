@@ -97,4 +97,6 @@ def field_json(reading: FieldReading) -> dict[str, Any]:
         result["raw"] = reading.raw
     if reading.problem:
         result["problem"] = reading.problem
+    if reading.doubts:
+        result["doubts"] = [{"rule": d.rule, "reason": d.reason} for d in reading.doubts]
     return result

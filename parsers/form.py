@@ -19,6 +19,17 @@ FieldType = Literal["text", "name", "postal_code", "phone", "email", "count", "d
                     "checkbox", "choices"]  # fmt: skip
 _TYPES: tuple[str, ...] = get_args(FieldType)
 
+# What a field is, whatever its key: every rule, the identity of a sender, the report, the
+# digest and the review UI find fields by role, so that a form with other keys reads alike.
+Role = Literal[
+    "organisation", "person.last_name", "person.first_name", "person.position",
+    "address.street", "address.postal_code", "address.city", "contact.phone", "contact.fax",
+    "contact.email", "signature.place", "signature.date", "attendance", "count", "choices",
+]  # fmt: skip
+ROLES: tuple[str, ...] = get_args(Role)
+# Roles a form may give several fields (the two attendance boxes); the others name one field.
+_SHARED_ROLES = frozenset({"attendance", "choices", "count"})
+
 
 @dataclass(frozen=True)
 class Choice:
@@ -41,6 +52,7 @@ class FieldSpec:
     # Whether the label must be followed by ":" (or a leader, a gap, the line's end).
     separator: bool = True
     after: str | None = None
+    role: Role | None = None
 
 
 @dataclass(frozen=True)
@@ -65,6 +77,17 @@ class FormDefinition:
             if spec.key == key:
                 return spec
         raise KeyError(key)
+
+    def key_of(self, role: Role) -> str | None:
+        """The key of the field that plays `role`, or None when the form has none."""
+        return next((spec.key for spec in self.fields if spec.role == role), None)
+
+    def keys_of(self, *roles: Role) -> tuple[str, ...]:
+        """The keys of the fields playing any of `roles`, in form order."""
+        return tuple(spec.key for spec in self.fields if spec.role in roles)
+
+    def role_of(self, key: str) -> Role | None:
+        return self.field(key).role if key in self.keys else None
 
 
 def load_form(path: Path) -> FormDefinition:
@@ -144,10 +167,13 @@ def _parse_field(raw: Any, where: str) -> FieldSpec:
     if ftype not in ("checkbox", "choices") and not labels:
         raise FormDefinitionError(f"{where}: needs labels")
     known = {"key", "type", "labels", "captions", "choice", "required", "required_if",
-             "required_group", "minimum", "maximum", "separator", "after"}  # fmt: skip
+             "required_group", "minimum", "maximum", "separator", "after", "role"}  # fmt: skip
     unknown = sorted(set(raw) - known)
     if unknown:
         raise FormDefinitionError(f"{where}: unknown setting(s) {', '.join(unknown)}")
+    role = raw.get("role")
+    if role is not None and role not in ROLES:
+        raise FormDefinitionError(f"{where}: role {role!r} is not one of {', '.join(ROLES)}")
     return FieldSpec(
         key=key,
         type=ftype,  # type: ignore[arg-type]  # checked against _TYPES above
@@ -161,6 +187,7 @@ def _parse_field(raw: Any, where: str) -> FieldSpec:
         maximum=raw.get("maximum"),
         separator=bool(raw.get("separator", True)),
         after=raw.get("after"),
+        role=role,
     )
 
 
@@ -178,6 +205,10 @@ def _check_references(fields: tuple[FieldSpec, ...], where: str) -> None:
     dupes = sorted({k for k in keys if keys.count(k) > 1})
     if dupes:
         raise FormDefinitionError(f"{where}: field key(s) defined twice: {', '.join(dupes)}")
+    roles = [f.role for f in fields if f.role is not None and f.role not in _SHARED_ROLES]
+    twice = sorted({r for r in roles if roles.count(r) > 1})
+    if twice:
+        raise FormDefinitionError(f"{where}: role(s) given to two fields: {', '.join(twice)}")
     for spec in fields:
         for ref in (spec.required_if, spec.after):
             if ref is not None and ref not in keys:

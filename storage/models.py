@@ -137,6 +137,8 @@ class FieldValue(SQLModel, table=True):
     page: int | None = None
     bbox_json: str | None = Field(default=None, max_length=200)
     problem: str | None = Field(default=None, sa_column=Column(Text))
+    # Why the value is doubted: JSON list of {"rule": id, "reason": plain French}, or None.
+    doubts_json: str | None = Field(default=None, sa_column=Column(Text))
     corrected_json: str | None = Field(default=None, sa_column=Column(Text))
     corrected_by: str | None = Field(default=None, max_length=100)
     corrected_at: datetime | None = _when(nullable=True)

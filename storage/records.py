@@ -189,6 +189,7 @@ def add_submission(
                 page=reading.page,
                 bbox_json=json.dumps([round(v, 1) for v in reading.bbox]) if reading.bbox else None,
                 problem=reading.problem or reading.doubt,
+                doubts_json=_doubts_json(reading),
             )
         )
     return submission
@@ -260,3 +261,10 @@ def finish_message(session: Session, message: Message, **values: object) -> None
         setattr(message, name, value)
     message.processed_at = utcnow()
     session.add(message)
+
+
+def _doubts_json(reading: FieldReading) -> str | None:
+    if not reading.doubts:
+        return None
+    doubts = [{"rule": d.rule, "reason": d.reason} for d in reading.doubts]
+    return json.dumps(doubts, ensure_ascii=False)

@@ -7,8 +7,48 @@ each witness adds `Evidence`, each doubt rule a `Doubt`; the trust policy decide
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Literal
 
 from parsers.pages.layout import Source
+
+# Who vouches for (or against) a reading. Each reading path and each cross-check adds one.
+Witness = Literal[
+    "text_layer",  # the PDF's own text, typed by the sender
+    "form_field",  # an AcroForm field's value
+    "docx",  # a Word or OpenDocument file's text
+    "page_ocr",  # Tesseract on the whole page
+    "crop_reread",  # Tesseract again on the value's crop, at another scale
+    "email_local",  # the names spelt in the e-mail address's local part
+    "email_domain",  # the city or body spelt in its domain
+    "postal_communes",  # the communes of the postal code
+    "signed_at",  # the place after "Fait à"
+    "place_names",  # official French place names
+    "french_words",  # the French word list
+    "name_list",  # first and last names people bear
+    "template_zone",  # the organiser's own form read zone by zone
+    "invitee",  # the invitation list
+]
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """One witness's word on a reading: whether it agrees, whether its reading was mended to
+    agree, and how sure it was (Tesseract's confidence; None when it has no score)."""
+
+    witness: Witness
+    agrees: bool = True
+    mended: bool = False
+    score: float | None = None
+    detail: str = ""
+
+
+@dataclass(frozen=True)
+class Doubt:
+    """Why a person must look at a value: the rule that doubts it (a stable id such as
+    `ocr.name.confusable_letters`) and its reason in plain French, for the reviewer."""
+
+    rule: str
+    reason: str
 
 
 @dataclass(frozen=True)
@@ -27,6 +67,8 @@ class FieldReading:
     # How surely the label was found (fuzzy score, weak labels less): `confidence` is this
     # times the lowest confidence of the value's words.
     label_quality: float = 1.0
+    evidence: tuple[Evidence, ...] = ()
+    doubts: tuple[Doubt, ...] = ()
 
     @property
     def missing(self) -> bool:
