@@ -11,7 +11,7 @@ from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition
 from parsers.limits import Limits
 from parsers.pages.document import DocumentContent, read_document
-from parsers.trust.checks import Finding, check_fields, is_late
+from parsers.trust.checks import Finding, assess, is_late
 from parsers.trust.reread import Reread, confirm_by_rereading
 from parsers.trust.witness import settle
 
@@ -58,7 +58,10 @@ def extract_from_content(
         reread = confirm_by_rereading(content.pages, fields, form, limits or Limits())
         fields, settled, denoised = settle(reread.surer(fields), reread.second, form)
         confirmed = reread.confirmed | denoised
-    flags = check_fields(fields, form, confirmed, settled) if is_bulletin else []
+    flags: list[Finding] = []
+    if is_bulletin:
+        judged = assess(fields, form, confirmed, settled, reread.second, reread.confidence)
+        fields, flags = judged.fields, judged.findings
     if is_bulletin and arrival is not None and is_late(arrival, form):
         flags.append(Finding("late", arrival.astimezone(form.timezone).isoformat()))
     return Extraction(

@@ -63,6 +63,7 @@ class FormDefinition:
     timezone: ZoneInfo
     min_confidence: float
     min_confirmed_confidence: float
+    min_name_confidence: float
     min_anchors: int
     ignore_lines: tuple[str, ...]
     organiser_values: tuple[str, ...]
@@ -132,6 +133,9 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
         raise FormDefinitionError(
             f"{where}: [form] min_confirmed_confidence must be a number in (0, 1]"
         )
+    min_name = head.get("min_name_confidence", 0.8)
+    if not isinstance(min_name, int | float) or not 0 < min_name <= 1:
+        raise FormDefinitionError(f"{where}: [form] min_name_confidence must be a number in (0, 1]")
     min_anchors = head.get("min_anchors", 4)
     if not isinstance(min_anchors, int) or min_anchors < 1:
         raise FormDefinitionError(f"{where}: [form] min_anchors must be a positive integer")
@@ -142,6 +146,7 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
         timezone=tz,
         min_confidence=float(min_conf),
         min_confirmed_confidence=float(min_confirmed),
+        min_name_confidence=float(min_name),
         min_anchors=min_anchors,
         ignore_lines=_strings(head, "ignore_lines", f"{where}: [form]"),
         organiser_values=_strings(head, "organiser_values", f"{where}: [form]"),

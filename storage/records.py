@@ -188,7 +188,7 @@ def add_submission(
                 source=reading.source,
                 page=reading.page,
                 bbox_json=json.dumps([round(v, 1) for v in reading.bbox]) if reading.bbox else None,
-                problem=reading.problem or reading.doubt,
+                problem=reading.problem or (reading.doubt.reason if reading.doubt else None),
                 doubts_json=_doubts_json(reading),
             )
         )

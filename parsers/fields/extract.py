@@ -18,7 +18,7 @@ from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
 from parsers.fields.normalize import clean_text, normalize_value
-from parsers.fields.reading import FieldReading, Reading
+from parsers.fields.reading import Doubt, FieldReading, Reading
 from parsers.form import FieldSpec, FormDefinition
 from parsers.pages.layout import CheckBox, Line, Page, Source, Word, group_lines
 from parsers.text import fold
@@ -586,5 +586,10 @@ def _read_choices(
         source=readings[0][1].source,
         page=page.number,
         bbox=bbox,
-        doubt=f"caption not found: {lost[0]!r}" if lost else None,
+        doubt=Doubt(
+            "ocr.choices.caption_lost",
+            f"la case « {lost[0]} » n'a pas été lue : elle peut être cochée",
+        )
+        if lost
+        else None,
     )

@@ -12,6 +12,7 @@ from datetime import date
 
 import phonenumbers
 
+from parsers.fields.reading import Doubt
 from parsers.form import FieldSpec
 from parsers.text import fold
 
@@ -35,8 +36,8 @@ _OVERSEAS_PREFIXES = ("971", "972", "973", "974", "975", "976", "984", "986", "9
 _CENTURY = 2000
 
 
-# Prefix of a doubt about a value we mended ourselves: it goes to review whatever its source.
-REPAIRED = "repaired: "
+# The rule of a doubt about a value we mended ourselves: it goes to review whatever its source.
+REPAIRED = "value.repaired"
 _AT_LOOKALIKES = "&©®"
 
 
@@ -47,8 +48,13 @@ class Normalized:
     value: object
     problem: str | None = None
     # A value that passed its type check but looks unlikely (a number in an unassigned
-    # range): trusted when typed, sent to review when it came from OCR.
-    doubt: str | None = None
+    # range): trusted when typed, sent to review when it came from OCR; or one we mended.
+    doubt: Doubt | None = None
+
+
+def repaired_doubt(text: str, value: object) -> Doubt:
+    """The doubt on a value we mended ourselves: a person confirms the mend."""
+    return Doubt(REPAIRED, f"lu « {text} », corrigé en « {value} »")
 
 
 def clean_text(text: str) -> str:
@@ -99,7 +105,8 @@ def normalize_phone(text: str) -> Normalized:
         return Normalized(None, f"{text!r} is not a valid phone number")
     e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
     if not phonenumbers.is_valid_number(number):
-        return Normalized(e164, doubt=f"{text!r} is in no assigned number range")
+        reason = f"« {text} » n'est dans aucune tranche de numéros attribuée"
+        return Normalized(e164, doubt=Doubt("ocr.phone.unassigned_range", reason))
     return Normalized(e164)
 
 
@@ -114,7 +121,7 @@ def normalize_email(text: str) -> Normalized:
     value = re.sub(r"\s*@\s*", "@", value)
     if _EMAIL.match(value):
         if at_mended:
-            return Normalized(value, doubt=f"{REPAIRED}{text!r} read as {value!r}")
+            return Normalized(value, doubt=repaired_doubt(text, value))
         return Normalized(value)
     # OCR often reads the dot between first and last name as a space ("helene perrin@…"),
     # or as a comma or colon ("j:moreau@…").
@@ -122,7 +129,7 @@ def normalize_email(text: str) -> Normalized:
     repaired = re.sub(r"\s+", ".", local.strip()) + at + domain
     repaired = re.sub(r"(?<=\w)[,:;](?=\w)", ".", repaired)
     if at and " " not in domain and _EMAIL.match(repaired):
-        return Normalized(repaired, doubt=f"{REPAIRED}{text!r} read as {repaired!r}")
+        return Normalized(repaired, doubt=repaired_doubt(text, repaired))
     return Normalized(None, f"{text!r} is not an e-mail address")
 
 

@@ -63,7 +63,8 @@ class FieldReading:
     page: int | None
     bbox: tuple[float, float, float, float] | None
     problem: str | None = None
-    doubt: str | None = None
+    # A doubt raised while reading the value (a mend, an unlikely number, a lost caption).
+    doubt: Doubt | None = None
     # How surely the label was found (fuzzy score, weak labels less): `confidence` is this
     # times the lowest confidence of the value's words.
     label_quality: float = 1.0

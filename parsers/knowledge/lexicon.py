@@ -10,33 +10,38 @@ from __future__ import annotations
 
 import functools
 import re
+import tomllib
 from pathlib import Path
+from typing import Any
+
+from parsers.knowledge.confusables import digit_lookalikes
 
 WORD_LIST = Path("/usr/share/dict/french")
+DATA = Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"
 # Words this short are articles and prepositions, or initials: nothing to learn from them.
 _MIN_LENGTH = 4
-# Street words before which a lone letter is an OCR'd house number ("G rue" for "6 rue").
-_STREET_WORDS = frozenset({
-    "rue", "avenue", "boulevard", "bd", "place", "allée", "allee", "chemin", "impasse", "quai",
-    "cours", "route", "square", "av",
-})  # fmt: skip
-_DIGIT_LOOKALIKES = frozenset("GSsIlOoBZbq")
-# What a name, place, address, organisation or position is written with, besides letters,
-# digits and spaces ("Chargé(e) de mission", "BP 12, Cedex", "n° 4", "Saint-Lô").
-TEXT_MARKS = frozenset("-'’.,/°()&")
-# Words of French public bodies' mailbox and domain names ("accueil@mairie-...", "@agglo-...").
-MAILBOX_WORDS = frozenset({
-    "accueil", "administration", "agglo", "agglomeration", "cabinet", "ca", "cc", "cd", "cg",
-    "commune", "communaute", "communication", "conseil", "contact", "cu", "departement",
-    "dgs", "direction", "dri", "europe", "general", "grand", "info", "infos", "international",
-    "mairie", "metropole", "pays", "region", "relations", "secretariat", "service", "services",
-    "ville", "gouv", "de", "du", "des", "la", "le", "les", "sur", "en", "et",
-})  # fmt: skip
-# Top-level domains a French authority's address ends with.
-TOP_DOMAINS = frozenset({"fr", "com", "net", "org", "eu", "bzh", "paris", "corsica"})
-# Short accented words a French address or name really holds; a fax speck over "la" makes
-# "là", over "de" "dé": such a word anywhere else is a misreading more often than not.
-_SHORT_ACCENTED = frozenset({"à", "où", "lès", "ès"})
+
+
+@functools.lru_cache(maxsize=1)
+def _lexicon() -> dict[str, Any]:
+    data: dict[str, Any] = tomllib.loads(DATA.read_text(encoding="utf-8"))
+    return data
+
+
+def mailbox_words() -> frozenset[str]:
+    """Words of French public bodies' mailbox and domain names ("accueil@", "@agglo-")."""
+    return frozenset(_lexicon()["mailbox_words"])
+
+
+def top_domains() -> frozenset[str]:
+    """Top-level domains a French authority's address ends with."""
+    return frozenset(_lexicon()["top_domains"])
+
+
+def text_marks() -> frozenset[str]:
+    """Marks names, places, addresses and positions are written with, besides letters,
+    digits and spaces ("Chargé(e)", "BP 12, Cedex", "n° 4", "Saint-Lô")."""
+    return frozenset(_lexicon()["text_marks"])
 
 
 @functools.lru_cache(maxsize=1)
@@ -68,8 +73,8 @@ def misread_house_number(text: str) -> bool:
     return (
         len(tokens) >= 2
         and len(tokens[0]) == 1
-        and tokens[0] in _DIGIT_LOOKALIKES
-        and tokens[1].lower() in _STREET_WORDS
+        and tokens[0] in digit_lookalikes()
+        and tokens[1].lower() in _lexicon()["street_words"]
     )
 
 
@@ -82,7 +87,7 @@ def stray_marks(text: str) -> bool:
     value = text.strip()
     if not value:
         return False
-    odd = any(not (c.isalnum() or c.isspace() or c in TEXT_MARKS) for c in value)
+    odd = any(not (c.isalnum() or c.isspace() or c in text_marks()) for c in value)
     unpaired = re.sub(r"\([^()]*\)", "", value)  # what is left once pairs are taken out
     edge = not (value[0].isalnum() or value[0] == "(") or value[-1] in "-'’,/&("
     return odd or edge or "(" in unpaired or ")" in unpaired
@@ -96,5 +101,5 @@ def odd_short_words(text: str) -> list[str]:
         if len(word) < _MIN_LENGTH
         and word.islower()
         and not word.isascii()
-        and word not in _SHORT_ACCENTED
+        and word not in _lexicon()["short_accented_words"]
     ]

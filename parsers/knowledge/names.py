@@ -1,62 +1,49 @@
-"""French names that carry accents, to catch OCR reading "Loïc" as "Loic" with confidence.
+"""Person names as people write them: accented spellings, and names written with "rn".
 
 OCR drops or swaps accents with high confidence, and no other check sees it: the e-mail
 address is written without accents too. When an OCR'd name is one of these names without its
 accents, or carries accents none of these names has ("Maélys", "Kèrouac"), the value goes to
-review (a person called "Loic" is then confirmed in a second).
+review (a person called "Loic" is then confirmed in a second). The lists are data files
+under parsers/data/, loaded once.
 """
 
 from __future__ import annotations
 
+import functools
 import unicodedata
+from pathlib import Path
 
 from parsers.text import fold
 
-_ACCENTED = """
-Adélaïde Adèle Agnès Aimé Amédée Amélie Anaëlle Anaïs André Andréa Angèle Angélique
-Anne-Cécile Anne-Hélène Anne-Sophie Annaëlle Aurélie Aurélien Azélie Béatrice Bénédicte Benoît
-Bérénice Bérangère Cécile Cédric Céleste Célia Céline Chloé Clémence Clément Clémentine Coralie
-Cunégonde Daniéla Déborah Delphine Désiré Désirée Dorothée Edmée Éléonore Éliane Élie Élise
-Élisabeth Élodie Éloïse Émeline Émile Émilie Émilien Emmanuèle Éric Estéban Estelle Étienne Eugène
-Eugénie Evelyne Fabrice Félix Françoise François Frédéric Frédérique Gaël Gaëlle Gaétan Gaëtan
-Geneviève Gérald Gérard Gérôme Grégoire Grégory Hélène Héloïse Hervé Honoré Inès
-Irène Jérémie Jérémy Jérôme Joël Joëlle Josée José Judicaël Léa Léandre Léo Léon Léonard Léonie
-Léopold Lætitia Loïc Loïs Lucrèce Maël Maëlle Maëlys Maïté Marie-Hélène Marie-Noëlle Mélanie
-Mélissa Mélodie Michaël Mickaël Nathanaël Noé Noël Noëlle Noémie Océane Pénélope Perrine Raphaël
-Raphaëlle Régine Régis Rémi Rémy René Renée Ségolène Séverine Sébastien Sévérine Stéphane
-Stéphanie Théo Théodore Thérèse Timothée Valérie Véronique Zoé Zélie
-Bénard Benoît Bézier Brûlé Caré Chéron Chrétien Crépin Delacroix Dupré Fèvre Février Fréchette
-Gérard Guérin Hébert Hélie Lefèvre Lemaître Lévêque Lévy Ménard Mérieux Prévost
-Rénier Réveillère Séguin Thévenin Vallée Vérité
-Béranger Bérard Bréhier Chérel Clémenceau Crépeau Debré Dubé Duchêne Féraud Frémont Gérault
-Guéguen Hénaff Hénault Hérault Jégou Labbé Lebœuf Lécuyer Lefébure Lefèbvre Lepère Lhéritier
-Mézière Pâris Pélissier Pépin Périer Quéméner Quémener Quéré Régnier Rivière Sénéchal Thébault
-Théry Tréguer Valéry Guérard Frédérick Léna Zélia Mégane Anaïs Maïwenn Gaëtane
-Solène Hélèna Mathéo Timothé Clélia Ophélie Salomé Séraphine Célestin Médéric
-Müller Schäfer Schröder Günther Jürgen Bénédict Valérian Aurèle Anaëlle Marie-Thérèse Gisèle
-Thérèse Noël Cédrine Jérémie Émilienne Léonce
-"""
-
-# Unaccented form -> the spellings people write it with ("quemener": Quéméner, Quémener).
-ACCENTED_NAMES: dict[str, frozenset[str]] = {}
-for _name in _ACCENTED.split():
-    ACCENTED_NAMES[fold(_name)] = ACCENTED_NAMES.get(fold(_name), frozenset()) | {_name.lower()}
+DATA = Path(__file__).resolve().parents[1] / "data"
 
 
-# Common French names holding "rn", which OCR can make of "m" and back: read so, they are these
-# names, since their "m" forms are nobody's ("Foumier", "Bemard", "Gamier", "Amaud").
-_RN = """
-Arnaud Arnoux Arnould Arnold Bernard Bernardin Bernadette Bernier Carnot Cornu Cornet Dornier
-Ernest Ernestine Fernand Fernande Fernandes Fernandez Fournier Garnier Hernandez Journet
-Marnier Tournier Vernet Vernier Lhernault Bernardi Fourneau Tourneur Journel Cornil Cornille
-"""
-RN_NAMES = frozenset(name.lower() for name in _RN.split())
+def read_list(name: str) -> list[str]:
+    """The entries of a one-per-line data file, comments and blank lines left out."""
+    lines = (DATA / name).read_text(encoding="utf-8").splitlines()
+    return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+
+
+@functools.lru_cache(maxsize=1)
+def accented_names() -> dict[str, frozenset[str]]:
+    """Unaccented form -> the spellings people write it with ("quemener": Quéméner,
+    Quémener)."""
+    found: dict[str, set[str]] = {}
+    for name in read_list("accented_names.txt"):
+        found.setdefault(fold(name), set()).add(name.lower())
+    return {key: frozenset(v) for key, v in found.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def rn_names() -> frozenset[str]:
+    """Common names written with "rn", lower case."""
+    return frozenset(name.lower() for name in read_list("rn_names.txt"))
 
 
 def unaccented_name(text: str) -> str | None:
     """The accented name `text` is likely a misreading of, or None if it reads as written."""
     for word in text.replace("-", " ").split():
-        spellings = ACCENTED_NAMES.get(fold(word))
+        spellings = accented_names().get(fold(word))
         if spellings is not None and word.lower() not in spellings:
             return min(spellings).title()
     return None
@@ -64,12 +51,16 @@ def unaccented_name(text: str) -> str | None:
 
 def known_rn_name(word: str) -> bool:
     """Whether `word` is a common name written with "rn" ("Fournier"), not a misread "m"."""
-    return word.lower() in RN_NAMES
+    return word.lower() in rn_names()
 
 
 def known_spelling(word: str) -> bool:
     """Whether `word` is an accented name spelt exactly as people write it ("Quéméner")."""
-    return word.lower() in ACCENTED_NAMES.get(fold(word), frozenset())
+    return word.lower() in accented_names().get(fold(word), frozenset())
+
+
+def has_accents(word: str) -> bool:
+    return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word))
 
 
 def accents_vouched(text: str) -> bool:
@@ -78,9 +69,9 @@ def accents_vouched(text: str) -> bool:
     OCR swaps accents ("Maélys" for "Maëlys", "Lefébvre" for "Lefèbvre") and a second pass
     can repeat the swap: accents nobody else spells go to a person. Unaccented names pass.
     """
-    for word in text.replace("-", " ").split():
-        if not any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word)):
-            continue
-        if not known_spelling(word):
-            return False
-    return True
+    return all(known_spelling(w) for w in text.replace("-", " ").split() if has_accents(w))
+
+
+def known_name(word: str) -> bool:
+    """Whether `word` is a name of the lists, in any of its spellings."""
+    return known_rn_name(word) or word.lower() in accented_names().get(fold(word), frozenset())

@@ -113,6 +113,12 @@ def misspelt_place(text: str) -> bool:
     return spellings is not None and text.lower() not in spellings
 
 
+def official_spelling(text: str) -> str:
+    """The official place name with the letters of `text` ("Lamorläye" -> "Lamorlaye")."""
+    folded = fold(text)
+    return min((n for n in places().names if fold(n) == folded), default=text)
+
+
 def is_place_name(text: str) -> bool:
     """Exactly the official name of a French commune, department or region."""
     return text in places().names

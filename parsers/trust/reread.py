@@ -23,10 +23,11 @@ from dataclasses import dataclass, field
 
 from PIL import Image
 
-from parsers.fields.normalize import REPAIRED, Normalized, normalize_value
+from parsers.fields.normalize import Normalized, normalize_value, repaired_doubt
 from parsers.fields.reading import FieldReading
 from parsers.form import FieldSpec, FormDefinition
-from parsers.knowledge.lexicon import TOP_DOMAINS, unknown_words
+from parsers.knowledge.confusables import digit_lookalikes
+from parsers.knowledge.lexicon import top_domains, unknown_words
 from parsers.limits import Limits
 from parsers.pages.layout import Page, Word
 from parsers.text import fold
@@ -44,10 +45,6 @@ _SCALE = 0.75
 _MARGIN = 0.6
 # White space between stacked crops, in pixels, so that Tesseract keeps them apart.
 _GAP = 40
-# What the crop's reading makes of a lone digit on a fax ("À personnes" for "4 personnes"):
-# a count read so confirms the page's reading only if it is the same number.
-_DIGIT_LOOKALIKES = {"a": "4", "à": "4", "l": "1", "i": "1", "|": "1", "o": "0", "s": "5",
-                     "b": "8", "g": "6", "z": "2"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -148,11 +145,14 @@ def _read_again(spec: FieldSpec, text: str) -> Normalized:
         found.pop(None, None)
         if len(found) == 1:
             [(value, mended)] = found.items()
-            again = Normalized(value, doubt=f"{REPAIRED}{text!r} read as {mended!r}")
+            again = Normalized(value, doubt=repaired_doubt(text, mended))
     if again.value is None and spec.type == "count":
         head, space, rest = text.strip().partition(" ")
-        if 0 < len(head) <= 2 and all(c.isdigit() or c.lower() in _DIGIT_LOOKALIKES for c in head):
-            digits = "".join(c if c.isdigit() else _DIGIT_LOOKALIKES[c.lower()] for c in head)
+        # A fax's lone digit read as a letter ("À personnes" for "4 personnes") confirms the
+        # page's reading only if it is the same number.
+        lookalikes = digit_lookalikes()
+        if 0 < len(head) <= 2 and all(c.isdigit() or c in lookalikes for c in head):
+            digits = "".join(c if c.isdigit() else lookalikes[c] for c in head)
             again = normalize_value(spec, digits + space + rest)
     return again
 
@@ -172,7 +172,7 @@ def _mend_address(text: str) -> str:
     mended = fold(text)
     local, at, domain = mended.partition("@")
     if at and "." not in domain:
-        for top in sorted(TOP_DOMAINS, key=len, reverse=True):
+        for top in sorted(top_domains(), key=len, reverse=True):
             if domain.endswith(top) and len(domain) > len(top) and domain[-len(top) - 1] != "-":
                 domain = f"{domain[: -len(top)]}.{top}"
                 break

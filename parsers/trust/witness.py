@@ -26,15 +26,16 @@ from parsers.fields.normalize import Normalized
 from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition
 from parsers.knowledge.lexicon import (
-    TEXT_MARKS,
     french_words,
     odd_short_words,
     stray_marks,
+    text_marks,
     unknown_words,
 )
 from parsers.knowledge.names import accents_vouched, known_spelling
 from parsers.knowledge.places import is_place_name
 from parsers.text import fold
+from parsers.trust.roles import SPELT_ROLES, Roles
 
 # Shorter spans ("Eu", "Y", "Jo") match by chance.
 _MIN_SPAN = 4
@@ -73,12 +74,11 @@ def spelt_spans(text: str, word: str) -> list[Span]:
     return [(m.start(), m.end()) for m in re.finditer(pattern, text)]
 
 
-def email_spans(address: str, fields: Mapping[str, FieldReading]) -> list[Span] | None:
+def email_spans(address: str, roles: Roles) -> list[Span] | None:
     """The spans of `address` that the names and the city spell; None unless all three do."""
     found = []
-    for key in ("first_name", "last_name", "city"):
-        reading = fields.get(key)
-        spans = spelt_spans(address, letters(reading.value if reading else None))
+    for role in SPELT_ROLES:
+        spans = spelt_spans(address, letters(roles.text(role)))
         if not spans:
             return None
         found += spans
@@ -100,7 +100,7 @@ def place_spans(text: str) -> list[Span]:
 def denoised(text: str) -> str:
     """`text` without what OCR noise adds: marks no value is written with, parentheses
     without their pair, marks at either end, accents on short words ("de là")."""
-    kept = [c for c in text if c.isalnum() or c.isspace() or c in TEXT_MARKS]
+    kept = [c for c in text if c.isalnum() or c.isspace() or c in text_marks()]
     opened: list[int] = []
     unpaired: set[int] = set()
     for i, c in enumerate(kept):
@@ -202,7 +202,7 @@ def settle(
         winners = []
         for candidate, other in ((reading.value, again), (again, reading.value)):
             if field_type == "email":
-                spans = email_spans(candidate, fields)
+                spans = email_spans(candidate, Roles(fields, form))
             elif field_type == "text":
                 spans = place_spans(candidate)
             else:

@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from parsers.fields.reading import FieldReading
+from parsers.fields.reading import Doubt, FieldReading
 from parsers.form import FormDefinition, load_form
 from parsers.trust.checks import check_fields, is_late
+from parsers.trust.rules import parse_doubted
 
 FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
 
@@ -67,7 +68,12 @@ REREAD = frozenset({"organisation", "position", "address", "postal_code", "phone
 def codes(
     fields: dict[str, FieldReading], form: FormDefinition, confirmed: frozenset[str] = REREAD
 ) -> dict[str, str]:
-    return {f.code: f.detail for f in check_fields(fields, form, confirmed)}
+    """Each flag's detail, the doubted fields named without their rules' ids (see
+    tests/parsers/test_rules.py for those)."""
+    found = {f.code: f.detail for f in check_fields(fields, form, confirmed)}
+    if "low_confidence" in found:
+        found["low_confidence"] = ", ".join(parse_doubted(found["low_confidence"]))
+    return found
 
 
 def test_a_complete_bulletin_has_no_flag(form: FormDefinition) -> None:
@@ -258,7 +264,7 @@ def test_a_mended_email_goes_to_review_even_when_typed(form: FormDefinition) -> 
     fields = complete()
     fields["email"] = FieldReading("email", "jerome colin@ville-brest.fr",
                                    "jerome.colin@ville-brest.fr", 0.99, "text", 1, (0, 0, 1, 1),
-                                   doubt="repaired: 'jerome colin@…'")  # fmt: skip
+                                   doubt=Doubt("value.repaired", "jerome colin@…"))  # fmt: skip
     assert codes(fields, form) == {"low_confidence": "email"}
 
 
@@ -376,8 +382,9 @@ def test_an_ocr_box_whose_caption_was_read_nowhere_goes_to_review(form: FormDefi
     # captions lost, read as "none".
     fields = complete("ocr")
     fields["workshops"] = FieldReading(
-        "workshops", "", [], 0.97, "ocr", 1, (0, 0, 1, 1), doubt="caption not found: '2. …'"
-    )
+        "workshops", "", [], 0.97, "ocr", 1, (0, 0, 1, 1),
+        doubt=Doubt("ocr.choices.caption_lost", "la case « 2. … » n'a pas été lue"),
+    )  # fmt: skip
     assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "workshops"}
     # Typed, a box is where its form variant prints it.
     fields = complete()

@@ -180,4 +180,4 @@ def test_choices_read_without_one_of_their_captions_say_which_was_lost() -> None
     )
     reading = extract_fields([Page(1, 2481, 3508, tuple(words), boxes)], form).fields["workshops"]
     assert reading.value == []
-    assert reading.doubt is not None and "Formation des jeunes" in reading.doubt
+    assert reading.doubt is not None and "Formation des jeunes" in reading.doubt.reason

@@ -18,6 +18,7 @@ from parsers.bulletin import extract_bulletin
 from parsers.form import FormDefinition, load_form
 from parsers.limits import Limits
 from parsers.pages.ocr import ocr_available
+from parsers.trust.rules import parse_doubted
 
 SAMPLES = Path(__file__).resolve().parents[1] / "samples" / "ocr_fields"
 FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
@@ -61,7 +62,7 @@ def test_a_fax_holding_a_misread_value_goes_to_review(
     wrong, needs_review, flags = wrong_values(name, form)
     assert misread in wrong  # the page really was misread: the test means something
     assert needs_review
-    assert misread in flags["low_confidence"].split(", ")
+    assert misread in parse_doubted(flags["low_confidence"])
 
 
 def test_a_name_the_two_readings_accent_differently_takes_the_known_spelling(
@@ -71,5 +72,5 @@ def test_a_name_the_two_readings_accent_differently_takes_the_known_spelling(
     # the latter is how the name is written, and both read the same letters.
     wrong, needs_review, flags = wrong_values("doc023_fax_normal_classic.tif", form)
     assert "last_name" not in wrong
-    assert "last_name" not in flags.get("low_confidence", "").split(", ")
+    assert "last_name" not in parse_doubted(flags.get("low_confidence", ""))
     assert needs_review and flags["incomplete"] == "organisation, city"

@@ -85,7 +85,7 @@ def test_a_second_reading_that_cannot_be_a_value_is_mended_and_the_mend_doubted(
 ) -> None:
     again = _read_again(form.field(key), text)
     assert again.value == value
-    assert again.doubt is not None and again.doubt.startswith("repaired: ")
+    assert again.doubt is not None and again.doubt.rule == "value.repaired"
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from parsers.fields.normalize import Normalized
-from parsers.fields.reading import FieldReading
+from parsers.fields.reading import Doubt, FieldReading
 from parsers.form import FormDefinition, load_form
 from parsers.trust.witness import is_witnessed, place_spans, settle, spelt_spans
 
@@ -20,7 +20,8 @@ def form() -> FormDefinition:
 
 
 def ocr(key: str, value: str, doubt: str | None = None) -> FieldReading:
-    return FieldReading(key, value, value, 0.9, "ocr", 1, (0, 0, 1, 1), doubt=doubt)
+    mend = Doubt("value.repaired", doubt) if doubt else None
+    return FieldReading(key, value, value, 0.9, "ocr", 1, (0, 0, 1, 1), doubt=mend)
 
 
 def people(email: str, **others: str) -> dict[str, FieldReading]:
@@ -124,12 +125,13 @@ def test_a_repair_the_second_pass_does_not_need_is_no_longer_doubted(
     form: FormDefinition,
 ) -> None:
     fields = people("laurent.boucher@lyon.fr")
-    fields["email"] = ocr("email", "laurent.boucher@lyon.fr", doubt="repaired: 'laurent boucher'")
+    fields["email"] = ocr("email", "laurent.boucher@lyon.fr", doubt="'laurent boucher'")
     settled_fields, _, _ = settle(fields, {"email": Normalized("laurent.boucher@lyon.fr")}, form)
     assert settled_fields["email"].doubt is None
-    repaired_again = Normalized("laurent.boucher@lyon.fr", doubt="repaired: again")
+    again = Doubt("value.repaired", "again")
+    repaired_again = Normalized("laurent.boucher@lyon.fr", doubt=again)
     settled_fields, _, _ = settle(fields, {"email": repaired_again}, form)
-    assert settled_fields["email"].doubt == "repaired: 'laurent boucher'"
+    assert settled_fields["email"].doubt == Doubt("value.repaired", "'laurent boucher'")
 
 
 @pytest.mark.parametrize(

@@ -1,0 +1,295 @@
+"""Every doubt rule, one small function each, registered with its id (parsers/trust/rules.py).
+
+Rules on OCR'd values (`ocr.*`) catch what Tesseract misreads with confidence; rules on any
+value (`check.*`, `value.*`, `confidence.*`) catch what no sender could have meant. Each says
+why in plain French; tests/parsers/test_rules.py holds each rule's examples.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+
+from parsers.fields.normalize import REPAIRED
+from parsers.fields.reading import FieldReading
+from parsers.knowledge.confusables import confusable_forms
+from parsers.knowledge.lexicon import (
+    french_words,
+    misread_house_number,
+    odd_short_words,
+    stray_marks,
+    unknown_words,
+)
+from parsers.knowledge.names import accents_vouched, known_name, unaccented_name
+from parsers.knowledge.places import city_contradicts, misspelt_place, official_spelling
+from parsers.pages.layout import Source
+from parsers.trust.evidence import PLACE_ROLES, shared_misreading
+from parsers.trust.roles import NAME_ROLES
+from parsers.trust.rules import Context, rule
+from parsers.trust.spelling import names_against_email, unspelt_parts
+from parsers.trust.witness import place_spans
+
+_OCR: set[Source] = {"ocr"}
+# Read from pixels with a confidence of their own (ink in the box), not from words.
+_BOXES = {"checkbox", "choices"}
+_WORDED = {"text", "name", "email", "phone", "postal_code", "count", "date"}
+# A bulletin is signed in the year before its deadline, or a few months late at most.
+_DATE_BEFORE, _DATE_AFTER = timedelta(days=366), timedelta(days=183)
+_ELISION = re.compile(r"(?<![\w-])[dlDL]['’]")
+
+
+def _text(reading: FieldReading) -> str | None:
+    return reading.value if isinstance(reading.value, str) else None
+
+
+def _reading_doubt(reading: FieldReading, rule_id: str) -> str | None:
+    """The reason of the doubt raised while reading the value, when it is this rule's."""
+    doubt = reading.doubt
+    return doubt.reason if doubt is not None and doubt.rule == rule_id else None
+
+
+def _number(value: float) -> str:
+    return f"{value:.2f}".replace(".", ",")
+
+
+@rule("confidence.low", "a value read with less confidence than its evidence needs")
+def low_confidence(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    if reading.raw is None or reading.problem is not None:
+        return None
+    floor = ctx.floor(key)
+    if reading.confidence >= floor:
+        return None
+    return (
+        f"lu avec une confiance de {_number(reading.confidence)}, sous le seuil de {_number(floor)}"
+    )
+
+
+@rule("ocr.single_reading", "an OCR'd value no second reading or other field confirms",
+      types=_WORDED, sources=_OCR)  # fmt: skip
+def single_reading(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    if reading.raw is None or reading.problem is not None or key in ctx.agreed:
+        return None
+    if key in ctx.twice or key in ctx.second:
+        return None  # the rules below say why the second reading did not settle it
+    return "lu une seule fois : la seconde lecture n'a rien lu et aucun autre champ ne le confirme"
+
+
+@rule("ocr.readings_differ", "the second OCR reading read another value", types=_WORDED,
+      sources=_OCR)  # fmt: skip
+def readings_differ(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    if reading.raw is None or reading.problem is not None or key in ctx.agreed:
+        return None
+    if key in ctx.twice or key not in ctx.second:
+        return None
+    return f"la seconde lecture a lu « {ctx.second[key].value} »"
+
+
+@rule("ocr.email.unspelt_letters", "an OCR'd address read twice alike that holds letters no "
+      "witness spells (a glued or lost separator)", types={"email"}, sources=_OCR)  # fmt: skip
+def email_unspelt(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    if reading.raw is None or key in ctx.agreed or key not in ctx.twice:
+        return None
+    if ctx.form.role_of(key) != "contact.email":
+        return "lu deux fois, mais aucun champ ne joue le rôle contact.email pour l'épeler"
+    parts = unspelt_parts(ctx.roles)
+    if not parts:
+        return "lu deux fois, mais ne se termine pas par un domaine connu"
+    shown = ", ".join(f"« {p} »" for p in parts)
+    return f"lu deux fois, mais {shown} n'est épelé par aucun autre champ ni mot connu"
+
+
+@rule("ocr.name.unguarded", "an OCR'd name read twice alike that both passes could have "
+      "misread, with no other witness", types={"name"}, sources=_OCR)  # fmt: skip
+def name_unguarded(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if value is None or key in ctx.agreed or key not in ctx.twice:
+        return None
+    why = shared_misreading(value)
+    if why is None and reading.confidence < ctx.form.min_name_confidence:
+        why = f"lu avec une confiance de {_number(reading.confidence)}"
+    return f"lu deux fois, mais {why}" if why else "lu deux fois, sans autre témoin"
+
+
+@rule("ocr.place.unwitnessed", "an OCR'd place name read twice alike that no other field "
+      "confirms", sources=_OCR, roles=set(PLACE_ROLES))  # fmt: skip
+def place_unwitnessed(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    if reading.raw is None or key in ctx.agreed or key not in ctx.twice:
+        return None
+    return (
+        "lu deux fois, mais ni le code postal, ni l'adresse électronique, ni « Fait à » "
+        "ne le confirment"
+    )
+
+
+@rule("check.postal_code.city_mismatch", "a postal code and a city of different departments",
+      roles={"address.postal_code", "address.city"},
+      needs=("address.postal_code", "address.city"))  # fmt: skip
+def postal_code_city(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    code, city = ctx.roles.text("address.postal_code"), ctx.roles.text("address.city")
+    if code and city and city_contradicts(city, code):
+        return f"le code postal {code} et la ville « {city} » sont de départements différents"
+    return None
+
+
+@rule("ocr.place.other_accents", "an OCR'd place name with other accents than its official "
+      "name", roles=set(PLACE_ROLES), sources=_OCR)  # fmt: skip
+def place_accents(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if value and misspelt_place(value):
+        return f"« {value} » : le nom officiel s'écrit « {official_spelling(value)} »"
+    return None
+
+
+@rule("ocr.text.unknown_word", "an OCR'd lower-case word in no French dictionary",
+      types={"text"}, sources=_OCR)  # fmt: skip
+def unknown_word(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    words = unknown_words(value) if value else []
+    if words:
+        return f"« {words[0]} » n'est pas un mot français"
+    return None
+
+
+@rule("ocr.text.unknown_proper_noun", "a capitalised OCR'd word in an organisation's name (or "
+      "a text of no known role) that is no place name nor French word",
+      types={"text"}, roles={"organisation", None}, sources=_OCR)  # fmt: skip
+def unknown_proper_noun(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    nouns = unknown_proper_nouns(value) if value else []
+    if nouns:
+        return f"« {nouns[0]} » n'est ni un nom de lieu officiel ni un mot français"
+    return None
+
+
+@rule("ocr.text.stray_mark", "a mark no such value is written with, or a parenthesis "
+      "without its pair", types={"text", "name"}, sources=_OCR)  # fmt: skip
+def stray_mark(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if value and stray_marks(value):
+        return f"« {value} » porte une marque parasite (poussière ou trait lu comme un signe)"
+    return None
+
+
+@rule("ocr.text.odd_short_word", "a short accented word French values seldom hold ('de là')",
+      types={"text", "name"}, sources=_OCR)  # fmt: skip
+def odd_short_word(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    words = odd_short_words(value) if value else []
+    if words:
+        return f"« {words[0]} » : un point lu comme un accent ?"
+    return None
+
+
+@rule("ocr.address.letter_for_number", "a lone letter where a house number stands ('G rue')",
+      types={"text"}, sources=_OCR)  # fmt: skip
+def letter_for_number(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if value and misread_house_number(value):
+        return f"« {value.split()[0]} » à la place du numéro"
+    return None
+
+
+@rule("ocr.date.implausible", "an OCR'd date more than a year before the deadline or six "
+      "months after it", types={"date"}, sources=_OCR)  # fmt: skip
+def implausible_date(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if value is None:
+        return None
+    deadline = ctx.form.deadline.date()
+    if deadline - _DATE_BEFORE <= date.fromisoformat(value) <= deadline + _DATE_AFTER:
+        return None
+    return f"le {date.fromisoformat(value):%d/%m/%Y} est loin de la date limite"
+
+
+@rule(REPAIRED, "a value we mended ourselves (a space read for a dot, '&' for '@')")
+def repaired(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    return _reading_doubt(reading, REPAIRED)
+
+
+@rule("ocr.phone.unassigned_range", "an OCR'd phone number in no assigned range",
+      types={"phone"}, sources=_OCR)  # fmt: skip
+def unassigned_phone(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    doubt = reading.doubt
+    return (
+        doubt.reason if doubt is not None and doubt.rule == "ocr.phone.unassigned_range" else None
+    )
+
+
+@rule("ocr.choices.caption_lost", "a set of choices read without one of its captions",
+      types={"choices"}, sources=_OCR)  # fmt: skip
+def caption_lost(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    return _reading_doubt(reading, "ocr.choices.caption_lost")
+
+
+@rule("ocr.name.against_email", "an OCR'd name the e-mail address contradicts",
+      roles=set(NAME_ROLES), needs=("contact.email",))  # fmt: skip
+def name_against_email(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    role = ctx.form.role_of(key)
+    if role in names_against_email(ctx.roles):
+        email = ctx.roles.text("contact.email") or ""
+        return f"l'adresse « {email.split('@')[0]}@… » écrit un autre nom que « {reading.value} »"
+    return None
+
+
+@rule("ocr.label.lost", "on an OCR'd bulletin, a field whose label or box caption was read "
+      "nowhere (its line may be lost)")  # fmt: skip
+def label_lost(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    spec = ctx.form.field(key)
+    if not ctx.ocr or key in ctx.missing or reading.raw is not None or reading.page is not None:
+        return None
+    if not (spec.labels or spec.captions or spec.choices):
+        return None
+    printed = (spec.labels or spec.captions or spec.choices[0].captions)[0]
+    return f"l'étiquette « {printed} » n'a été lue nulle part : sa ligne a pu être perdue"
+
+
+@rule("ocr.name.lost_accent", "an OCR'd name without the accents it usually carries ('Loic')",
+      types={"name"}, sources=_OCR)  # fmt: skip
+def lost_accent(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    accented = unaccented_name(value) if value else None
+    if accented:
+        return f"lu « {value} » : ce nom s'écrit d'ordinaire « {accented} »"
+    return None
+
+
+@rule("ocr.name.unknown_accents", "an OCR'd name with accents no known name has ('Maélys')",
+      types={"name"}, sources=_OCR)  # fmt: skip
+def unknown_accents(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if value and not accents_vouched(value):
+        return f"lu « {value} » : aucun nom connu ne porte ces accents"
+    return None
+
+
+@rule("ocr.name.confusable_letters", "an OCR'd name whose letters OCR confuses make another, "
+      "known name ('Bemard' for 'Bernard')", types={"name"}, sources=_OCR)  # fmt: skip
+def confusable_letters(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if not value:
+        return None
+    for word in re.split(r"[-' ’\s]", value):
+        if not word or known_name(word):
+            continue
+        for form, read, meant in confusable_forms(word):
+            if known_name(form):
+                guess = form.title()
+                return f"lu « {word} » : « {read} » et « {meant} » se confondent ; « {guess} » ?"
+    return None
+
+
+def unknown_proper_nouns(text: str) -> list[str]:
+    """Capitalised words of `text` that are neither French words nor inside an official place
+    name ("Région Nouvelie-Aquitaine" -> ["Nouvelie"]; "Ville d'Arras" -> [])."""
+    plain = _ELISION.sub(lambda m: " " * len(m.group()), text)  # "d'Arras" -> "  Arras"
+    # "du Tholy" is Le Tholy's, "des Mureaux" Les Mureaux's (the same lengths: spans hold).
+    article = re.sub(r"\bdes (?=[A-Z])", "Les ", re.sub(r"\bdu (?=[A-Z])", "Le ", plain))
+    spans = place_spans(plain) + place_spans(text) + place_spans(article)
+    words = french_words() or frozenset()
+    return [
+        m.group()
+        for m in re.finditer(r"[^\W\d_]+", plain)
+        if m.group()[0].isupper()
+        and m.group().lower() not in words
+        and not any(s <= m.start() and m.end() <= e for s, e in spans)
+    ]
