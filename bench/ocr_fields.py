@@ -12,9 +12,14 @@ import json
 import subprocess
 import sys
 import unicodedata
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from parsers.trust.rules import parse_doubted
 
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS = ROOT.parent / "shared/corpus/dev/documents"
@@ -67,6 +72,28 @@ def score(path: Path, result: dict[str, Any]) -> dict[str, Any]:
     }
 
 
+def rule_table(rows: list[dict[str, Any]]) -> list[str]:
+    """Per rule id: documents it sent to review, and how many of those it was right about (a
+    field it doubted really held a wrong value, or a value where the truth has none)."""
+    fired: Counter[str] = Counter()
+    caught: Counter[str] = Counter()
+    for row in rows:
+        wrong = set(row["wrong"]) | set(row["spurious"])
+        doubted: dict[str, set[str]] = {}
+        for flag in row["flags"]:
+            if flag["code"] == "low_confidence":
+                for key, ids in parse_doubted(flag.get("detail", "")).items():
+                    for rule_id in ids or ["(no id)"]:
+                        doubted.setdefault(rule_id, set()).add(key)
+        for rule_id, keys in doubted.items():
+            fired[rule_id] += 1
+            caught[rule_id] += bool(keys & wrong)
+    lines = [f"{'rule':34} {'sent to review':>14} {'held a wrong value':>19}"]
+    for rule_id, count in fired.most_common():
+        lines.append(f"{rule_id:34} {count:14} {caught[rule_id]:19}")
+    return lines
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("files", nargs="*", type=Path)
@@ -77,8 +104,10 @@ def main() -> None:
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
         results = list(pool.map(extract, files))
     total = right = accepted = accepted_wrong = typed_complete = typed_accepted = 0
+    rows = []
     for path, result in zip(files, results, strict=True):
         row = score(path, result)
+        rows.append(row)
         total += row["checked"]
         right += row["checked"] - len(row["wrong"])
         is_wrong = bool(row["wrong"] or row["spurious"])
@@ -101,6 +130,7 @@ def main() -> None:
     print(f"accepted: {accepted}/{len(files)} documents; complete typed bulletins accepted "
           f"{typed_accepted}/{typed_complete}")  # fmt: skip
     print(f"accepted with a wrong value: {accepted_wrong}")
+    print("\n".join(rule_table(rows)))
     sys.exit(1 if accepted_wrong else 0)
 
 

@@ -42,8 +42,9 @@ from PIL import Image, ImageDraw, ImageFont
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.ocr_fields import extract, score
+from bench.ocr_fields import extract, rule_table, score
 from parsers.knowledge.places import places
+from parsers.trust.rules import parse_doubted
 from scripts.make_ocr_samples import (
     A4,
     draw_box,
@@ -467,11 +468,13 @@ def report(paths: list[Path], results: list[dict[str, Any]]) -> int:
     kinds_ok: Counter[str] = Counter()
     reasons: Counter[str] = Counter()
     bad: list[str] = []
+    rows = []
     for path, result in zip(paths, results, strict=True):
         if "error" in result:
             print(f"{path.name:38} FAILED   {result['error']}")
             continue
         row = score(path, result)
+        rows.append(row)
         truth, accepted = row["truth"], row["accepted"]
         checked += row["checked"]
         right += row["checked"] - len(row["wrong"])
@@ -491,7 +494,7 @@ def report(paths: list[Path], results: list[dict[str, Any]]) -> int:
             kinds[truth["kind"]] += 1
             kinds_ok[truth["kind"]] += accepted
             for flag in row["flags"]:
-                for key in flag.get("detail", "").split(", "):
+                for key in parse_doubted(flag.get("detail", "")):
                     reasons[f"{flag['code']}: {key}"] += 1
         else:
             incomplete += 1
@@ -526,6 +529,7 @@ def report(paths: list[Path], results: list[dict[str, Any]]) -> int:
     print(f"accepted with a wrong value: {len(bad)}")
     for line in bad:
         print(f"    {line}")
+    print("\n".join(rule_table(rows)))
     return len(bad)
 
 

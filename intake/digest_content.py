@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
+from intake.bulletin_roles import attendance_of, value_of
 from intake.report import Item, by_reason, describe, flagged_items
 from intake.web.wording import Wording
 from parsers.form import FormDefinition
@@ -168,7 +169,7 @@ def _period(
             period.duplicates += sub.submission.duplicate_of is not None
             period.amendments += sub.submission.amendment_of is not None
     period.by_channel = dict(sorted(channels.items()))
-    items = flagged_items(inside)
+    items = flagged_items(inside, form)
     groups = by_reason(items)
     period.waiting_items = len(items)
     period.waiting = {code: len(pairs) for code, pairs in groups}
@@ -205,25 +206,28 @@ def standing(views: list[MessageView]) -> list[SubmissionView]:
 
 def _totals(views: list[MessageView], form: FormDefinition, last: date) -> Totals:
     totals = Totals()
+    boxes = attendance_of(form)
     workshops: Counter[int] = Counter()
     authorities: set[str] = set()
     for sub in standing(views):
         confirmed = sub.submission.status in ("accepted", "approved")
         totals.registrations += 1
         totals.confirmed += confirmed
-        key = sub.submission.organisation_key or str(sub.value("organisation") or "").lower()
+        organisation = value_of(sub, form, "organisation")
+        key = sub.submission.organisation_key or str(organisation or "").lower()
         if key:
             authorities.add(key)
-        if sub.value("steering_committee") is True:
+        if boxes.other and sub.value(boxes.other) is True:
             totals.committee_people += 1  # the committee seats the signer, one per bulletin
-        size = sub.value("delegation_size")
-        if sub.value("rencontres") is True and isinstance(size, int):
+        size = sub.value(boxes.size) if boxes.size else None
+        if boxes.main and sub.value(boxes.main) is True and isinstance(size, int):
             totals.rencontres_people += size
             totals.rencontres_confirmed_people += size if confirmed else 0
-        workshops.update(int(w) for w in sub.value("workshops") or [])  # type: ignore[attr-defined]
+        chosen = sub.value(boxes.choices) if boxes.choices else None
+        workshops.update(int(w) for w in chosen or [])  # type: ignore[attr-defined]
     totals.authorities = len(authorities)
     totals.workshops = {n: workshops[n] for n in sorted(workshops)}
-    items = flagged_items(views)
+    items = flagged_items(views, form)
     totals.waiting_items = len(items)
     totals.oldest_waiting = items[0].message.received_at if items else None
     deadline_day = form.deadline.astimezone(form.timezone).date()

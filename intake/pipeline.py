@@ -20,7 +20,7 @@ from sqlmodel import Session
 from intake.extraction import DocumentResult, Extractor
 from parsers.errors import LimitExceeded
 from parsers.fields.reading import FieldReading
-from parsers.form import FormDefinition
+from parsers.form import FormDefinition, Role
 from parsers.limits import Limits
 from parsers.mail.message import Attachment, ParsedMessage, parse_message
 from parsers.sniff import sniff
@@ -50,11 +50,11 @@ IGNORED_KINDS = frozenset({"autoreply", "bounce", "list"})
 # Inline images this small are logos and signatures, not bulletins; they are not flagged
 # when they hold no bulletin.
 _SMALL_INLINE_BYTES = 20_000
-# The fields that say who a bulletin is from and what they ask for; equal values across
-# two submissions make them one bulletin received twice.
-_IDENTITY = (
-    "organisation", "last_name", "first_name", "email", "phone", "postal_code", "city",
-    "steering_committee", "rencontres", "delegation_size", "workshops",
+# The roles of the fields that say who a bulletin is from and what they ask for; equal
+# values across two submissions make them one bulletin received twice.
+_IDENTITY: tuple[Role, ...] = (
+    "organisation", "person.last_name", "person.first_name", "contact.email", "contact.phone",
+    "address.postal_code", "address.city", "attendance", "count", "choices",
 )  # fmt: skip
 
 
@@ -235,7 +235,7 @@ class Pipeline:
         if is_late(message.received_at, self.form):
             local = message.received_at.astimezone(self.form.timezone)
             findings.append(Finding("late", f"arrived {local:%Y-%m-%d %H:%M %Z}"))
-        person, organisation, values = _keys(result.fields)
+        person, organisation, values = identity_of(result.fields, self.form)
         related = related_submissions(session, values, digest, person, message.id)
         same = [
             s for s in related
@@ -314,22 +314,28 @@ def _describe(message: Message, parsed: ParsedMessage | None) -> None:
         message.fax_transmitted_at = parsed.fax.transmitted_at
 
 
-def _keys(fields: dict[str, FieldReading]) -> tuple[str | None, str | None, str]:
-    """Who the bulletin is from (person, organisation) and a digest of what it says."""
+def identity_of(
+    fields: dict[str, FieldReading], form: FormDefinition
+) -> tuple[str | None, str | None, str]:
+    """Who the bulletin is from (person, organisation) and a digest of what it says, found by
+    role: the same bulletin read against a form with other keys has the same identity."""
 
-    def text(key: str) -> str:
+    def text(role: Role) -> str:
+        key = form.key_of(role)
         value = fields[key].value if key in fields else None
         return fold(str(value)) if value not in (None, "") else ""
 
-    names = (text("last_name"), text("first_name"))
-    person = " ".join(names) if all(names) else text("email")
+    names = (text("person.last_name"), text("person.first_name"))
+    person = " ".join(names) if all(names) else text("contact.email")
     organisation = text("organisation")
-    identity = {key: fields[key].value for key in _IDENTITY if key in fields}
-    canonical = json.dumps(
-        {k: fold(str(v)) if isinstance(v, str) else v for k, v in identity.items()},
-        sort_keys=True,
-    )
-    digest = hashlib.sha256(canonical.encode()).hexdigest()
+    identity = [
+        [role, fold(v) if isinstance(v, str) else v]
+        for role in _IDENTITY
+        for key in form.keys_of(role)
+        if key in fields
+        for v in (fields[key].value,)
+    ]
+    digest = hashlib.sha256(json.dumps(identity).encode()).hexdigest()
     return person or None, organisation or None, digest
 
 

@@ -15,9 +15,11 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
+from intake.bulletin_roles import attendance_of, person_of, value_of
 from intake.export import export_csv
 from intake.web.wording import Wording, wording
 from parsers.form import FormDefinition
+from parsers.trust.rules import parse_doubted
 from storage.models import Flag, Message
 from storage.queries import MessageView, SubmissionView
 
@@ -36,6 +38,7 @@ class Item:
     message: Message
     submission: SubmissionView | None
     flags: list[Flag]
+    form: FormDefinition
 
     @property
     def path(self) -> str:
@@ -49,15 +52,16 @@ class Item:
 
     @property
     def organisation(self) -> str:
-        if self.submission is not None and self.submission.value("organisation"):
-            return str(self.submission.value("organisation"))
+        if self.submission is not None:
+            organisation = value_of(self.submission, self.form, "organisation")
+            if organisation:
+                return str(organisation)
         return ""
 
     @property
     def person(self) -> str:
         if self.submission is not None:
-            names = [self.submission.value(k) for k in ("first_name", "last_name")]
-            text = " ".join(str(n) for n in names if n)
+            text = person_of(self.submission, self.form)
             if text:
                 return text
         return self.message.from_name or self.message.from_address or self.message.subject or ""
@@ -81,17 +85,17 @@ class Totals:
     workshops: dict[int, int] = field(default_factory=dict)
 
 
-def flagged_items(views: Iterable[MessageView]) -> list[Item]:
+def flagged_items(views: Iterable[MessageView], form: FormDefinition) -> list[Item]:
     """Every open item, oldest arrival first."""
     items = []
     for view in views:
         own = [f for f in view.flags if f.resolved_at is None]
         if own:
-            items.append(Item(view.message, None, own))
+            items.append(Item(view.message, None, own, form))
         for sub in view.submissions:
             open_flags = [f for f in sub.flags if f.resolved_at is None]
             if open_flags:
-                items.append(Item(view.message, sub, open_flags))
+                items.append(Item(view.message, sub, open_flags, form))
     items.sort(key=lambda i: (i.message.received_at, i.message.id or 0, i.path))
     return items
 
@@ -106,8 +110,9 @@ def by_reason(items: list[Item]) -> list[tuple[str, list[tuple[Item, Flag]]]]:
     return [(code, groups[code]) for code in order if code in groups]
 
 
-def compute_totals(views: Iterable[MessageView]) -> Totals:
+def compute_totals(views: Iterable[MessageView], form: FormDefinition) -> Totals:
     totals = Totals()
+    boxes = attendance_of(form)
     waiting: Counter[str] = Counter()
     workshops: Counter[int] = Counter()
     views = list(views)
@@ -123,16 +128,16 @@ def compute_totals(views: Iterable[MessageView]) -> Totals:
             totals.late += any(f.code == "late" for f in sub.flags)
             if status not in COUNTED:
                 continue
-            if sub.value("steering_committee") is True:
+            if boxes.other and sub.value(boxes.other) is True:
                 totals.committee_delegations += 1
                 totals.committee_people += 1  # the committee seats one person per authority
-            if sub.value("rencontres") is True:
+            if boxes.main and sub.value(boxes.main) is True:
                 totals.rencontres_delegations += 1
-                size = sub.value("delegation_size")
+                size = sub.value(boxes.size) if boxes.size else None
                 totals.rencontres_people += size if isinstance(size, int) else 0
-            for choice in sub.value("workshops") or []:  # type: ignore[attr-defined]
+            for choice in (sub.value(boxes.choices) if boxes.choices else None) or []:  # type: ignore[attr-defined]
                 workshops[int(choice)] += 1
-    items = flagged_items(views)
+    items = flagged_items(views, form)
     for item in items:
         waiting.update(item.codes)
     totals.waiting_items = len(items)
@@ -143,7 +148,11 @@ def compute_totals(views: Iterable[MessageView]) -> Totals:
 
 def describe(flag: Flag, item: Item, form: FormDefinition, words: Wording) -> str:
     """What is wrong, in plain words for staff."""
-    names = [k.strip() for k in flag.detail.split(",") if k.strip()]
+    names = (
+        list(parse_doubted(flag.detail))
+        if flag.code == "low_confidence"
+        else [k.strip() for k in flag.detail.split(",") if k.strip()]
+    )
     if flag.code in ("incomplete", "low_confidence"):
         return words.reason_text(flag.code, ", ".join(words.label(form, k) for k in names))
     if flag.code == "invalid_value":
@@ -224,7 +233,7 @@ def build_report(
 
     views = list(views)
     words = wording(language)
-    items = flagged_items(views)
+    items = flagged_items(views, form)
     rows = report_rows(items, form, words, base_url)
     groups: dict[str, list[dict[str, str]]] = {}
     for row in rows:
@@ -234,7 +243,7 @@ def build_report(
         "report.html",
         words=words,
         form=form,
-        totals=compute_totals(views),
+        totals=compute_totals(views, form),
         groups=groups,
         generated=words.when(generated),
         t=words.t,

@@ -15,8 +15,10 @@ from intake.report import COUNTED, Item, by_reason, describe, flagged_items, sub
 from intake.web import pageimage
 from intake.web.context import Ctx
 from intake.web.wording import Wording, wording
+from parsers.form import Role
 from parsers.mail.message import parse_message
 from parsers.text import fold
+from parsers.trust.rules import parse_doubted
 from storage import review
 from storage.blobs import BlobStore
 from storage.models import Document
@@ -75,7 +77,7 @@ def home(ctx: Ctx) -> Response:
 
 def queue(ctx: Ctx) -> Response:
     reason, channel = ctx.query("reason"), ctx.query("channel")
-    items = flagged_items(_all_views(ctx))
+    items = flagged_items(_all_views(ctx), ctx.app.form)
     channels = Counter(i.message.channel for i in items)
     in_channel = [i for i in items if not channel or i.message.channel == channel]
     reasons = Counter(code for i in in_channel for code in i.codes)
@@ -99,7 +101,7 @@ def submission_page(ctx: Ctx) -> Response:
     if ctx.query("page").isdigit():
         page_no = int(ctx.query("page"))
     pages = _page_count(ctx.app.blobs, sub.document)
-    item = Item(view.message, sub, [f for f in sub.flags if f.resolved_at is None])
+    item = Item(view.message, sub, [f for f in sub.flags if f.resolved_at is None], form)
     doubtful = _doubtful(sub, form.min_confidence)
     previous = related = None
     with ctx.app.db.session() as session:
@@ -145,7 +147,7 @@ def message_page(ctx: Ctx) -> Response:
             body = f"(message illisible : {exc})"
     words = _words(ctx)
     own = [f for f in view.flags if f.resolved_at is None]
-    item = Item(view.message, None, own)
+    item = Item(view.message, None, own, ctx.app.form)
     with ctx.app.db.session() as session:
         history = review.history(session, view.message.id or 0)
     return ctx.page(
@@ -159,8 +161,11 @@ def registrations(ctx: Ctx) -> Response:
     q = ctx.query("q")
     subs = _registrations(_all_views(ctx), q)
     form = ctx.app.form
-    keys = ("organisation", "last_name", "first_name", "city", "email", "steering_committee",
-            "rencontres", "delegation_size", "workshops")  # fmt: skip
+    shown: tuple[Role, ...] = (
+        "organisation", "person.last_name", "person.first_name", "address.city",
+        "contact.email", "attendance", "count", "choices",
+    )  # fmt: skip
+    keys = form.keys_of(*shown)
     heads = [_words(ctx).label(form, k) for k in keys]
     return ctx.page("registrations.html", subs=subs, q=q, keys=keys, heads=heads,
                     tz=form.timezone, csv_query=urlencode({"q": q}) if q else "")  # fmt: skip
@@ -270,7 +275,10 @@ def _doubtful(sub: SubmissionView, min_confidence: float) -> set[str]:
     for flag in sub.flags:
         if flag.resolved_at is None and flag.code in ("low_confidence", "invalid_value",
                                                        "incomplete"):  # fmt: skip
-            keys.update(k.strip() for k in flag.detail.split(","))
+            if flag.code == "low_confidence":
+                keys.update(parse_doubted(flag.detail))
+            else:
+                keys.update(k.strip() for k in flag.detail.replace(" or ", ",").split(","))
     for key, row in sub.values.items():
         unsure = row.problem is not None or row.confidence < min_confidence
         if unsure and row.corrected_json is None and json.loads(row.value_json) not in EMPTY:

@@ -91,7 +91,7 @@ def test_report_groups_follow_the_reason_order_oldest_first(
 ) -> None:
     app, _truths = filled
     with app.db.session() as session:
-        items = flagged_items(message_views(session))
+        items = flagged_items(message_views(session), app.form)
         html = build_report(
             message_views(session), app.form, language="en", base_url="http://x", delimiter=","
         ).html
@@ -109,7 +109,7 @@ def test_report_groups_follow_the_reason_order_oldest_first(
 def test_totals_count_people_per_event(filled: tuple[App, dict[str, dict[str, object]]]) -> None:
     app, truths = filled
     with app.db.session() as session:
-        totals = compute_totals(message_views(session))
+        totals = compute_totals(message_views(session), app.form)
     assert totals.messages == len(truths)
     assert totals.ignored == sum(1 for t in truths.values() if t.get("ignored"))
     assert totals.accepted + totals.approved + totals.rejected <= totals.submissions

@@ -1,0 +1,247 @@
+"""Each doubt rule with its examples, on the Kumamoto form and on the same form with every key
+renamed: rules find fields by role, so the verdict and the rules' ids must not change."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+
+from parsers.fields.normalize import Normalized
+from parsers.fields.reading import Doubt, FieldReading
+from parsers.form import FormDefinition, load_form, parse_form
+from parsers.trust.checks import assess
+from parsers.trust.rules import RULES, parse_doubted
+
+ROOT = Path(__file__).resolve().parents[2]
+FORMS = {
+    "original": ROOT / "config" / "forms" / "kumamoto-2018.toml",
+    "renamed": ROOT / "tests" / "samples" / "forms" / "kumamoto-renamed.toml",
+}
+# The values of a complete bulletin, by role (the attendance boxes by their order).
+VALUES: dict[str, object] = {
+    "organisation": "Ville de Brest", "person.last_name": "Colin",
+    "person.first_name": "Jérôme", "person.position": "Maire", "address.street": "1 rue X",
+    "address.postal_code": "29200", "address.city": "Brest", "contact.phone": "+33298000000",
+    "contact.fax": None, "contact.email": "jerome.colin@ville-brest.fr", "attendance.0": True,
+    "attendance.1": True, "count": 2, "choices": [1], "signature.place": "Brest",
+    "signature.date": "2017-09-01",
+}  # fmt: skip
+# What a second OCR pass read alike of those values (names, city and address confirm each
+# other through the address).
+REREAD = ("organisation", "person.position", "address.street", "address.postal_code",
+          "contact.phone", "count", "signature.date", "contact.email")  # fmt: skip
+
+
+@pytest.fixture(scope="module", params=sorted(FORMS))
+def form(request: pytest.FixtureRequest) -> FormDefinition:
+    return load_form(FORMS[request.param])
+
+
+def key_of(form: FormDefinition, role: str) -> str:
+    """The key of a role's field; "attendance.1" is the second attendance box."""
+    name, _, index = role.partition(".")
+    if name == "attendance":
+        return form.keys_of("attendance")[int(index)]
+    key = form.key_of(role)  # type: ignore[arg-type]
+    assert key is not None, role
+    return key
+
+
+@dataclass(frozen=True)
+class Case:
+    """A bulletin that differs from the complete one by `values` (by role), read from `source`,
+    with what the second reading read alike (`reread`) or otherwise (`second`)."""
+
+    values: dict[str, object] = field(default_factory=dict)
+    source: str = "ocr"
+    reread: tuple[str, ...] = REREAD
+    second: dict[str, object] = field(default_factory=dict)
+    confidence: dict[str, float] = field(default_factory=dict)
+    doubt: dict[str, Doubt] = field(default_factory=dict)
+    lost: tuple[str, ...] = ()  # roles whose label or caption was read nowhere
+
+
+def run(case: Case, form: FormDefinition) -> dict[str, list[str]]:
+    """The doubted fields, by role, and their rules' ids."""
+    values = {**VALUES, **case.values}
+    fields: dict[str, FieldReading] = {}
+    for role, value in values.items():
+        key = key_of(form, role)
+        if role in case.lost:
+            fields[key] = FieldReading(key, None, [] if role == "choices" else None, 0.0,
+                                       None, None, None)  # fmt: skip
+        elif value is None:
+            fields[key] = FieldReading(key, None, None, 0.0, None, 1, None)
+        else:
+            confidence = case.confidence.get(role, 0.99)
+            fields[key] = FieldReading(key, str(value), value, confidence, case.source, 1,  # type: ignore[arg-type]
+                                       (0, 0, 1, 1), doubt=case.doubt.get(role))  # fmt: skip
+    reread = {key_of(form, role) for role in case.reread}
+    second = {key_of(form, role): Normalized(v) for role, v in case.second.items()}
+    judged = assess(fields, form, reread, frozenset(), second)
+    roles = {key_of(form, role): role for role in values}
+    found = {f.code: f.detail for f in judged.findings}
+    return {roles[k]: ids for k, ids in parse_doubted(found.get("low_confidence", "")).items()}
+
+
+GENERIC: dict[str, object] = {"contact.email": "contact@ville-brest.fr"}
+NAMES = ("person.last_name", "person.first_name")
+# rule id -> (what it is shown on, the doubted role) ...
+EXAMPLES: list[tuple[str, Case, str]] = [
+    ("confidence.low", Case(confidence={"contact.phone": 0.45}), "contact.phone"),
+    ("confidence.low", Case(source="text", confidence={"contact.phone": 0.45}), "contact.phone"),
+    ("ocr.single_reading", Case(reread=tuple(r for r in REREAD if r != "contact.phone")),
+     "contact.phone"),
+    ("ocr.readings_differ", Case(reread=tuple(r for r in REREAD if r != "contact.phone"),
+                                 second={"contact.phone": "+33298000001"}), "contact.phone"),
+    ("ocr.email.unspelt_letters", Case({"contact.email": "jcolin@ville-brest.fr"},
+                                       reread=(*REREAD, *NAMES)), "contact.email"),
+    ("ocr.email.unspelt_letters", Case({"contact.email": "jerome.colin@villebrest.fr"},
+                                       reread=(*REREAD, *NAMES)), "contact.email"),
+    ("ocr.name.unguarded", Case({**GENERIC, "person.first_name": "Kernal"},
+                                reread=(*REREAD, *NAMES)), "person.first_name"),
+    ("ocr.name.unguarded", Case(GENERIC, reread=(*REREAD, *NAMES),
+                                confidence={"person.last_name": 0.7}), "person.last_name"),
+    ("ocr.place.unwitnessed", Case({**GENERIC, "address.city": "Montpeilier",
+                                    "address.postal_code": "34000", "signature.place": None},
+                                   reread=(*REREAD, "address.city")), "address.city"),
+    ("check.postal_code.city_mismatch", Case({"address.postal_code": "75001"}, source="text"),
+     "address.city"),
+    ("ocr.place.other_accents", Case({"address.city": "Lamorläye", "signature.place": "Lamorläye",
+                                      "address.postal_code": "60260",
+                                      "contact.email": "jerome.colin@ville-lamorlaye.fr"}),
+     "address.city"),
+    ("ocr.text.unknown_word", Case({"person.position": "Vice-président du conseit départemental"}),
+     "person.position"),
+    ("ocr.text.unknown_proper_noun", Case({"organisation": "Région Nouvelie-Aquitaine"}),
+     "organisation"),
+    ("ocr.text.stray_mark", Case({"address.city": "Brest;"}), "address.city"),
+    ("ocr.text.stray_mark", Case({"person.last_name": "Col:in"}), "person.last_name"),
+    ("ocr.text.odd_short_word", Case({"address.street": "1 quai de là Fosse"}), "address.street"),
+    ("ocr.address.letter_for_number", Case({"address.street": "G rue du Général Leclerc"}),
+     "address.street"),
+    ("ocr.date.implausible", Case({"signature.date": "2071-09-07"}), "signature.date"),
+    ("value.repaired", Case(source="text", doubt={"contact.email": Doubt("value.repaired", "…")}),
+     "contact.email"),
+    ("ocr.phone.unassigned_range",
+     Case(doubt={"contact.phone": Doubt("ocr.phone.unassigned_range", "…")}), "contact.phone"),
+    ("ocr.choices.caption_lost",
+     Case(doubt={"choices": Doubt("ocr.choices.caption_lost", "…")}), "choices"),
+    ("ocr.name.against_email", Case({"person.last_name": "Coiin"}), "person.last_name"),
+    ("ocr.label.lost", Case(lost=("attendance.1",)), "attendance.1"),
+    ("ocr.name.lost_accent", Case({"person.first_name": "Jerome"}), "person.first_name"),
+    ("ocr.name.lost_accent", Case({"person.first_name": "Loic",
+                                   "contact.email": "loic.colin@ville-brest.fr"}),
+     "person.first_name"),
+    ("ocr.name.unknown_accents", Case({"person.first_name": "Maélys",
+                                       "contact.email": "maelys.colin@ville-brest.fr"}),
+     "person.first_name"),
+    # Read alike by both passes, "Bemard" passed every guard: its "m" is a known name's "rn".
+    ("ocr.name.confusable_letters", Case({**GENERIC, "person.last_name": "Bemard"},
+                                         reread=(*REREAD, *NAMES)), "person.last_name"),
+    ("ocr.name.confusable_letters", Case({"person.last_name": "Bemard",
+                                          "contact.email": "jerome.bemard@ville-brest.fr"}),
+     "person.last_name"),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("rule_id", "case", "role"), EXAMPLES)
+def test_each_rule_doubts_its_examples_whatever_the_keys(
+    rule_id: str, case: Case, role: str, form: FormDefinition
+) -> None:
+    doubted = run(case, form)
+    assert rule_id in doubted.get(role, []), doubted
+
+
+def test_a_complete_bulletin_read_twice_is_doubted_by_no_rule(form: FormDefinition) -> None:
+    assert run(Case(), form) == {}
+    assert run(Case(source="text"), form) == {}
+    assert run(Case(GENERIC, reread=(*REREAD, *NAMES)), form) == {}
+    # A common name written with "rn" is that name: its "m" form ("Foumier") is nobody's.
+    assert run(Case({**GENERIC, "person.last_name": "Fournier"}, reread=(*REREAD, *NAMES)),
+               form) == {}  # fmt: skip
+
+
+def test_every_registered_rule_has_an_example_and_a_well_formed_id() -> None:
+    shown = {rule_id for rule_id, _, _ in EXAMPLES}
+    assert {r.id for r in RULES} == shown
+    for registered in RULES:
+        assert registered.id.count(".") >= 1 and registered.id == registered.id.lower()
+        assert registered.about
+
+
+def test_a_doubt_s_reason_is_plain_french_naming_what_was_read() -> None:
+    form = load_form(FORMS["original"])
+    case = Case({**GENERIC, "person.last_name": "Bemard"}, reread=(*REREAD, *NAMES))
+    values = {**VALUES, **case.values}
+    fields = {
+        key_of(form, role): FieldReading(
+            key_of(form, role), str(v), v, 0.99, "ocr", 1, (0, 0, 1, 1)
+        )
+        for role, v in values.items()
+        if v is not None
+    }
+    fields[key_of(form, "contact.fax")] = FieldReading("fax", None, None, 0.0, None, 1, None)
+    judged = assess(fields, form, {key_of(form, r) for r in case.reread})
+    [doubt] = judged.fields["last_name"].doubts
+    assert doubt.rule == "ocr.name.confusable_letters"
+    assert "« Bemard »" in doubt.reason and "Bernard" in doubt.reason
+
+
+def test_a_form_that_does_not_say_which_field_is_the_address_doubts_the_names() -> None:
+    # Fail safe: the rule that checks names against the e-mail address cannot find it.
+    data = tomllib.loads(FORMS["original"].read_text(encoding="utf-8"))
+    for spec in data["field"]:
+        if spec.get("role") == "contact.email":
+            del spec["role"]
+    form = parse_form(data, "no email role")
+    fields = {}
+    for role, value in VALUES.items():
+        key = key_of(form, role) if role != "contact.email" else "email"
+        fields[key] = (FieldReading(key, str(value), value, 0.99, "ocr", 1, (0, 0, 1, 1))
+                       if value is not None else FieldReading(key, None, None, 0.0, None, 1,
+                                                              None))  # fmt: skip
+    judged = assess(fields, form, {key_of(form, r) for r in REREAD if r != "contact.email"})
+    detail = {f.code: f.detail for f in judged.findings}["low_confidence"]
+    assert "ocr.name.against_email" in parse_doubted(detail)["last_name"]
+
+
+def test_roles_are_checked_when_the_form_is_loaded() -> None:
+    data = tomllib.loads(FORMS["original"].read_text(encoding="utf-8"))
+    data["field"][1]["role"] = "person.surname"
+    with pytest.raises(Exception, match=r"role 'person\.surname' is not one of"):
+        parse_form(data, "bad role")
+    data["field"][1]["role"] = "person.first_name"
+    with pytest.raises(Exception, match=r"given to two fields: person\.first_name"):
+        parse_form(data, "twice")
+
+
+def test_a_form_with_no_roles_at_all_is_strictest_not_most_lenient() -> None:
+    # The hole of keyed rules: with other keys, "Loic" and "Montpeilier", each read alike by
+    # both passes, were accepted. With no role to go by, a name keeps the name rules and a
+    # text's proper nouns must be place names or French words.
+    data = tomllib.loads(FORMS["renamed"].read_text(encoding="utf-8"))
+    for spec in data["field"]:
+        spec.pop("role", None)
+    form = parse_form(data, "no roles")
+    values = {"prenom": "Loic", "commune": "Montpeilier", "cp": "34000", "nom": "Colin"}
+    fields = {
+        spec.key: FieldReading(
+            spec.key, values[spec.key], values[spec.key], 0.99, "ocr", 1, (0, 0, 1, 1)
+        )
+        if spec.key in values
+        else FieldReading(spec.key, None, None, 0.0, None, 1, None)
+        for spec in form.fields
+    }
+    judged = assess(fields, form, set(values))
+    doubted = parse_doubted({f.code: f.detail for f in judged.findings}["low_confidence"])
+    assert "ocr.name.lost_accent" in doubted["prenom"]
+    assert "ocr.text.unknown_proper_noun" in doubted["commune"]
+
+
+def test_the_readme_lists_every_rule() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert [r.id for r in RULES if f"| `{r.id}` |" not in readme] == []
