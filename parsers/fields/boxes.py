@@ -1,0 +1,164 @@
+"""Check boxes and choices read next to their captions: from a box's state or a mark character."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from rapidfuzz import fuzz
+
+from parsers.fields.labels import Token
+from parsers.fields.reading import Doubt, FieldReading
+from parsers.form import FieldSpec
+from parsers.pages.layout import CheckBox, Line, Page, Source
+from parsers.text import fold
+
+_CAPTION_SCORE = 85
+# Marks left of a caption, in line heights.
+_MARK_REACH = 6.0
+_MARKS = frozenset({"x", "☒", "☑", "✓", "✔", "✗", "✘", "■", "[x]", "(x)", "⊠", "×", "v"})
+_EMPTY_BOXES = frozenset({"☐", "□", "[ ]", "[]", "o", "❑", "❏"})
+# Without a box or a mark, an OCR reading of "not ticked" is a guess.
+_UNSEEN_BOX_CONFIDENCE = {"ocr": 0.6, "text": 0.95, "form": 0.95, "docx": 0.95}
+
+
+def _find_caption(
+    lines: list[Line], tokens: list[list[Token]], captions: Sequence[str]
+) -> tuple[int, int, float] | None:
+    """(line index, token index where the caption starts, score) of the best caption match."""
+    best: tuple[int, int, float] | None = None
+    for variant in captions:
+        target = fold(variant)
+        for index, line_tokens in enumerate(tokens):
+            words = [t for t in line_tokens if t.kind == "word"]
+            if not words:
+                continue
+            text = " ".join(t.folded for t in words)
+            if len(text) < 0.6 * len(target):
+                continue
+            alignment = fuzz.partial_ratio_alignment(target, text)
+            if alignment is None or alignment.score < _CAPTION_SCORE:
+                continue
+            start = _token_at(words, alignment.dest_start)
+            position = line_tokens.index(words[start])
+            if best is None or alignment.score > best[2]:
+                best = (index, position, alignment.score)
+    return best
+
+
+def _token_at(words: list[Token], offset: int) -> int:
+    position = 0
+    for i, token in enumerate(words):
+        position += len(token.folded) + 1
+        if position > offset:
+            return i
+    return len(words) - 1
+
+
+def read_box(
+    page: Page,
+    lines: list[Line],
+    tokens: list[list[Token]],
+    captions: Sequence[str],
+    key: str,
+    caption_lines: set[int],
+) -> FieldReading | None:
+    found = _find_caption(lines, tokens, captions)
+    if found is None:
+        return None
+    index, start, score = found
+    caption_lines.add(index)
+    line = lines[index]
+    caption_word = tokens[index][start].word
+    height = max(line.bottom - line.top, 1.0)
+    reach = caption_word.x0 - _MARK_REACH * height
+    box = _nearest_box(page.boxes, line, caption_word.x0, reach)
+    before = [t for t in tokens[index][:start] if t.word.x1 <= caption_word.x0 + 1]
+    marks = [t for t in before if t.word.x0 >= reach and t.folded in _MARKS]
+    empties = [t for t in before if t.word.x0 >= reach and t.folded in _EMPTY_BOXES]
+    source: Source = caption_word.source
+    quality = score / 100
+    if box is not None and box.checked is not None:
+        checked, confidence, evidence = box.checked, box.confidence, box.bbox()
+        source = box.source
+    elif marks:
+        mark = marks[-1].word
+        checked, confidence, evidence = True, mark.confidence, mark.bbox()
+    elif empties:
+        empty = empties[-1].word
+        checked, confidence, evidence = False, empty.confidence, empty.bbox()
+    else:
+        checked = False
+        confidence = _UNSEEN_BOX_CONFIDENCE[source]
+        evidence = box.bbox() if box is not None else caption_word.bbox()
+    return FieldReading(
+        key=key,
+        raw="x" if checked else "",
+        value=checked,
+        confidence=round(confidence * quality, 3),
+        source=source,
+        page=page.number,
+        bbox=evidence,
+    )
+
+
+def _nearest_box(
+    boxes: Sequence[CheckBox], line: Line, caption_x: float, reach: float
+) -> CheckBox | None:
+    """The box that belongs to a caption: on its line, else the one nearest it vertically.
+
+    Stacked boxes ("☐ 1. …", "☐ 2. …") are all within reach of each caption's line; the
+    one beside the line wins, and among several beside it the closest to the caption.
+    """
+    height = max(line.bottom - line.top, 1.0)
+    middle = (line.top + line.bottom) / 2
+    near = [
+        b
+        for b in boxes
+        if line.top - height <= b.middle <= line.bottom + height
+        and reach <= b.x0
+        and b.x1 <= caption_x + height
+    ]
+    beside = [b for b in near if b.top <= middle <= b.bottom or line.top <= b.middle <= line.bottom]
+    if beside:
+        return max(beside, key=lambda b: b.x1)
+    return min(near, key=lambda b: (abs(b.middle - middle), -b.x1), default=None)
+
+
+def read_choices(
+    page: Page,
+    lines: list[Line],
+    tokens: list[list[Token]],
+    spec: FieldSpec,
+    caption_lines: set[int],
+) -> FieldReading | None:
+    readings = []
+    for choice in spec.choices:
+        reading = read_box(page, lines, tokens, choice.captions, spec.key, caption_lines)
+        if reading is not None:
+            readings.append((choice.value, reading))
+    if not readings:
+        return None
+    chosen = sorted(value for value, r in readings if r.value is True)
+    boxes = [r.bbox for _, r in readings if r.bbox is not None]
+    bbox = (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+    lost = [c.captions[0] for c in spec.choices if c.value not in {v for v, _ in readings}]
+    return FieldReading(
+        key=spec.key,
+        raw=",".join(str(v) for v in chosen),
+        value=chosen,
+        confidence=min(r.confidence for _, r in readings),
+        source=readings[0][1].source,
+        page=page.number,
+        bbox=bbox,
+        doubt=Doubt(
+            "ocr.choices.caption_lost",
+            f"la case « {lost[0]} » n'a pas été lue : elle peut être cochée",
+        )
+        if lost
+        else None,
+    )
