@@ -4,6 +4,7 @@ The same code serves text PDFs, form fields, Word files and OCR: the value is re
 right of its label on the same line up to the next label, or on the line below, under the
 label (parsers/fields/labels.py finds labels, parsers/fields/boxes.py reads check boxes).
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -82,8 +83,14 @@ def _extract_page(page: Page, form: FormDefinition) -> tuple[dict[str, FieldRead
 
 
 def _is_ignored(line: Line, ignore: list[str]) -> bool:
+    """A line of the printed form itself. The line must hold the whole pattern: a label
+    alone ("Courriel") is not the form's "par courriel : …" line."""
     text = fold(line.text)
-    return any(fuzz.partial_ratio(pattern, text) >= 90 for pattern in ignore if pattern)
+    return any(
+        len(text) >= len(pattern) and fuzz.partial_ratio(pattern, text) >= 90
+        for pattern in ignore
+        if pattern
+    )
 
 
 def _read_value(

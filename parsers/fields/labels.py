@@ -37,6 +37,12 @@ GAP_LINES = 1.0
 _COLONS = frozenset({":", "：", ";", "¦"})
 _LEADER = re.compile(r"^[.…_·\-–—]{2,}$")
 _LEADER_EDGES = ".…_·"
+# A printed caption holds a few more words than its label ("Nom (en majuscules)", "Fonction
+# exercée", "Nom de la collectivité ou de l'organisme"); a value is longer.
+_MAX_CAPTION_WORDS = 6
+# What joins two wordings of one label ("Organisme / collectivité", "Fonction ou qualité").
+_CONNECTORS = frozenset({"/", "-", "–", "—", "|", "et", "ou", "&", "+", ","})
+_ARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "en", "a"})
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,11 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
         for spec in plain:
             candidates.extend(_match_labels(spec, index, lines[index], line_tokens))
     accepted = _resolve(candidates)
+    vocabulary = _label_vocabulary(form)
+    accepted = [
+        _extend_caption(la, lines[la.line], tokens[la.line], accepted, vocabulary)
+        for la in accepted
+    ]
     for spec in form.fields:
         if spec.labels and spec.after is not None:
             anchor = next((la for la in accepted if la.spec.key == spec.after), None)
@@ -226,3 +237,76 @@ def _resolve(candidates: list[Label]) -> list[Label]:
         taken |= cells
         accepted.append(label)
     return accepted
+
+
+def _label_vocabulary(form: FormDefinition) -> dict[str, frozenset[str]]:
+    """Each field's label words, and (key "") every field's: the words a caption is made of."""
+    found: dict[str, frozenset[str]] = {}
+    for spec in form.fields:
+        words = {w for variant in _targets(spec.labels) for w in variant.split() if len(w) > 2}
+        found[spec.key] = frozenset(words)
+    found[""] = frozenset().union(*found.values())
+    return found
+
+
+def _caption_word(token: Token, spec: FieldSpec, vocabulary: dict[str, frozenset[str]],
+                  loose: bool) -> bool:  # fmt: skip
+    """Whether a word after a label belongs to its printed caption: a connector, an article,
+    a parenthesised qualifier, a word of the field's labels; when `loose` (the caption is
+    ended by a colon, leader dots or a cell's edge), any lower-case word or label word."""
+    text = token.text
+    words = _label_key(token.folded).split()
+    if not words or any(c.isdigit() or c == "@" for c in text):
+        return False
+    if token.folded in _CONNECTORS or text.startswith("(") or text.endswith(")"):
+        return True
+    if all(w in _ARTICLES or _label_word(w, vocabulary[spec.key]) for w in words):
+        return True
+    return loose and (text[:1].islower() or all(_label_word(w, vocabulary[""]) for w in words))
+
+
+def _label_word(word: str, vocabulary: frozenset[str]) -> bool:
+    """A word of `vocabulary`, or one OCR slip from one ("qualtié" for "qualité")."""
+    if word in vocabulary:
+        return True
+    return len(word) >= _SLIP_MIN and any(
+        abs(len(v) - len(word)) <= 1 and fuzz.ratio(v, word) >= _LABEL_SCORE - 5 for v in vocabulary
+    )
+
+
+def _extend_caption(
+    label: Label,
+    line: Line,
+    tokens: list[Token],
+    accepted: list[Label],
+    vocabulary: dict[str, frozenset[str]],
+) -> Label:
+    """The whole printed caption of a label: the words after the matched wording, up to the
+    colon, leader dots or cell edge that ends it ("Organisme / collectivité :", "Nom (en
+    majuscules)"), or up to the line's end when they can only be label words ("Fonction /
+    qualité" above its box). No label word is then ever read as part of the value."""
+    if not label.spec.separator or label.spec.after is not None or label.end >= len(tokens):
+        return label
+    wide = GAP_LINES * max(line.bottom - line.top, 1.0)
+    first = tokens[label.end]
+    if first.kind != "word" or first.word.x0 - tokens[label.end - 1].word.x1 > wide:
+        return label  # a colon, leader dots, a value or a cell's edge already ends it
+    stop = min(
+        (la.start for la in accepted if la.line == label.line and la.start >= label.end),
+        default=len(tokens),
+    )
+    end = label.end
+    while end < stop and tokens[end].kind == "word" and end - label.end < _MAX_CAPTION_WORDS:
+        if end > label.end and tokens[end].word.x0 - tokens[end - 1].word.x1 > wide:
+            break
+        end += 1
+    after = tokens[end] if end < len(tokens) else None
+    ended = after is not None and (
+        after.kind in ("colon", "leader", "value") or after.word.x0 - tokens[end - 1].word.x1 > wide
+    )
+    if after is not None and not ended:
+        return label
+    words = tokens[label.end : end]
+    if not all(_caption_word(t, label.spec, vocabulary, loose=ended) for t in words):
+        return label
+    return Label(label.spec, label.line, label.start, end, label.score, True)

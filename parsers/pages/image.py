@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import cv2
 import numpy as np
 import numpy.typing as npt
 from PIL import Image, ImageFilter, ImageOps
@@ -62,6 +63,22 @@ DASH_MAX_PX = 3 * DOT_MAX_PX
 RULE_MIN_LENGTH_PX = 100
 # A rule's ragged edge reaches 1-2 px past its longest runs (window width, odd).
 RULE_EDGE_PX = 5
+# A box's side is a vertical stroke from one ruling to another; a one-line value box is
+# 6-10 mm tall (70-120 px at 300 dpi), shorter than a rule, taller than any letter's stem
+# (an 11 pt capital is ~33 px).
+BOX_SIDE_MIN_PX = 40
+# How near a rule a side's ends must be, in pixels (fax strokes are ragged).
+BOX_SIDE_REACH_PX = 6
+# A normal-resolution fax breaks rulings into dashes (a dropped scan line, a thin stroke):
+# gaps this wide are bridged before looking for rules; a word's letters are closer.
+RULE_GAP_PX = 15
+# A rule is at most this thick (a 1.5 pt line is 6 px at 300 dpi; one fax line of 98 dpi is
+# 3 px); an 8 pt x-height, the smallest text a bulletin prints, is 14 px.
+RULE_MAX_THICKNESS_PX = 10
+# Beside a rule the paper is blank: at most this share of ink in the bands just above and
+# below it (a text line's middle band has its letters' tops and bottoms there).
+RULE_MAX_SHOULDER_INK = 0.12
+RULE_SHOULDER_PX = (3, 12)
 # Printed check boxes are 2.5-7 mm wide (30-85 px at 300 dpi), square.
 BOX_MIN_PX = 28
 BOX_MAX_PX = 90
@@ -443,8 +460,58 @@ def ruling_lines(ink: Mask) -> Mask:
     rules = np.zeros(height * width, dtype=bool)
     for pixels in flat_rules:
         rules[pixels] = True
-    result: Mask = rules.reshape(height, width) & ink
+    grid = rules.reshape(height, width)
+    grid |= _broken_rules(ink, grow)
+    grid |= _box_sides(turned.astype(bool), grid, grow)
+    result: Mask = grid & ink
     return result
+
+
+def _broken_rules(ink: Mask, grow: int) -> Mask:
+    """Rulings broken into dashes (faxes at 98 dpi, light scans): thin long strokes once their
+    gaps are bridged, with blank paper on either side, horizontal or vertical (OpenCV's
+    morphology)."""
+    found = np.zeros_like(ink)
+    for axis in (0, 1):
+        page = ink if axis == 0 else ink.T
+        u8 = np.ascontiguousarray(page, dtype=np.uint8)
+        closed = cv2.morphologyEx(u8, cv2.MORPH_CLOSE, np.ones((1, RULE_GAP_PX), np.uint8))
+        opened = cv2.morphologyEx(
+            closed, cv2.MORPH_OPEN, np.ones((1, RULE_MIN_LENGTH_PX), np.uint8)
+        )
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(opened, connectivity=8)
+        rules = np.zeros(count, dtype=bool)
+        near, far = RULE_SHOULDER_PX
+        for index in range(1, count):
+            x, y, w, h = (int(v) for v in stats[index, :4])
+            if h > RULE_MAX_THICKNESS_PX:
+                continue
+            above = page[max(0, y - far) : max(0, y - near), x : x + w]
+            below = page[y + h + near : y + h + far, x : x + w]
+            shoulders = [b.mean() for b in (above, below) if b.size]
+            rules[index] = bool(shoulders) and max(shoulders) <= RULE_MAX_SHOULDER_INK
+        mask = rules[labels]
+        mask = cv2.dilate(mask.astype(np.uint8), np.ones((2 * grow + 1, 2 * grow + 1), np.uint8))
+        found |= mask.astype(bool) if axis == 0 else mask.astype(bool).T
+    return found
+
+
+def _box_sides(turned: Mask, rules: Mask, grow: int) -> Mask:
+    """Vertical strokes that run from one ruling to another: the sides of value boxes and
+    the walls of comb fields, too short to be rules themselves, read as "|" or "[" by OCR."""
+    height, width = rules.shape
+    sides = np.zeros_like(rules)
+    columns, starts, ends = find_runs(turned)
+    tall = ends - starts >= BOX_SIDE_MIN_PX
+    reach = BOX_SIDE_REACH_PX
+    for x, top, bottom in zip(columns[tall].tolist(), starts[tall].tolist(), ends[tall].tolist(),
+                              strict=True):  # fmt: skip
+        left, right = max(0, x - reach), min(width, x + reach + 1)
+        above = rules[max(0, top - reach) : top + reach, left:right].any()
+        below = rules[max(0, bottom - reach) : bottom + reach, left:right].any()
+        if above and below:
+            sides[max(0, top - grow) : bottom + grow, max(0, x - grow) : x + grow + 1] = True
+    return sides
 
 
 def _grown_long_runs(ink: Mask, grow: int) -> npt.NDArray[np.int64]:
