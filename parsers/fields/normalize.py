@@ -12,6 +12,7 @@ from datetime import date
 
 import phonenumbers
 
+from parsers.fields.case import restore_case, shouted
 from parsers.fields.reading import Doubt
 from parsers.form import FieldSpec
 from parsers.text import fold
@@ -38,6 +39,8 @@ _CENTURY = 2000
 
 # The rule of a doubt about a value we mended ourselves: it goes to review whatever its source.
 REPAIRED = "value.repaired"
+# The rule of a doubt about a text in capitals whose case or accents we had to guess.
+CASE_GUESSED = "ocr.text.case_guessed"
 _AT_LOOKALIKES = "&©®"
 
 
@@ -83,7 +86,18 @@ def normalize_value(spec: FieldSpec, text: str) -> Normalized:
         case "name":
             return Normalized(normalize_name(text))
         case _:
-            return Normalized(text)
+            return normalize_text(text, spec.role)
+
+
+def normalize_text(text: str, role: str | None) -> Normalized:
+    """Text as written; in capitals, as French writes it (parsers/fields/case.py)."""
+    if not shouted(text):
+        return Normalized(text)
+    written, guessed = restore_case(text, role)
+    if not guessed:
+        return Normalized(written)
+    reason = f"« {text} » est écrit en capitales : « {written} » est une restitution"
+    return Normalized(written, doubt=Doubt(CASE_GUESSED, reason))
 
 
 def normalize_name(text: str) -> str:

@@ -106,6 +106,15 @@ def _names_by_letters() -> dict[str, frozenset[str]]:
     return {key: frozenset(v) for key, v in found.items()}
 
 
+@functools.lru_cache(maxsize=1)
+def official_names_by_fold() -> dict[str, frozenset[str]]:
+    """Official place names by their letters folded ("la rochelle" -> {"La Rochelle"})."""
+    found: dict[str, set[str]] = {}
+    for name in places().names:
+        found.setdefault(fold(name), set()).add(name)
+    return {key: frozenset(v) for key, v in found.items()}
+
+
 def misspelt_place(text: str) -> bool:
     """The letters of an official place name with other accents ("Lamorläye", "Besancon"):
     a witness blind to accents (an e-mail domain, a folded comparison) cannot vouch for it."""

@@ -499,7 +499,7 @@ def _broken_rules(ink: Mask, grow: int) -> Mask:
 def _box_sides(turned: Mask, rules: Mask, grow: int) -> Mask:
     """Vertical strokes that run from one ruling to another: the sides of value boxes and
     the walls of comb fields, too short to be rules themselves, read as "|" or "[" by OCR."""
-    height, width = rules.shape
+    width = rules.shape[1]
     sides = np.zeros_like(rules)
     columns, starts, ends = find_runs(turned)
     tall = ends - starts >= BOX_SIDE_MIN_PX

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from parsers.fields.normalize import REPAIRED
+from parsers.fields.normalize import CASE_GUESSED, REPAIRED
 from parsers.fields.reading import FieldReading
 from parsers.knowledge.confusables import confusable_forms
 from parsers.knowledge.lexicon import (
@@ -204,6 +204,12 @@ def implausible_date(ctx: Context, key: str, reading: FieldReading) -> str | Non
 @rule(REPAIRED, "a value we mended ourselves (a space read for a dot, '&' for '@')")
 def repaired(ctx: Context, key: str, reading: FieldReading) -> str | None:
     return _reading_doubt(reading, REPAIRED)
+
+
+@rule(CASE_GUESSED, "an OCR'd text in capitals whose case or accents had to be guessed",
+      types={"text"}, sources=_OCR)  # fmt: skip
+def case_guessed(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    return _reading_doubt(reading, CASE_GUESSED)
 
 
 @rule("ocr.phone.unassigned_range", "an OCR'd phone number in no assigned range",

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from parsers.fields.case import restore_case
 from parsers.fields.normalize import (
     clean_text,
     normalize_count,
@@ -158,3 +159,26 @@ def test_an_at_sign_read_as_a_lookalike_is_mended_and_doubted() -> None:
     # With an "@" already, or two lookalikes, nothing says which one is the sign.
     assert normalize_email("a&b@ville-brest.fr").problem
     assert normalize_email("a&b&ville-brest.fr").problem
+
+
+@pytest.mark.parametrize(
+    ("text", "role", "written", "guessed"),
+    [
+        ("VILLE DE PONTARLIER", "organisation", "Ville de Pontarlier", False),
+        ("VILLE DE LA ROCHELLE", "organisation", "Ville de La Rochelle", False),
+        ("MAIRIE DU MANS", "organisation", "Mairie du Mans", False),
+        ("RÉGION GRAND EST", "organisation", "Région Grand Est", False),
+        ("RESPONSABLE DU SERVICE DES RELATIONS INTERNATIONALES", "person.position",
+         "Responsable du service des relations internationales", False),
+        ("9 RUE DU GENERAL LECLERC", "address.street", "9 rue du Général Leclerc", True),
+        ("PLACE DE L'HOTEL DE VILLE", "address.street", "Place de l'Hôtel de Ville", False),
+        ("TOURS", "address.city", "Tours", False),
+        # An ordinary word before a proper noun may belong to it: "Grand Angoulême".
+        ("COMMUNAUTÉ D'AGGLOMÉRATION DU GRAND ANGOULÊME", "organisation",
+         "Communauté d'agglomération du grand Angoulême", True),
+    ],
+)  # fmt: skip
+def test_a_text_in_capitals_is_written_as_french_writes_it(
+    text: str, role: str, written: str, guessed: bool
+) -> None:
+    assert restore_case(text, role) == (written, guessed)

@@ -126,6 +126,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
     ("ocr.date.implausible", Case({"signature.date": "2071-09-07"}), "signature.date"),
     ("value.repaired", Case(source="text", doubt={"contact.email": Doubt("value.repaired", "…")}),
      "contact.email"),
+    ("ocr.text.case_guessed",
+     Case(doubt={"address.street": Doubt("ocr.text.case_guessed", "…")}), "address.street"),
     ("ocr.phone.unassigned_range",
      Case(doubt={"contact.phone": Doubt("ocr.phone.unassigned_range", "…")}), "contact.phone"),
     ("ocr.choices.caption_lost",
