@@ -13,9 +13,10 @@ from itertools import pairwise
 from rapidfuzz import fuzz
 
 from parsers.fields.boxes import read_box, read_choices
+from parsers.fields.combined import split_words
 from parsers.fields.labels import Label, Token, find_labels, tokenize
 from parsers.fields.normalize import clean_text, normalize_value
-from parsers.fields.reading import FieldReading, Reading
+from parsers.fields.reading import Doubt, FieldReading, Reading
 from parsers.form import FieldSpec, FormDefinition
 from parsers.pages.layout import Line, Page, Word, group_lines
 from parsers.text import fold
@@ -70,15 +71,14 @@ def _extract_page(page: Page, form: FormDefinition) -> tuple[dict[str, FieldRead
     blocked = caption_lines | {la.line for la in labels if la.strong}
     blocked |= {i for i, line in enumerate(tokens) if any(t.kind == "colon" for t in line)}
     organiser = {fold(v) for v in form.organiser_values}
-    by_field: dict[str, list[Label]] = {}
+    by_field: dict[str, list[tuple[FieldReading, tuple[bool, bool, float]]]] = {}
     for label in labels:
-        by_field.setdefault(label.spec.key, []).append(label)
+        readings, rank = _read_value(page, lines, tokens, labels, label, organiser, blocked)
+        for reading in readings:
+            by_field.setdefault(reading.key, []).append((reading, rank))
     for key, candidates in by_field.items():
-        readings = [
-            _read_value(page, lines, tokens, labels, c, organiser, blocked) for c in candidates
-        ]
-        readings.sort(key=lambda r: r[1], reverse=True)
-        result[key] = readings[0][0]
+        candidates.sort(key=lambda r: r[1], reverse=True)
+        result[key] = candidates[0][0]
     return result, anchors + len(by_field)
 
 
@@ -101,8 +101,9 @@ def _read_value(
     label: Label,
     organiser: set[str],
     blocked: set[int],
-) -> tuple[FieldReading, tuple[bool, bool, float]]:
-    """The value right of `label` up to the next label, or below it; and a rank for choosing.
+) -> tuple[list[FieldReading], tuple[bool, bool, float]]:
+    """The value right of `label` up to the next label, or below it (two readings for a
+    caption of two fields); and a rank for choosing.
 
     A strong label (followed by ":") beats a weak one even when it has no value: an empty
     field is better reported empty than filled from a stray word.
@@ -123,34 +124,44 @@ def _read_value(
     quality = label.score * (1.0 if label.strong else _WEAK_PENALTY)
     if not any(c.isalnum() for w in words for c in w.text):
         words = []  # "Ville : =": a speck or what is left of a rule; no value was written
-    if not words:
-        empty = FieldReading(label.spec.key, None, None, 0.0, None, page.number, None)
-        return empty, (label.strong, False, quality)
-    raw = clean_text(_join(words, label.spec.type))
-    normal = normalize_value(label.spec, raw)
-    if raw and fold(str(normal.value or raw)) in organiser:
-        empty = FieldReading(label.spec.key, None, None, 0.0, None, page.number, None)
+    parts: list[tuple[FieldSpec, list[Word], Doubt | None]] = [(label.spec, words, None)]
+    if label.partner is not None:
+        parts = split_words(label.spec, label.partner, words) if words else [
+            (label.spec, [], None), (label.partner, [], None)
+        ]  # fmt: skip
+    readings = [_reading(page, spec, part, quality, doubt) for spec, part, doubt in parts]
+    if any(r.raw and fold(str(r.value or r.raw)) in organiser for r in readings):
+        empty = [FieldReading(s.key, None, None, 0.0, None, page.number, None) for s, _, _ in parts]
         return empty, (False, False, -1.0)
-    confidence = round(quality * min(w.confidence for w in words), 3)
+    return readings, (label.strong, bool(words), quality)
+
+
+def _reading(
+    page: Page, spec: FieldSpec, words: list[Word], quality: float, doubt: Doubt | None
+) -> FieldReading:
+    """One field's reading from its value's words (none: the field was left blank)."""
+    if not words:
+        return FieldReading(spec.key, None, None, 0.0, None, page.number, None)
+    raw = clean_text(_join(words, spec.type))
+    normal = normalize_value(spec, raw)
     bbox = (
         min(w.x0 for w in words),
         min(w.top for w in words),
         max(w.x1 for w in words),
         max(w.bottom for w in words),
     )
-    reading = FieldReading(
-        key=label.spec.key,
+    return FieldReading(
+        key=spec.key,
         raw=raw or None,
         value=normal.value,
-        confidence=confidence,
+        confidence=round(quality * min(w.confidence for w in words), 3),
         source=words[0].source,
         page=page.number,
         bbox=bbox,
         problem=normal.problem,
-        doubt=normal.doubt,
+        doubt=doubt or normal.doubt,
         label_quality=quality,
     )
-    return reading, (label.strong, True, quality)
 
 
 def _join(words: list[Word], field_type: str) -> str:

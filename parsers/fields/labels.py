@@ -61,6 +61,9 @@ class Label:
     end: int  # exclusive token index
     score: float
     strong: bool
+    # A second field printed under the same caption ("Nom et prénom", "CP / Commune"):
+    # the value read holds both, split by parsers/fields/combined.py.
+    partner: FieldSpec | None = None
 
 
 def tokenize(line: Line) -> list[Token]:
@@ -102,6 +105,7 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
     for index, line_tokens in enumerate(tokens):
         for spec in plain:
             candidates.extend(_match_labels(spec, index, lines[index], line_tokens))
+    candidates += _combined(lines, tokens, candidates)
     accepted = _resolve(candidates)
     vocabulary = _label_vocabulary(form)
     accepted = [
@@ -221,10 +225,47 @@ def _ends_label(tokens: list[Token], start: int, end: int, height: float) -> boo
     return end >= len(tokens) or tokens[end].word.x0 - tokens[end - 1].word.x1 > wide
 
 
+def _combined(lines: list[Line], tokens: list[list[Token]], candidates: list[Label]) -> list[Label]:
+    """Two fields' labels joined by "et", "/", "-" or "," under one caption ("Nom et
+    prénom", "Prénom NOM", "Code postal / Ville", "CP – Commune"), as one label of both."""
+    found = []
+    for a in candidates:
+        for b in candidates:
+            if a.line != b.line or a.spec.key == b.spec.key or not _may_combine(a.spec, b.spec):
+                continue
+            between = tokens[a.line][a.end : b.start]
+            if len(between) > 1 or any(t.folded not in _CONNECTORS for t in between):
+                continue
+            if b.start < a.end or (not between and b.start != a.end):
+                continue
+            height = lines[a.line].bottom - lines[a.line].top
+            if _has_gap(tokens[a.line][a.start : b.end], height):
+                continue
+            strong = _ends_label(tokens[a.line], a.start, b.end, height)
+            found.append(
+                Label(a.spec, a.line, a.start, b.end, min(a.score, b.score), strong, b.spec)
+            )
+    return found
+
+
+# Fields one caption may hold together, by role.
+_COMBINABLE = (
+    frozenset({"person.last_name", "person.first_name"}),
+    frozenset({"address.postal_code", "address.city"}),
+)
+
+
+def _may_combine(a: FieldSpec, b: FieldSpec) -> bool:
+    return frozenset({a.role, b.role}) in _COMBINABLE
+
+
 def _resolve(candidates: list[Label]) -> list[Label]:
-    """Keep the best labels so that no token belongs to two of them."""
+    """Keep the best labels so that no token belongs to two of them; a caption of two fields
+    beats each of its parts."""
     ranked = sorted(
-        candidates, key=lambda la: (la.strong, la.score, la.end - la.start), reverse=True
+        candidates,
+        key=lambda la: (la.strong, la.partner is not None, la.score, la.end - la.start),
+        reverse=True,
     )
     taken: set[tuple[int, int]] = set()
     accepted: list[Label] = []

@@ -100,8 +100,22 @@ def normalize_text(text: str, role: str | None) -> Normalized:
     return Normalized(written, doubt=Doubt(CASE_GUESSED, reason))
 
 
+# Civilities written before a name ("Mme Dupont", "M. Jean DUPONT"): not part of it.
+CIVILITIES = frozenset({
+    "m", "m.", "mme", "mme.", "mlle", "mlle.", "madame", "monsieur", "mademoiselle", "mr",
+    "mr.", "dr", "dr.", "pr", "pr.", "me", "me.",
+})  # fmt: skip
+
+
+def without_civility(text: str) -> str:
+    head, _, rest = text.partition(" ")
+    return rest.strip() if rest.strip() and head.lower() in CIVILITIES else text
+
+
 def normalize_name(text: str) -> str:
-    """A name written in capitals ("DUPONT-MOREAU", "LE GALL") as a name is written."""
+    """A name written in capitals ("DUPONT-MOREAU", "LE GALL") as a name is written, without
+    the civility before it."""
+    text = without_civility(text)
     if not text.isupper():
         return text
     return re.sub(r"[^\W\d_]+", lambda m: m.group(0).capitalize(), text.lower())

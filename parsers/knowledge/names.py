@@ -10,6 +10,8 @@ under parsers/data/, loaded once.
 from __future__ import annotations
 
 import functools
+import gzip
+import json
 import unicodedata
 from pathlib import Path
 
@@ -75,3 +77,19 @@ def accents_vouched(text: str) -> bool:
 def known_name(word: str) -> bool:
     """Whether `word` is a name of the lists, in any of its spellings."""
     return known_rn_name(word) or word.lower() in accented_names().get(fold(word), frozenset())
+
+
+def known_first_name(word: str) -> bool:
+    """Whether `word` is a first name people bear (the names data's first names)."""
+    return fold(word) in first_names()
+
+
+@functools.lru_cache(maxsize=1)
+def first_names() -> frozenset[str]:
+    """First names, folded: from parsers/data/names.json.gz when it is there (built by
+    scripts/make_names.py), else none."""
+    path = DATA / "names.json.gz"
+    if not path.exists():
+        return frozenset()
+    data = json.loads(gzip.decompress(path.read_bytes()))
+    return frozenset(fold(name) for name in data.get("first", {}))

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from parsers.fields.combined import SPLIT_UNCERTAIN
 from parsers.fields.normalize import CASE_GUESSED, REPAIRED
 from parsers.fields.reading import FieldReading
 from parsers.knowledge.confusables import confusable_forms
@@ -210,6 +211,12 @@ def repaired(ctx: Context, key: str, reading: FieldReading) -> str | None:
       types={"text"}, sources=_OCR)  # fmt: skip
 def case_guessed(ctx: Context, key: str, reading: FieldReading) -> str | None:
     return _reading_doubt(reading, CASE_GUESSED)
+
+
+@rule(SPLIT_UNCERTAIN, "two fields written under one caption ('Nom et prénom') that nothing "
+      "told apart")  # fmt: skip
+def split_uncertain(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    return _reading_doubt(reading, SPLIT_UNCERTAIN)
 
 
 @rule("ocr.phone.unassigned_range", "an OCR'd phone number in no assigned range",

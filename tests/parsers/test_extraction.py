@@ -181,3 +181,48 @@ def test_choices_read_without_one_of_their_captions_say_which_was_lost() -> None
     reading = extract_fields([Page(1, 2481, 3508, tuple(words), boxes)], form).fields["workshops"]
     assert reading.value == []
     assert reading.doubt is not None and "Formation des jeunes" in reading.doubt.reason
+
+
+def word_bulletin(*lines: str) -> bytes:
+    """A .docx whose paragraphs are `lines`."""
+    import io
+
+    import docx
+
+    document = docx.Document()
+    document.add_paragraph("BULLETIN DE PARTICIPATION")
+    for line in lines:
+        document.add_paragraph(line)
+    out = io.BytesIO()
+    document.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["Organisme / collectivité : Mairie de Brest", "Fonction / qualité : Maire"],
+         {"organisation": "Mairie de Brest", "position": "Maire"}),
+        (["Nom (en majuscules) : MARTIN", "Fonction exercée : Adjointe au maire"],
+         {"last_name": "Martin", "position": "Adjointe au maire"}),
+        (["Nom et prénom : DUPONT Jean"], {"last_name": "Dupont", "first_name": "Jean"}),
+        (["Prénom NOM : Anne-Marie LE GALL"], {"last_name": "Le Gall", "first_name": "Anne-Marie"}),
+        (["Code postal / Ville : 29200 Brest"], {"postal_code": "29200", "city": "Brest"}),
+        (["CP – Commune : 56100 – Lorient"], {"postal_code": "56100", "city": "Lorient"}),
+        (["Nom : Mme Dupont", "Prénom : Claire"], {"last_name": "Dupont", "first_name": "Claire"}),
+    ],
+)  # fmt: skip
+def test_compound_combined_and_qualified_captions_are_read_whole(
+    lines: list[str], expected: dict[str, str], form: FormDefinition
+) -> None:
+    fields = extract_bulletin(word_bulletin(*lines), form, Limits()).fields
+    assert {key: fields[key].value for key in expected} == expected
+
+
+def test_two_names_under_one_caption_that_nothing_tells_apart_are_doubted(
+    form: FormDefinition,
+) -> None:
+    fields = extract_bulletin(word_bulletin("Nom et prénom : Martin Pierre"), form, Limits()).fields
+    assert (fields["last_name"].value, fields["first_name"].value) == ("Martin", "Pierre")
+    assert fields["last_name"].doubt is not None
+    assert fields["last_name"].doubt.rule == "fields.split_uncertain"
