@@ -18,6 +18,11 @@ _MARK_REACH = 6.0
 _MARKS = frozenset({"x", "☒", "☑", "✓", "✔", "✗", "✘", "■", "[x]", "(x)", "⊠", "×", "v"})
 _EMPTY_BOXES = frozenset({"☐", "□", "[ ]", "[]", "o", "❑", "❏"})
 # Without a box or a mark, an OCR reading of "not ticked" is a guess.
+# The words of a yes/no pair of boxes, folded.
+_ANSWERS = {"oui": "yes", "non": "no"}
+_GLYPHS = _MARKS | _EMPTY_BOXES
+# Both boxes of a yes/no pair ticked, or neither: a guess that goes to a person.
+_UNSURE_ANSWER = 0.3
 _UNSEEN_BOX_CONFIDENCE = {"ocr": 0.6, "text": 0.95, "form": 0.95, "docx": 0.95}
 
 
@@ -77,7 +82,12 @@ def read_box(
     empties = [t for t in before if t.word.x0 >= reach and t.folded in _EMPTY_BOXES]
     source: Source = caption_word.source
     quality = score / 100
-    if box is not None and box.checked is not None:
+    answer = _yes_no(page.boxes, line, tokens[index][start:])
+    if answer is not None:
+        checked, confidence, evidence = answer
+        if source != "ocr":
+            source = next((b.source for b in page.boxes if b.bbox() == evidence), source)
+    elif box is not None and box.checked is not None:
         checked, confidence, evidence = box.checked, box.confidence, box.bbox()
         source = box.source
     elif marks:
@@ -99,6 +109,45 @@ def read_box(
         page=page.number,
         bbox=evidence,
     )
+
+
+def _yes_no(
+    boxes: Sequence[CheckBox], line: Line, after: list[Token]
+) -> tuple[bool, float, tuple[float, float, float, float]] | None:
+    """A caption answered by a pair of boxes, "Oui ☐ Non ☒": which one is ticked (a box's
+    ink or a mark beside the word), with a low confidence when both or neither are."""
+    states: dict[str, tuple[bool | None, float, tuple[float, float, float, float]]] = {}
+    height = max(line.bottom - line.top, 1.0)
+    for i, token in enumerate(after):
+        answer = _ANSWERS.get(token.folded.strip(" :.,"))
+        if answer is None or answer in states:
+            continue
+        beside = [
+            b
+            for b in boxes
+            if b.top - height <= token.word.middle <= b.bottom + height
+            and (0 <= token.word.x0 - b.x1 <= 2 * height or 0 <= b.x0 - token.word.x1 <= 2 * height)
+        ]
+        # The glyph after the word ("Oui ☐"), else the one before it ("☐ Oui").
+        glyphs = [t for t in (after[i + 1 : i + 2] or []) if t.folded in _GLYPHS]
+        glyphs = glyphs or [t for t in after[max(0, i - 1) : i] if t.folded in _GLYPHS]
+        if beside:
+            nearest = min(
+                beside, key=lambda b: min(abs(token.word.x0 - b.x1), abs(b.x0 - token.word.x1))
+            )
+            states[answer] = (nearest.checked, nearest.confidence, nearest.bbox())
+        elif any(g.folded in _MARKS for g in glyphs):
+            states[answer] = (True, token.word.confidence, token.word.bbox())
+        elif any(g.folded in _EMPTY_BOXES for g in glyphs):
+            states[answer] = (False, token.word.confidence, token.word.bbox())
+    if set(states) != {"yes", "no"}:
+        return None
+    yes, no = states["yes"], states["no"]
+    if yes[0] is True and no[0] is False:
+        return True, min(yes[1], no[1]), yes[2]
+    if no[0] is True and yes[0] is False:
+        return False, min(yes[1], no[1]), no[2]
+    return False, _UNSURE_ANSWER, yes[2]  # both ticked, neither, or a box unreadable
 
 
 def _nearest_box(

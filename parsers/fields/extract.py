@@ -17,6 +17,7 @@ from parsers.fields.combined import split_words
 from parsers.fields.labels import Label, Token, find_labels, tokenize
 from parsers.fields.normalize import clean_text, normalize_value
 from parsers.fields.reading import Doubt, FieldReading, Reading
+from parsers.fields.signature import read_signature
 from parsers.form import FieldSpec, FormDefinition
 from parsers.pages.layout import Line, Page, Word, group_lines
 from parsers.text import fold
@@ -29,15 +30,27 @@ _VALUE_GAP = 6.0
 _BELOW_LINES = 2.5
 # A value wrapped in its cell continues on a line at most this many line heights below.
 _WRAP_GAP = 0.6
+# A page is part of the bulletin when it holds this many of its labels, and this share of
+# the labels of its fullest page: a bulletin's second page holds its boxes and signature
+# (4-6), a fax cover sheet's "Tél." and "Fax" two.
+_MIN_PAGE_ANCHORS = 3
+_PAGE_SHARE = 0.25
 
 
 def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
-    """Read every field of `form` from `pages`; the first page holding a field wins."""
+    """Read every field of `form` from the bulletin's pages: those holding enough of its
+    labels (a fax cover sheet's "De :" and "Tél. :", a letter's, are not the respondent's);
+    the page holding the most labels wins a field both hold."""
+    read = [_extract_page(page, form) for page in pages]
+    best = max((n for _, n in read), default=0)
+    bulletin = [
+        (fields, n)
+        for fields, n in read
+        if n >= min(best, max(_MIN_PAGE_ANCHORS, _PAGE_SHARE * best))
+    ]
     found: dict[str, FieldReading] = {}
-    anchors = 0
-    for page in pages:
-        page_fields, page_anchors = _extract_page(page, form)
-        anchors += page_anchors
+    anchors = sum(n for _, n in bulletin)
+    for page_fields, _ in sorted(bulletin, key=lambda r: -r[1]):
         for key, reading in page_fields.items():
             if key not in found or (found[key].raw is None and reading.raw is not None):
                 found[key] = reading
@@ -78,7 +91,14 @@ def _extract_page(page: Page, form: FormDefinition) -> tuple[dict[str, FieldRead
             by_field.setdefault(reading.key, []).append((reading, rank))
     for key, candidates in by_field.items():
         candidates.sort(key=lambda r: r[1], reverse=True)
-        result[key] = candidates[0][0]
+        best = candidates[0][0]
+        # Choices answered in words ("Ateliers : 1 et 3") stand; else their boxes do.
+        if key in result and best.raw is None:
+            continue
+        result[key] = best
+    for key, reading in read_signature(page, tokens, form).items():
+        if key not in result or result[key].raw is None:
+            result[key] = reading
     return result, anchors + len(by_field)
 
 

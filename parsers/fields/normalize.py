@@ -33,6 +33,8 @@ _NUMBER_WORDS = {
 # Metropolitan departments 01-95 (20 is Corsica as 2A/2B, written 20xxx in postal codes),
 # overseas 971-976 and 984-988.
 _OVERSEAS_PREFIXES = ("971", "972", "973", "974", "975", "976", "984", "986", "987", "988")
+# The words around choices written as text ("ateliers 1 et 3", "n° 2", "aucun").
+_CHOICE_WORDS = frozenset({"et", "ou", "atelier", "ateliers", "n", "no", "aucun", "les"})
 # Two-digit years in dates are read as 20xx: bulletins are filled in this century.
 _CENTURY = 2000
 
@@ -85,8 +87,20 @@ def normalize_value(spec: FieldSpec, text: str) -> Normalized:
             return normalize_date(text)
         case "name":
             return Normalized(normalize_name(text))
+        case "choices":
+            return normalize_choices(text, {c.value for c in spec.choices})
         case _:
             return normalize_text(text, spec.role)
+
+
+def normalize_choices(text: str, values: set[int]) -> Normalized:
+    """Choices written as text ("1 et 3", "2, 3", "atelier 1"): the sorted numbers."""
+    folded = fold(text)
+    words = re.findall(r"[a-z]+", folded)
+    numbers = sorted({int(n) for n in re.findall(r"\d+", folded)})
+    if any(w not in _CHOICE_WORDS for w in words) or not set(numbers) <= values:
+        return Normalized(None, f"« {text} » n'est pas un choix parmi {sorted(values)}")
+    return Normalized(numbers)
 
 
 def normalize_text(text: str, role: str | None) -> Normalized:

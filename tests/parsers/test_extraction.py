@@ -226,3 +226,23 @@ def test_two_names_under_one_caption_that_nothing_tells_apart_are_doubted(
     assert (fields["last_name"].value, fields["first_name"].value) == ("Martin", "Pierre")
     assert fields["last_name"].doubt is not None
     assert fields["last_name"].doubt.rule == "fields.split_uncertain"
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        (["Atelier(s) souhaité(s) : 1 et 3"], {"workshops": [1, 3]}),
+        (["participera aux 6es Rencontres à Kumamoto : Oui ☒ Non ☐",
+          "participera à la réunion du comité de pilotage : Oui ☐ Non ☒"],
+         {"rencontres": True, "steering_committee": False}),
+        (["À Toulon, le 24/07/2017"], {"signed_at": "Toulon", "signed_on": "2017-07-24"}),
+        (["Fait le 24 juillet 2017 à Toulon"], {"signed_at": "Toulon", "signed_on": "2017-07-24"}),
+        (["Lieu : La Roche-sur-Yon    Date : 3 septembre 2017"],
+         {"signed_at": "La Roche-sur-Yon", "signed_on": "2017-09-03"}),
+    ],
+)  # fmt: skip
+def test_answers_and_signatures_are_read_whatever_their_shape(
+    lines: list[str], expected: dict[str, object], form: FormDefinition
+) -> None:
+    fields = extract_bulletin(word_bulletin("Nom : Martin", *lines), form, Limits()).fields
+    assert {key: fields[key].value for key in expected} == expected

@@ -1,0 +1,94 @@
+"""The place and date of signature, whatever the wording and order: "Fait à Toulon, le
+24/07/2017", "À Toulon, le 24/07/2017", "Fait le 24 juillet 2017 à Toulon", "Lieu : Toulon
+Date : 24/07/2017". Read by shape where the labels did not find them: on a line that says it
+is the signature's, a date, and a commune's official name.
+"""
+
+from __future__ import annotations
+
+import re
+
+from parsers.fields.labels import Token
+from parsers.fields.normalize import normalize_date
+from parsers.fields.reading import FieldReading
+from parsers.form import FormDefinition
+from parsers.knowledge.places import is_place_name
+from parsers.pages.layout import Page, Word
+from parsers.text import fold
+
+# Words that say a line is the signature's: "Fait", "Lieu", "Date", "signé".
+_CUES = frozenset({"fait", "lieu", "date", "signe", "signature"})
+# Longest run of words looked up as one place name ("Saint-Martin-de-Ré", "La Roche-sur-Yon").
+_MAX_PLACE_WORDS = 4
+# A place or a date found by its shape, not after its label: surely enough read, less sure
+# of being the signature's.
+_SHAPE_QUALITY = 0.9
+
+
+def read_signature(
+    page: Page, tokens: list[list[Token]], form: FormDefinition
+) -> dict[str, FieldReading]:
+    """Readings of the signature's place and date on the first line that holds both."""
+    place_key, date_key = form.key_of("signature.place"), form.key_of("signature.date")
+    if place_key is None or date_key is None:
+        return {}
+    for line_tokens in tokens:
+        words = [t.word for t in line_tokens if t.kind == "word"]
+        folded = [fold(w.text).strip(",.:;") for w in words]
+        if not (_CUES & set(folded)) and not (folded and folded[0] in ("a", "à")):
+            continue
+        date = _date(words)
+        place = _place(words, date)
+        if date is None or place is None:
+            continue
+        return {
+            place_key: _reading(page, place_key, place, " ".join(w.text for w in place).strip(",")),
+            date_key: _reading(page, date_key, date, normalize_date(_text(date)).value),
+        }
+    return {}
+
+
+def _text(words: list[Word]) -> str:
+    return " ".join(w.text for w in words).strip(" ,.")
+
+
+def _date(words: list[Word]) -> list[Word] | None:
+    """The shortest run of up to four words that reads as a date ("24 juillet 2017")."""
+    for size in (1, 2, 3, 4):
+        for start in range(len(words) - size + 1):
+            run = words[start : start + size]
+            if re.search(r"\d", _text(run)) and normalize_date(_text(run)).value is not None:
+                return run
+    return None
+
+
+def _place(words: list[Word], date: list[Word] | None) -> list[Word] | None:
+    """The longest run of words that is exactly a commune's (or any place's) official name."""
+    taken = {id(w) for w in date or []}
+    for size in range(_MAX_PLACE_WORDS, 0, -1):
+        for start in range(len(words) - size + 1):
+            run = words[start : start + size]
+            if any(id(w) in taken for w in run):
+                continue
+            if is_place_name(_text(run)) and _text(run)[:1].isupper():
+                return run
+    return None
+
+
+def _reading(page: Page, key: str, words: list[Word], value: object) -> FieldReading:
+    raw = _text(words)
+    return FieldReading(
+        key=key,
+        raw=raw,
+        value=value if value is not None else raw,
+        confidence=round(_SHAPE_QUALITY * min(w.confidence for w in words), 3),
+        source=words[0].source,
+        page=page.number,
+        bbox=(
+            min(w.x0 for w in words),
+            min(w.top for w in words),
+            max(w.x1 for w in words),
+            max(w.bottom for w in words),
+        ),
+        label_quality=_SHAPE_QUALITY,
+    )
