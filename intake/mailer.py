@@ -18,6 +18,7 @@ from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 
 from intake.errors import MailerError as MailerError  # re-exported for callers
+from intake.errors import RecipientRefused
 from intake.settings import Settings
 
 # Connect, each command and the DATA transfer: a server silent this long is not coming back
@@ -70,6 +71,11 @@ def send_message(config: MailerConfig, message: EmailMessage, recipients: list[s
     try:
         with _connect(config) as client:
             refused = client.send_message(message, to_addrs=recipients)
+    except smtplib.SMTPRecipientsRefused as exc:
+        text = f"{config.where()}: {_describe(exc, config.password)}"
+        if all(code >= 500 for code, _reply in exc.recipients.values()):
+            raise RecipientRefused(text, tuple(sorted(exc.recipients))) from None
+        raise MailerError(text) from None
     except (OSError, smtplib.SMTPException, UnicodeError) as exc:
         raise MailerError(f"{config.where()}: {_describe(exc, config.password)}") from None
     accepted = len(recipients) - len(refused)

@@ -59,6 +59,7 @@ FR: dict[str, str] = {
     "label.steering_committee": "Comité de pilotage",
     "label.rencontres": "Rencontres à Kumamoto",
     "label.workshops": "Ateliers",
+    "label.signed_on": "Signé le",
 }
 EN: dict[str, str] = {
     "report.title": "Items to review",
