@@ -74,7 +74,9 @@ def claim_ack(session: Session, seen: Acknowledgement, now: datetime) -> bool:
     return cast(CursorResult[Any], session.execute(statement)).rowcount == 1
 
 
-def finish_ack(session: Session, message_pk: int, status: str, now: datetime, **values: str) -> int:
+def finish_ack(
+    session: Session, message_pk: int, status: str, now: datetime, **values: object
+) -> int:
     """Record how a claimed acknowledgement ended (sent, failed, skipped); its attempts."""
     row = session.get(Acknowledgement, message_pk)
     assert row is not None
@@ -120,7 +122,7 @@ def claim_reminder(
 
 
 def finish_reminder(
-    session: Session, invitee_pk: int, day: str, status: str, now: datetime, **values: str
+    session: Session, invitee_pk: int, day: str, status: str, now: datetime, **values: object
 ) -> int:
     row = session.exec(
         select(Reminder).where(Reminder.invitee_pk == invitee_pk, Reminder.day == day)
