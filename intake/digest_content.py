@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, col, func, select
 
+from intake.invitees.status import Invitation
 from intake.report import Item, by_reason, describe, flagged_items
 from intake.web.wording import Wording
 from parsers.form import FormDefinition
@@ -122,6 +123,7 @@ class DigestFacts:
     health: Health
     now: datetime
     skipped: list[date] = field(default_factory=list)  # days whose own digest never went out
+    invitation: Invitation | None = None  # where the invitation list stands now
 
 
 def gather_facts(
