@@ -7,6 +7,7 @@ from __future__ import annotations
 import tomllib
 
 import pytest
+from respond import FORM
 
 from intake.invitees.match import (
     Candidate,
@@ -16,7 +17,6 @@ from intake.invitees.match import (
     respondent_of,
 )
 from parsers.form import parse_form
-from respond import FORM
 
 LIST = [
     Candidate(1, "Ville de Nancy", "Geneviève Lefèvre", "genevieve.lefevre@ville-nancy.fr",
