@@ -135,20 +135,22 @@ def _connect(config: MailerConfig) -> smtplib.SMTP:
     return client
 
 
+def _reply(code: int, error: bytes | str) -> str:
+    """An SMTP answer as one line: "550 5.1.1 no such mailbox"."""
+    text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
+    return f"{code} {text}"
+
+
 def _describe(exc: BaseException, password: str) -> str:
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         text = f"login refused ({exc.smtp_code})"
     elif isinstance(exc, smtplib.SMTPNotSupportedError):
         text = "STARTTLS not offered by the server"
     elif isinstance(exc, smtplib.SMTPRecipientsRefused):
-        text = f"every recipient refused: {', '.join(sorted(exc.recipients))}"
+        refusals = [f"{a} ({_reply(*exc.recipients[a])})" for a in sorted(exc.recipients)]
+        text = f"every recipient refused: {', '.join(refusals)}"
     elif isinstance(exc, smtplib.SMTPResponseException):
-        reply = (
-            exc.smtp_error.decode("utf-8", "replace")
-            if isinstance(exc.smtp_error, bytes)
-            else str(exc.smtp_error)
-        )
-        text = f"server answered {exc.smtp_code} {reply}"
+        text = f"server answered {_reply(exc.smtp_code, exc.smtp_error)}"
     elif isinstance(exc, UnicodeError):
         text = "user name, password or address not ASCII (smtplib sends ASCII only)"
     elif isinstance(exc, ConnectionRefusedError):
