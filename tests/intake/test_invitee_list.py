@@ -171,3 +171,13 @@ def test_the_command_imports_and_says_what_it_did(tmp_path: Path) -> None:
     )  # fmt: skip
     assert missing.returncode == 1
     assert missing.stderr == f"error: {tmp_path / 'none.csv'}: no such file\n"
+
+
+def test_make_run_imports_the_examples_list_on_its_first_run(app: App) -> None:
+    from intake.poll_commands import EXAMPLES, seed_invitees
+
+    seed_invitees(app)
+    names = [i.organisation for i in invitees(app)]
+    assert len(names) == 6 and "Région Bretagne" in names
+    lines = import_invitees(app.db, app.form, (EXAMPLES / "invitees.csv").read_bytes(), "x").lines()
+    assert lines[0] == "read 6 row(s) (utf-8): 0 invitee(s) added, 0 updated, 6 unchanged"
