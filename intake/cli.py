@@ -18,6 +18,7 @@ from intake.app import App, configure_logging
 from intake.errors import InputError, IntakeError
 from intake.export import export_csv, export_json
 from intake.extraction import SandboxExtractor
+from intake.respond.letters import check_letters
 from intake.settings import Settings, load_settings
 from parsers.bulletin import contract_json
 from parsers.errors import ParserError
@@ -60,6 +61,7 @@ def command(func: F) -> F:
 def app_from(config: Path | None) -> App:
     settings = load_settings(config)
     configure_logging(settings.log_level)
+    check_letters(settings.form, settings.ack == "on", settings.reminders == "on")
     return App(settings)
 
 

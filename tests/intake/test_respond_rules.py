@@ -120,3 +120,27 @@ def test_a_template_gives_a_subject_and_a_body(tmp_path: Path) -> None:
                            late=False)  # fmt: skip
     assert letter.subject == "Reçu – Kumamoto"
     assert letter.body == "Bonjour Anne,\n"
+
+
+def test_a_missing_template_stops_start_up_in_one_line(tmp_path: Path) -> None:
+    import os
+    import shutil
+    import subprocess
+    import sys
+
+    from respond import FORM
+
+    form = tmp_path / "other-event.toml"
+    shutil.copy(FORM, form)  # its folder of templates was not made
+    intake = str(Path(sys.executable).with_name("intake"))
+    env = {**os.environ, "INTAKE_FORM": str(form), "INTAKE_DATA_DIR": str(tmp_path / "var"),
+           "INTAKE_CONFIG": ""}  # fmt: skip
+    quiet = subprocess.run([intake, "check-config"], env=env, capture_output=True, text=True)
+    assert quiet.returncode == 0, quiet.stderr  # off: no template needed
+    env["INTAKE_REMINDERS"] = "on"
+    done = subprocess.run([intake, "check-config"], env=env, capture_output=True, text=True)
+    assert done.returncode == 1
+    assert done.stderr == (
+        f"error: setting reminders (INTAKE_REMINDERS): template {tmp_path}/other-event/"
+        "remind.txt not found\n"
+    )
