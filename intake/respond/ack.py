@@ -85,7 +85,10 @@ def _send_claimed(app: App, message_pk: int, now: datetime) -> tuple[str, bool]:
         view = message_view(session, message_pk)
         refused = Refused.of(own_addresses(app), undeliverable_addresses(session))
         row = session.get(Acknowledgement, message_pk)
-    assert view is not None and row is not None
+    if row is None:
+        return f"acknowledgement of message {message_pk} gone", False
+    if view is None:
+        return _finish(app, message_pk, now, "skipped", "the message is gone"), False
     address, reason = recipient_of(view, refused, app.form.key_of("contact.email"))
     if not reason and now - row.due_at > MAX_DELAY:
         reason = f"not sent within {MAX_DELAY.days} days of the message"
