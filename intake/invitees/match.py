@@ -52,6 +52,10 @@ _PHRASES = sorted(
     ((phrase, kind) for kind, phrases in _KINDS.items() for phrase in phrases),
     key=lambda pair: -len(pair[0]),
 )
+# The form's words for any authority: they say nothing of which one ("Collectivité de Corse"
+# is then "Corse", as the other fields decide).
+_GENERIC = ("collectivite territoriale", "collectivite locale", "collectivite", "organisme",
+            "structure")  # fmt: skip
 _SMALL_WORDS = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "et", "en", "sur"})
 
 
@@ -197,9 +201,19 @@ def name_similarity(written: str, listed: str) -> float:
 
 
 def split_kind(name: str) -> tuple[str, str]:
-    """("ville", "aix provence") for "Ville d'Aix-en-Provence": the kind and the place."""
+    """("ville", "aix provence") for "Ville d'Aix-en-Provence": the kind and the place. What a
+    label leaves before a name is set aside: stray letters ("[l"), and the form's own word
+    for an authority ("/ collectivité Ville de Vannes", from "Organisme / collectivité")."""
     words = [w for w in re.split(r"[^a-z0-9]+", fold(name)) if w]
     text = " ".join(words)
+    while True:
+        lead = next((g for g in _GENERIC if text == g or text.startswith(g + " ")), None)
+        if lead is not None:
+            text = text[len(lead) :].strip()
+        elif len(text) > 1 and text[1] == " ":  # one letter alone
+            text = text[2:]
+        else:
+            break
     kind = ""
     for phrase, found in _PHRASES:
         if text == phrase or text.startswith(phrase + " "):

@@ -31,6 +31,9 @@ LIST = [
     Candidate(6, "Ville d'Aix-en-Provence", "Sophie Nguyen", "contact@aixenprovence.fr", "",
               "13100"),
     Candidate(7, "Ville de Lorient", "", "ri@gmail.com", "", "56100"),
+    Candidate(8, "Département de la Côte-d'Or", "Valérie Dupont", "valerie.dupont@dijon.fr", "",
+              "21000"),
+    Candidate(9, "Ville de La Rochelle", "", "", "", "17000"),
 ]  # fmt: skip
 
 
@@ -54,6 +57,11 @@ LIST = [
          False),
         (Respondent("Conseil departemental du VaI-de-Mame", last_name="Dupont"), 3,
          ("organisation", "contact"), False),
+        # What a compound label ("Organisme / collectivité") leaves before the name, read by
+        # OCR with a stray letter or not.
+        (Respondent("[l collectivité Ville d'Aix-en-Provence"), 6, ("organisation",), False),
+        (Respondent("/ collectivité de la Côte-d'Or"), 8, ("organisation",), False),
+        (Respondent("/ collectivité La Rochelle"), 9, ("organisation",), False),
         # No name at all: the listed address itself, or the domain with the postal code.
         (Respondent("", email="loic.fontaine@ville-nimes.fr"), 5, ("email",), False),
         (Respondent("", sender="secretariat@aixenprovence.fr", postal_code="13100"), 6,
