@@ -58,7 +58,7 @@ def silent(count: int, seed: int, taken: set[str]) -> dict[str, list[str]]:
         places = json.loads(stream.read())
     chance = random.Random(seed)
     named = " ".join(fold(t) for t in taken)
-    towns = [c for c in places["communes"] if fold(c[0]) not in named]
+    towns = [c for c in places["communes"] if c[2] and fold(c[0]) not in named]
     found: dict[str, list[str]] = {}
     while len(found) < count:
         contact = f"{chance.choice(FIRST)} {chance.choice(LAST)}"
