@@ -50,6 +50,7 @@ class App:
             self.settings.limits(),
             self.extractor or SandboxExtractor(),
             max_attempts=self.settings.max_attempts,
+            acknowledge=self.settings.ack == "on",
         )
 
 

@@ -18,6 +18,7 @@ from intake.app import App, configure_logging
 from intake.errors import InputError, IntakeError
 from intake.export import export_csv, export_json
 from intake.extraction import SandboxExtractor
+from intake.respond.letters import check_letters
 from intake.settings import Settings, load_settings
 from parsers.bulletin import contract_json
 from parsers.errors import ParserError
@@ -60,6 +61,7 @@ def command(func: F) -> F:
 def app_from(config: Path | None) -> App:
     settings = load_settings(config)
     configure_logging(settings.log_level)
+    check_letters(settings.form, settings.ack == "on", settings.reminders == "on")
     return App(settings)
 
 
@@ -148,5 +150,6 @@ def _progress(done: int, total: int, label: str) -> None:
 
 # Commands of the service, the review UI and the digest live beside the code they drive and
 # register themselves on `cli` when imported.
-for _module in ("intake.poll_commands", "intake.web_commands", "intake.digest_commands"):
+for _module in ("intake.poll_commands", "intake.web_commands", "intake.digest_commands",
+                "intake.respond_commands"):  # fmt: skip
     importlib.import_module(_module)

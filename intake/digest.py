@@ -27,6 +27,7 @@ from sqlmodel import col, select
 from intake.digest_content import gather_facts
 from intake.digest_render import Rendered, render_digest
 from intake.errors import DigestError, IntakeError
+from intake.invitees.status import read_invitation
 from intake.mailer import MailerConfig, MailerError, send_message
 from intake.web.wording import wording
 from storage.models import DigestRecord
@@ -95,6 +96,7 @@ def compose_digest(
         facts = gather_facts(
             session, form, words, settings.base_url, first, last, now, settings.poll_seconds
         )
+        facts.invitation = read_invitation(session, form)
     facts.skipped = list(skipped or [])
     rendered = render_digest(facts, form, words, settings.base_url)
     message = EmailMessage()

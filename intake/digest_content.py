@@ -11,6 +11,7 @@ from zoneinfo import ZoneInfo
 from sqlmodel import Session, col, func, select
 
 from intake.bulletin_roles import attendance_of, value_of
+from intake.invitees.status import Invitation
 from intake.report import Item, by_reason, describe, flagged_items
 from intake.web.wording import Wording
 from parsers.form import FormDefinition
@@ -123,6 +124,7 @@ class DigestFacts:
     health: Health
     now: datetime
     skipped: list[date] = field(default_factory=list)  # days whose own digest never went out
+    invitation: Invitation | None = None  # where the invitation list stands now
 
 
 def gather_facts(

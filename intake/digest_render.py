@@ -66,6 +66,12 @@ FR: dict[str, str] = {
     "footer": "Message automatique du service de réception des bulletins, produit le {when}. "
     "Ne pas répondre.",
     "queue": "File de revue",
+    "invitation": "Liste des invités",
+    "invitation.counts": "Invités : {invited} ; ont répondu : {answered} (inscription acceptée "
+    "{accepted}, en attente de revue {waiting}) ; pas encore de réponse : {not_answered}",
+    "invitation.not_answered": "Pas encore de réponse : {organisation}",
+    "invitation.more": "… et {count} autre(s) : voir la page Invités",
+    "invitation.unlisted": "Réponses de collectivités absentes de la liste : {count} ({names})",
 }
 EN: dict[str, str] = {
     "sep": ": ",
@@ -119,6 +125,12 @@ EN: dict[str, str] = {
     "deadline.after": "Deadline ({deadline}): passed {days} day(s) ago",
     "footer": "Automatic message from the bulletin intake service, generated {when}. Do not reply.",
     "queue": "Review queue",
+    "invitation": "Invitation list",
+    "invitation.counts": "Invited: {invited}; answered: {answered} (registration accepted "
+    "{accepted}, waiting for review {waiting}); no answer yet: {not_answered}",
+    "invitation.not_answered": "No answer yet: {organisation}",
+    "invitation.more": "… and {count} more: see the Invitees page",
+    "invitation.unlisted": "Answers from authorities not on the list: {count} ({names})",
 }
 _MONTHS_FR = (
     "janvier",
@@ -142,6 +154,8 @@ _BOX = "background:#f4f6f8;border:1px solid #d0d7de;padding:10px 14px;margin:16p
 _H2 = "font-size:16px;margin:18px 0 6px 0;border-bottom:1px solid #d0d7de;padding-bottom:3px"
 _CELL = "padding:4px 8px;border-bottom:1px solid #e5e8eb;vertical-align:top;text-align:left"
 _NUM = _CELL + ";text-align:right;white-space:nowrap"
+# Invitees without an answer named in the digest; the Invités page lists them all.
+MAX_LISTED = 25
 
 
 @dataclass(frozen=True)
@@ -248,6 +262,8 @@ def _blocks(
     ]
     blocks.append(_Block("items", w("items"), items or [(w("items.none"), "", "")]))
     blocks.append(_Block("section", w("totals"), _total_rows(facts, form, w, base_url)))
+    if facts.invitation is not None and facts.invitation.invited:
+        blocks.append(_Block("section", w("invitation"), _invitation_rows(facts, w, base_url)))
     blocks.append(_Block("section", w("health.ok"), health_rows))
     blocks.append(_Block("footer", w("footer", when=w.when(facts.now)), []))
     return blocks
@@ -280,6 +296,28 @@ def _total_rows(
     if t.oldest_waiting is not None:
         waiting += f" ({w('totals.oldest', when=w.when(t.oldest_waiting))})"
     rows.append((w("totals.waiting"), waiting, f"{base_url}/queue"))
+    return rows
+
+
+def _invitation_rows(facts: DigestFacts, w: _Words, base_url: str) -> list[tuple[str, str, str]]:
+    """The counts, then who has not answered with their contacts (the first MAX_LISTED)."""
+    invitation = facts.invitation
+    assert invitation is not None
+    counts = w(
+        "invitation.counts", invited=invitation.invited, answered=invitation.answered,
+        accepted=invitation.count("accepted"), waiting=invitation.count("waiting"),
+        not_answered=invitation.count("not_answered"),
+    )  # fmt: skip
+    rows = [(counts, "", f"{base_url}/invitees")]
+    silent = invitation.not_answered
+    for invitee in silent[:MAX_LISTED]:
+        contact = ", ".join(x for x in (invitee.contact_name, invitee.email, invitee.phone) if x)
+        rows.append((w("invitation.not_answered", organisation=invitee.organisation), contact, ""))
+    if len(silent) > MAX_LISTED:
+        rows.append((w("invitation.more", count=len(silent) - MAX_LISTED), "", ""))
+    if invitation.unlisted:
+        names = ", ".join(a.organisation or a.sender for a in invitation.unlisted[:MAX_LISTED])
+        rows.append((w("invitation.unlisted", count=len(invitation.unlisted), names=names), "", ""))
     return rows
 
 

@@ -8,6 +8,7 @@ IntakeError
 │       ├── ImapAuthError
 │       └── ImapConnectionError
 ├── MailerError         a message could not be sent or written
+│   └── RecipientRefused  the server refused every recipient for good (5xx)
 ├── DigestError         a digest cannot be sent now (already sent, being sent, mailer)
 └── PageError           a page image cannot be rendered for the review UI
 """
@@ -45,6 +46,14 @@ class ImapConnectionError(ImapError):
 
 class MailerError(IntakeError):
     """A message could not be sent or written; one line, safe to log and to show."""
+
+
+class RecipientRefused(MailerError):
+    """The SMTP server refused every recipient with a permanent (5xx) answer."""
+
+    def __init__(self, message: str, addresses: tuple[str, ...]) -> None:
+        super().__init__(message)
+        self.addresses = addresses
 
 
 class DigestError(IntakeError):

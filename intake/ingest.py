@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from intake.errors import InputError
+from intake.respond.ack import send_due_acks
 from intake.settings import Settings
 from parsers.sniff import sniff
 from storage.records import ArrivalKey
@@ -33,12 +34,15 @@ class IngestSummary:
     stored: int = 0
     already_known: int = 0
     statuses: dict[str, int] = field(default_factory=dict)
+    acks: list[str] = field(default_factory=list)
 
     def describe(self) -> str:
         counts = ", ".join(f"{k} {v}" for k, v in sorted(self.statuses.items()))
+        sent = sum(" sent: " in line for line in self.acks)
+        acks = f"; acknowledgements sent {sent} of {len(self.acks)}" if self.acks else ""
         return (
             f"stored {self.stored} new message(s), {self.already_known} already known; "
-            f"processed: {counts or 'nothing new'}"
+            f"processed: {counts or 'nothing new'}{acks}"
         )
 
 
@@ -98,6 +102,7 @@ def ingest_paths(app: App, paths: list[Path], progress: Progress | None = None) 
             )
 
     app.pipeline.process_pending(on_done=report)
+    summary.acks = send_due_acks(app, datetime.now(UTC))
     return summary
 
 

@@ -18,6 +18,7 @@ from email.policy import SMTP as SMTP_POLICY
 from pathlib import Path
 
 from intake.errors import MailerError as MailerError  # re-exported for callers
+from intake.errors import RecipientRefused
 from intake.settings import Settings
 
 # Connect, each command and the DATA transfer: a server silent this long is not coming back
@@ -70,6 +71,11 @@ def send_message(config: MailerConfig, message: EmailMessage, recipients: list[s
     try:
         with _connect(config) as client:
             refused = client.send_message(message, to_addrs=recipients)
+    except smtplib.SMTPRecipientsRefused as exc:
+        text = f"{config.where()}: {_describe(exc, config.password)}"
+        if all(code >= 500 for code, _reply in exc.recipients.values()):
+            raise RecipientRefused(text, tuple(sorted(exc.recipients))) from None
+        raise MailerError(text) from None
     except (OSError, smtplib.SMTPException, UnicodeError) as exc:
         raise MailerError(f"{config.where()}: {_describe(exc, config.password)}") from None
     accepted = len(recipients) - len(refused)
@@ -129,20 +135,22 @@ def _connect(config: MailerConfig) -> smtplib.SMTP:
     return client
 
 
+def _reply(code: int, error: bytes | str) -> str:
+    """An SMTP answer as one line: "550 5.1.1 no such mailbox"."""
+    text = error.decode("utf-8", "replace") if isinstance(error, bytes) else str(error)
+    return f"{code} {text}"
+
+
 def _describe(exc: BaseException, password: str) -> str:
     if isinstance(exc, smtplib.SMTPAuthenticationError):
         text = f"login refused ({exc.smtp_code})"
     elif isinstance(exc, smtplib.SMTPNotSupportedError):
         text = "STARTTLS not offered by the server"
     elif isinstance(exc, smtplib.SMTPRecipientsRefused):
-        text = f"every recipient refused: {', '.join(sorted(exc.recipients))}"
+        refusals = [f"{a} ({_reply(*exc.recipients[a])})" for a in sorted(exc.recipients)]
+        text = f"every recipient refused: {', '.join(refusals)}"
     elif isinstance(exc, smtplib.SMTPResponseException):
-        reply = (
-            exc.smtp_error.decode("utf-8", "replace")
-            if isinstance(exc.smtp_error, bytes)
-            else str(exc.smtp_error)
-        )
-        text = f"server answered {exc.smtp_code} {reply}"
+        text = f"server answered {_reply(exc.smtp_code, exc.smtp_error)}"
     elif isinstance(exc, UnicodeError):
         text = "user name, password or address not ASCII (smtplib sends ASCII only)"
     elif isinstance(exc, ConnectionRefusedError):

@@ -18,6 +18,8 @@ from datetime import datetime
 from sqlmodel import Session
 
 from intake.extraction import DocumentResult, Extractor
+from intake.invitees.matching import record_match
+from intake.respond.bounces import failed_recipients
 from parsers.errors import LimitExceeded
 from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition, Role
@@ -30,6 +32,7 @@ from storage.blobs import BlobStore, content_hash
 from storage.database import Database
 from storage.errors import StorageError
 from storage.models import Document, Message
+from storage.outgoing import mark_ack_due, record_undeliverable
 from storage.records import (
     ArrivalKey,
     Stored,
@@ -79,6 +82,7 @@ class Pipeline:
         limits: Limits,
         extractor: Extractor,
         max_attempts: int = 5,
+        acknowledge: bool = False,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -86,6 +90,7 @@ class Pipeline:
         self.limits = limits
         self.extractor = extractor
         self.max_attempts = max_attempts
+        self.acknowledge = acknowledge  # mark each message with bulletins due for an answer
 
     def store(
         self,
@@ -145,10 +150,15 @@ class Pipeline:
             session.add(message)
             _describe(message, parsed)
             if parsed is not None and parsed.kind in IGNORED_KINDS:
+                if parsed.kind == "bounce":  # never write to those addresses again
+                    failed = failed_recipients(raw)
+                    record_undeliverable(session, failed, f"bounce {message.id}", message.id)
                 finish_message(session, message, stage="checked", status="ignored")
                 log.info("ignored message=%s kind=%s", message.id, parsed.kind)
                 return Outcome(message.id or 0, "ignored", 0, ())
             codes = self._save(session, message, findings, attachments, results)
+            if self.acknowledge and any(r.is_bulletin for r in results) and message.id:
+                mark_ack_due(session, message.id)  # sent after the commit, exactly once
             status = "review" if codes else "accepted"
             finish_message(session, message, stage="checked", status=status, last_error=None)
         log.info("checked message=%s status=%s flags=%s", message.id, status, ",".join(codes))
@@ -266,6 +276,8 @@ class Pipeline:
         )
         add_flags(session, message, findings, submission)
         assert submission.id is not None
+        read = {key: reading.value for key, reading in result.fields.items()}
+        record_match(session, self.form, message, submission.id, read)
         if duplicate_of is None:
             for stored in after:
                 if stored.duplicate_of is None:

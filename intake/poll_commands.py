@@ -1,7 +1,7 @@
 """Commands of the poll part: `intake poll --once` and `intake run` (the service).
 
 `run` stops on SIGTERM or Ctrl-C after the current message; a first `run` on the embedded
-default Maildir seeds it with the sample messages of examples/.
+default Maildir seeds it with the sample messages of examples/ and imports its invitation list.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from typing import Annotated
 
 import typer
 
+from intake.app import App
 from intake.cli import ConfigOption, app_from, command
 from intake.errors import InputError, SourceError
+from intake.invitees.importer import import_invitees
 from intake.poller import Poller, sweep_at_start
 from intake.scheduler import run_service
 from intake.settings import PROJECT_ROOT
@@ -45,13 +47,22 @@ def poll(
         raise SourceError(f"{len(report.failed)} source(s) failed: {report.failed[0].error}")
 
 
+def seed_invitees(app: App) -> None:
+    """On the first `make run`, the examples' invitation list, so that the Invités page, the
+    report and the digest have one to show."""
+    listing = EXAMPLES / "invitees.csv"
+    if listing.exists():
+        result = import_invitees(app.db, app.form, listing.read_bytes(), str(listing))
+        typer.echo(f"example invitation list: {result.lines()[0]}")
+
+
 @command
 def run(config: ConfigOption = None) -> None:
     """Run the service until SIGTERM or Ctrl-C: scheduled polls, daily digest, review UI."""
     app = app_from(config)
     sweep_at_start(app)
-    if app.settings.maildir == DEFAULT_MAILDIR:
-        seed_maildir(Path(DEFAULT_MAILDIR), EXAMPLES)
+    if app.settings.maildir == DEFAULT_MAILDIR and seed_maildir(Path(DEFAULT_MAILDIR), EXAMPLES):
+        seed_invitees(app)
     if app.settings.fax_dir:
         Path(app.settings.fax_dir).mkdir(parents=True, exist_ok=True)
     stop = threading.Event()

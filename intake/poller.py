@@ -21,6 +21,7 @@ from pathlib import Path
 from intake.app import App
 from intake.errors import IntakeError
 from intake.pipeline import Outcome
+from intake.respond.ack import send_due_acks
 from intake.settings import Settings
 from intake.sources.faxdir import FaxDirSource
 from intake.sources.imap import ImapError
@@ -98,6 +99,7 @@ class CycleReport:
     storage_error: str | None = None  # the database or data directory failed: cycle ended
     storage_skipped_until: datetime | None = None  # backing off after storage faults
     stopped: bool = False
+    acks: list[str] = field(default_factory=list)  # acknowledgements sent or tried
 
     @property
     def failed(self) -> list[SourceReport]:
@@ -114,6 +116,9 @@ class CycleReport:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
         done = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing new"
         lines.append(f"processed: {done}")
+        if self.acks:
+            sent = sum(" sent: " in line for line in self.acks)
+            lines.append(f"acknowledgements: {sent} sent, {len(self.acks) - sent} not")
         if self.storage_error:
             lines.append(f"cycle stopped, retried later: {self.storage_error}")
         if self.stopped:
@@ -158,6 +163,8 @@ class Poller:
                 break
             report.sources.append(self._collect(source, force))
         self._process(report)
+        if not self.stop.is_set():
+            report.acks = send_due_acks(self.app, utcnow())  # mail failures are its own
         if not self.stop.is_set():
             for source, source_report in zip(self.sources, report.sources, strict=False):
                 if source_report.error is None and source_report.skipped_until is None:

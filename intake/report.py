@@ -17,6 +17,7 @@ from pathlib import Path
 
 from intake.bulletin_roles import attendance_of, person_of, value_of
 from intake.export import export_csv
+from intake.invitees.status import Invitation
 from intake.web.wording import Wording, wording
 from parsers.form import FormDefinition
 from parsers.trust.rules import parse_doubted
@@ -218,6 +219,24 @@ class Report:
     html: str
     csv: str
     rows: int
+    invitees_csv: str = ""  # the invitation list's standing; "" without a list
+
+
+def invitees_csv(invitation: Invitation, words: Wording, delimiter: str) -> str:
+    """Every invitee with its state and contacts, then the answers not on the list."""
+    out = io.StringIO()
+    writer = csv.writer(out, delimiter=delimiter)
+    keys = ("state", "organisation", "contact", "email", "phone", "postal_code", "answers")
+    writer.writerow([words.t(f"invitation.column.{k}") for k in keys])
+    for state in invitation.invitees:
+        i = state.invitee
+        answers = " ".join(str(a.submission_pk) for a in state.answers)
+        writer.writerow([words.t(f"invitation.state.{state.state}"), i.organisation,
+                         i.contact_name, i.email, i.phone, i.postal_code, answers])  # fmt: skip
+    for answer in invitation.unlisted:
+        writer.writerow([words.t("invitation.state.unlisted"), answer.organisation, "",
+                         answer.sender, "", "", answer.submission_pk])  # fmt: skip
+    return BOM + out.getvalue()
 
 
 def build_report(
@@ -228,6 +247,7 @@ def build_report(
     base_url: str,
     delimiter: str,
     now: datetime | None = None,
+    invitation: Invitation | None = None,
 ) -> Report:
     from intake.web.templating import render_template
 
@@ -247,13 +267,22 @@ def build_report(
         groups=groups,
         generated=words.when(generated),
         t=words.t,
+        invitation=invitation,
+        tz=form.timezone,
+        link_base=base_url,
     )
-    return Report(html, report_csv(rows, words, delimiter), len(rows))
+    listed = invitees_csv(invitation, words, delimiter) if invitation and invitation.invited else ""
+    return Report(html, report_csv(rows, words, delimiter), len(rows), listed)
 
 
-def write_report(report: Report, output: Path) -> tuple[Path, Path]:
+def write_report(report: Report, output: Path) -> list[Path]:
+    """flagged-items.html and .csv, and invitees.csv when there is an invitation list."""
     output.mkdir(parents=True, exist_ok=True)
     html_path, csv_path = output / "flagged-items.html", output / "flagged-items.csv"
     html_path.write_text(report.html, encoding="utf-8")
     csv_path.write_text(report.csv, encoding="utf-8", newline="")
-    return html_path, csv_path
+    if not report.invitees_csv:
+        return [html_path, csv_path]
+    listed = output / "invitees.csv"
+    listed.write_text(report.invitees_csv, encoding="utf-8", newline="")
+    return [html_path, csv_path, listed]

@@ -1,5 +1,6 @@
 """The service's clock (APScheduler 3): the poll every `poll_seconds`, one run at a time, and
-daily jobs such as the digest; `run_service` is what `intake run` runs until stopped."""
+daily jobs such as the digest and the reminders; `run_service` is what `intake run` runs until
+stopped."""
 
 from __future__ import annotations
 
@@ -92,6 +93,7 @@ def run_service(app: App, stop: threading.Event) -> None:
     poller = Poller(app, stop)
 
     send_digests = optional("intake.digest", "send_due_digests")
+    send_reminders = optional("intake.respond.remind", "send_due_reminders")
 
     def poll() -> None:
         report = poller.run_cycle()
@@ -100,6 +102,8 @@ def run_service(app: App, stop: threading.Event) -> None:
         storage_down = report.storage_error or report.storage_skipped_until
         if send_digests is not None and not stop.is_set() and not storage_down:
             send_digests(app, datetime.now(UTC))  # catches up a digest missed while down
+        if send_reminders is not None and not stop.is_set() and not storage_down:
+            send_reminders(app, datetime.now(UTC))  # the rest of a reminder over budget
 
     scheduler = Scheduler()
     scheduler.add_interval_job(poll, app.settings.poll_seconds, "poll")
@@ -109,6 +113,13 @@ def run_service(app: App, stop: threading.Event) -> None:
             app.settings.digest_time,
             app.form.timezone,
             "digest",
+        )
+    if send_reminders is not None and app.settings.reminders == "on":
+        scheduler.add_daily_job(
+            lambda: send_reminders(app, datetime.now(UTC)),
+            app.settings.digest_time,
+            app.form.timezone,
+            "remind",
         )
     serve_in_thread = optional("intake.web.server", "serve_in_thread")
     web = None

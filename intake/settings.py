@@ -62,6 +62,12 @@ class Settings(BaseModel):
     digest_time: str = "08:00"
     digest_language: Literal["fr", "en"] = "fr"
     outbox_dir: str = ""  # empty: data_dir/outbox
+    ack: Literal["off", "on"] = "off"  # acknowledge each message holding a bulletin
+    reminders: Literal["off", "on"] = "off"  # remind invitees with no bulletin (form's days)
+    respond_from: str = ""  # sender of acknowledgements and reminders; empty: digest_from
+    # Mail to respondents (acknowledgements and reminders together) per hour: a mail server
+    # takes a burst of hundreds for spam, and a loop with a stranger's robot stays small.
+    respond_per_hour: int = Field(default=60, ge=1, le=10000)
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8025, ge=1, le=65535)
     web_secret: str = Field(default="", repr=False)  # empty: generated once in data_dir
@@ -118,6 +124,10 @@ class Settings(BaseModel):
     @property
     def digest_recipients(self) -> list[str]:
         return recipients(self.digest_to)
+
+    @property
+    def respond_sender(self) -> str:
+        return self.respond_from or self.digest_from
 
     @property
     def base_url(self) -> str:

@@ -37,7 +37,9 @@ def report(
     ),
     config: ConfigOption = None,
 ) -> None:
-    """Write the flagged-items report: flagged-items.html and flagged-items.csv."""
+    """Write the flagged-items report: flagged-items.html and flagged-items.csv (and
+    invitees.csv, where the invitation list stands, once a list is imported)."""
+    from intake.invitees.status import read_invitation
     from intake.report import build_report, write_report
 
     app = app_from(config)
@@ -49,9 +51,10 @@ def report(
             language=settings.digest_language,
             base_url=settings.base_url,
             delimiter=settings.report_csv_delimiter,
+            invitation=read_invitation(session, app.form),
         )
-    html_path, csv_path = write_report(built, output)
-    typer.echo(f"{built.rows} flagged item(s): wrote {html_path} and {csv_path}")
+    paths = [str(p) for p in write_report(built, output)]
+    typer.echo(f"{built.rows} flagged item(s): wrote {', '.join(paths[:-1])} and {paths[-1]}")
 
 
 def user_add(

@@ -68,6 +68,8 @@ class FormDefinition:
     ignore_lines: tuple[str, ...]
     organiser_values: tuple[str, ...]
     fields: tuple[FieldSpec, ...]
+    # Days before the deadline on which invitees with no bulletin yet are reminded.
+    reminder_days: tuple[int, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -139,6 +141,13 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
     min_anchors = head.get("min_anchors", 4)
     if not isinstance(min_anchors, int) or min_anchors < 1:
         raise FormDefinitionError(f"{where}: [form] min_anchors must be a positive integer")
+    reminder_days = head.get("reminder_days_before", [])
+    if not isinstance(reminder_days, list) or not all(
+        isinstance(d, int) and 0 <= d <= 365 for d in reminder_days
+    ):
+        raise FormDefinitionError(
+            f"{where}: [form] reminder_days_before must be a list of days from 0 to 365"
+        )
     return FormDefinition(
         id=_str(head, "id", f"{where}: [form]"),
         title=str(head.get("title", head["id"])),
@@ -151,6 +160,7 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
         ignore_lines=_strings(head, "ignore_lines", f"{where}: [form]"),
         organiser_values=_strings(head, "organiser_values", f"{where}: [form]"),
         fields=fields,
+        reminder_days=tuple(sorted(set(reminder_days), reverse=True)),
     )
 
 

@@ -1,4 +1,5 @@
-"""Build examples/: the sample messages `make run` seeds its Maildir with on first run.
+"""Build examples/: the sample messages `make run` seeds its Maildir with on first run, and
+the small invitation list (invitees.csv) it imports then.
 
 Each is a small e-mail built here around a bulletin this script makes itself (Word layouts from
 make_samples.py, printed to PDF by LibreOffice when `soffice` exists; a fax page drawn by
@@ -73,6 +74,29 @@ def write(name: str, msg: EmailMessage) -> None:
     (OUT / f"{name}.eml").write_bytes(bytes(msg))
 
 
+# The invitation list `make run` imports with the examples: the authorities that write in
+# them (the Grand Annecy, Brittany under another wording, Brest's fax; Nancy, whose message
+# holds no bulletin), and two that never answer (one reachable by phone only).
+INVITEES = [
+    ["Collectivité", "Nom du contact", "Courriel", "Téléphone", "Code postal"],
+    ["Communauté d'agglomération du Grand Annecy", "Anne-Sophie Dupont-Moreau",
+     "as.dupont-moreau@grandannecy.fr", "04 50 63 63 63", "74000"],
+    ["Région Bretagne", "Yann Le Gall", "yann.legall@bretagne.bzh", "02 99 27 10 10", "35711"],
+    ["Communauté urbaine de Brest", "Yann Quéméner", "yann.quemener@brest-metropole.fr",
+     "02 98 33 50 50", "29200"],
+    ["Ville de Nancy", "Relations internationales", "ri@mairie-nancy.example", "", "54000"],
+    ["Ville de Lyon", "Claire Martin", "relations.internationales@mairie-lyon.example",
+     "04 72 10 30 30", "69001"],
+    ["Ville de Quimper", "Maëlle Le Bihan", "", "02 98 98 89 89", "29000"],
+]  # fmt: skip
+
+
+def write_invitees() -> None:
+    """examples/invitees.csv, as French Excel saves it (UTF-8 with a BOM, ';')."""
+    text = "\r\n".join(";".join(row) for row in INVITEES) + "\r\n"
+    (OUT / "invitees.csv").write_bytes(b"\xef\xbb\xbf" + text.encode())
+
+
 def main() -> None:
     OUT.mkdir(exist_ok=True)
     for old in OUT.glob("*.eml"):
@@ -136,6 +160,7 @@ def main() -> None:
         Auto_Submitted="auto-replied",
     )
     write("05_autoreply", msg)
+    write_invitees()
     total = sum(p.stat().st_size for p in OUT.iterdir())
     print(f"wrote {len(list(OUT.glob('*.eml')))} messages to {OUT} ({total / 1e6:.2f} MB)")
 

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT))
 from intake.app import App  # noqa: E402
 from intake.extraction import InlineExtractor  # noqa: E402
 from intake.ingest import ingest_paths  # noqa: E402
+from intake.invitees.importer import import_invitees  # noqa: E402
 from intake.settings import Settings  # noqa: E402
 from intake.web.server import serve_in_thread  # noqa: E402
 from storage.models import Flag  # noqa: E402
@@ -51,6 +52,8 @@ def build(root: Path) -> App:
         when = datetime.fromisoformat(truth["received"]).timestamp()
         os.utime(path, (when, when))
     ingest_paths(app, [inbox])
+    listing = ROOT / "tests" / "samples" / "invitees" / "excel_semicolon_utf8_bom.csv"
+    import_invitees(app.db, app.form, listing.read_bytes(), listing.name)
     with app.db.session() as session:
         add_user(session, "staff", PASSWORD)
     return app
@@ -99,6 +102,7 @@ def main() -> None:
                     shoot(page, f"{handle.url}/submissions/{fax_pk}?field=email", "item-fax.png")
                 shoot(page, f"{handle.url}/messages/{_message_flag(app)}", "message.png")
                 shoot(page, handle.url + "/registrations", "registrations.png")
+                shoot(page, handle.url + "/invitees", "invitees.png")
                 browser.close()
         finally:
             handle.stop()

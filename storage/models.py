@@ -1,4 +1,5 @@
-"""The tables: messages and their ledger, documents, submissions, field values, flags, review.
+"""The tables: messages and their ledger, documents, submissions, field values, flags, review;
+the invitation list and the ledgers of mail sent to respondents.
 
 Every time is stored in UTC. Values are stored as JSON text so that one column holds a string,
 a number, a boolean or a list of workshops alike.
@@ -199,3 +200,75 @@ class DigestRecord(SQLModel, table=True):
     sent_at: datetime | None = _when(nullable=True)
     last_error: str | None = Field(default=None, sa_column=Column(Text))
     recipients: str = Field(default="", max_length=2000)
+
+
+# The invitation list and the mail sent to respondents ------------------------------------
+
+
+class Invitee(SQLModel, table=True):
+    """One authority invited to the event, as the invitation list names it."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    # Folded organisation and postal code: the natural key a re-import updates in place.
+    key: str = Field(unique=True, max_length=600)
+    organisation: str = Field(max_length=500)
+    contact_name: str = Field(default="", max_length=300)
+    email: str = Field(default="", index=True, max_length=320)
+    phone: str = Field(default="", max_length=40)
+    postal_code: str = Field(default="", max_length=10)
+    city: str = Field(default="", max_length=200)
+    imported_at: datetime = _when(now=True)
+    updated_at: datetime = _when(now=True)
+
+
+class SubmissionMatch(SQLModel, table=True):
+    """The invitee a submission was matched to (none: an authority not on the list)."""
+
+    submission_pk: int = Field(primary_key=True, foreign_key="submission.id")
+    invitee_pk: int | None = Field(default=None, foreign_key="invitee.id", index=True)
+    score: float = 0.0
+    name_score: float = 0.0
+    exact: bool = False
+    evidence: str = Field(default="", max_length=200)  # "organisation postal_code"
+    candidate: str = Field(default="", max_length=500)  # the invitee's name as listed
+    matched_at: datetime = _when(now=True)
+
+
+class Acknowledgement(SQLModel, table=True):
+    """One row per message acknowledged: due when its result is committed, then the claim
+    that makes sending exactly once (as DigestRecord does for a day's digest)."""
+
+    message_pk: int = Field(primary_key=True, foreign_key="message.id")
+    status: str = Field(index=True, max_length=10)  # due | sending | sent | failed | skipped
+    attempts: int = 0
+    recipient: str = Field(default="", max_length=320)
+    outgoing_id: str = Field(default="", max_length=998)  # the Message-ID we sent
+    due_at: datetime = _when(now=True)
+    claimed_at: datetime | None = _when(nullable=True)
+    sent_at: datetime | None = _when(nullable=True, index=True)
+    detail: str | None = Field(default=None, sa_column=Column(Text))  # error or why skipped
+
+
+class Reminder(SQLModel, table=True):
+    """One reminder to one invitee for one reminder date: the claim of exactly once."""
+
+    __table_args__ = (UniqueConstraint("invitee_pk", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    invitee_pk: int = Field(foreign_key="invitee.id", index=True)
+    day: str = Field(max_length=10)  # the reminder date, YYYY-MM-DD in the form's time zone
+    status: str = Field(max_length=10)  # sending | sent | failed
+    attempts: int = 0
+    recipient: str = Field(default="", max_length=320)
+    claimed_at: datetime | None = _when(nullable=True)
+    sent_at: datetime | None = _when(nullable=True, index=True)
+    detail: str | None = Field(default=None, sa_column=Column(Text))
+
+
+class Undeliverable(SQLModel, table=True):
+    """An address mail could not be delivered to (a bounce said so, or the SMTP server
+    refused it for good): never written to again."""
+
+    address: str = Field(primary_key=True, max_length=320)  # lower-case
+    reason: str = Field(default="", sa_column=Column(Text, nullable=False))
+    message_pk: int | None = Field(default=None, foreign_key="message.id")  # the bounce
+    seen_at: datetime = _when(now=True)

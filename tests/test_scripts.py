@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -36,3 +38,41 @@ def test_a_fuzz_run_starts_no_round_once_its_time_is_up(
     assert set(fuzz.RAN) == {"fuzz_random_message"}
     assert fuzz.RAN["fuzz_random_message"] >= 100
     assert "failures 0" in capsys.readouterr().out
+
+
+def test_the_invitation_list_is_built_from_the_truths_with_silent_authorities(
+    tmp_path: Path,
+) -> None:
+    from intake.invitees.listfile import read_invitee_list
+    from scripts.make_invitation_list import answered, silent
+
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    bulletins = [
+        ("a", {"organisation": "Ville de Nancy", "first_name": None, "last_name": "Lefèvre",
+               "email": "g.lefevre@ville-nancy.fr", "phone": None, "postal_code": "54000"}),
+        ("b", {"organisation": "Ville de Nancy", "first_name": "Geneviève", "last_name": "X",
+               "email": "other@ville-nancy.fr", "phone": "+33383853030", "postal_code": None}),
+        ("c", {"organisation": None, "email": "x@y.fr"}),
+    ]  # fmt: skip
+    for name, fields in bulletins:
+        truth = {"file": f"{name}.eml", "submissions": [{"fields": fields}]}
+        (corpus / f"{name}.truth.json").write_text(json.dumps(truth))
+    found = answered(corpus)
+    # The first bulletin's values, its gaps filled from the later one.
+    assert found == {"Ville de Nancy": ["Lefèvre", "g.lefevre@ville-nancy.fr", "+33383853030",
+                                        "54000"]}  # fmt: skip
+    never = silent(12, 18, set(found))
+    assert len(never) == 12 and never == silent(12, 18, set(found))  # seeded: the same list
+    assert not any("nancy" in name.lower() for name in never)
+    out, expected = tmp_path / "list.csv", tmp_path / "answered.txt"
+    script = Path(__file__).resolve().parents[1] / "scripts" / "make_invitation_list.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(corpus), str(out), "--answered", str(expected)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert done.stdout.startswith("13 invitees (1 that answer, 12 that never do)")
+    listing = read_invitee_list(out.read_bytes(), "list.csv")
+    assert listing.encoding == "utf-8" and listing.problems == ()
+    assert {r.organisation for r in listing.rows} == {"Ville de Nancy", *never}
+    assert expected.read_text() == "Ville de Nancy\n"

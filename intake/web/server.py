@@ -29,7 +29,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.app import App
 from intake.errors import SettingsError
-from intake.web import views
+from intake.web import invitees_view, views
 from intake.web.auth import SESSION_SECONDS, LoginThrottle, new_token, same_token, session_secret
 from intake.web.context import Ctx
 from intake.web.templating import render_template
@@ -102,7 +102,7 @@ def create_app(app: App) -> Starlette:
         Route("/logout", logout, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
-    for path, handler, methods in views.ROUTES:
+    for path, handler, methods in views.ROUTES + invitees_view.ROUTES:
         routes.append(Route(path, protected(handler), methods=methods))
     https = app.settings.base_url.startswith("https://")
     return Starlette(

@@ -24,6 +24,7 @@ def test_the_kumamoto_form_has_every_field_of_the_design() -> None:
     assert str(form.timezone) == "Europe/Paris"
     assert [c.value for c in form.field("workshops").choices] == [1, 2, 3]
     assert form.field("delegation_size").required_if == "rencontres"
+    assert form.reminder_days == (10, 3)  # latest first; none unless the form says
     required = [f.key for f in form.fields if f.required]
     assert required == ["organisation", "last_name", "first_name", "position", "postal_code",
                         "city", "phone", "email"]  # fmt: skip
@@ -44,6 +45,8 @@ def _form() -> dict[str, Any]:
         (lambda d: d["field"].append(dict(d["field"][0])), "defined twice: organisation"),
         (lambda d: d["field"][0].update(colour="blue"), "unknown setting(s) colour"),
         (lambda d: d.pop("field"), "no [[field]] entries"),
+        (lambda d: d["form"].update(reminder_days_before=7), "reminder_days_before must be"),
+        (lambda d: d["form"].update(reminder_days_before=[7, -1]), "reminder_days_before must"),
     ],
 )
 def test_a_wrong_form_definition_names_the_problem(change: Any, message: str) -> None:

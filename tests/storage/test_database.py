@@ -17,8 +17,9 @@ from storage.database import Database
 from storage.models import Message, Sighting
 from storage.records import ArrivalKey, known_items, record_arrival
 
-TABLES = ["digestrecord", "document", "fieldvalue", "flag", "message", "reviewaction",
-          "sighting", "sourcehealth", "submission", "user"]  # fmt: skip
+TABLES = ["acknowledgement", "digestrecord", "document", "fieldvalue", "flag", "invitee",
+          "message", "reminder", "reviewaction", "sighting", "sourcehealth", "submission",
+          "submissionmatch", "undeliverable", "user"]  # fmt: skip
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
