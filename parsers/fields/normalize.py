@@ -35,6 +35,13 @@ _NUMBER_WORDS = {
 _OVERSEAS_PREFIXES = ("971", "972", "973", "974", "975", "976", "984", "986", "987", "988")
 # The words around choices written as text ("ateliers 1 et 3", "n° 2", "aucun").
 _CHOICE_WORDS = frozenset({"et", "ou", "atelier", "ateliers", "n", "no", "aucun", "les"})
+# Overseas numbers of the French plan, by the three digits after the national 0, and the
+# country code they are dialled with from abroad.
+_OVERSEAS_PHONES = {
+    "262": "+262", "263": "+262", "269": "+262", "639": "+262", "692": "+262", "693": "+262",
+    "590": "+590", "690": "+590", "691": "+590", "594": "+594", "694": "+594",
+    "596": "+596", "696": "+596", "697": "+596",
+}  # fmt: skip
 # Two-digit years in dates are read as 20xx: bulletins are filled in this century.
 _CENTURY = 2000
 
@@ -139,6 +146,13 @@ def normalize_phone(text: str) -> Normalized:
     digits = re.sub(r"[^\d+]", "", text.replace("(0)", ""))
     if not digits:
         return Normalized(None, f"{text!r} holds no phone number")
+    if digits.startswith("00"):
+        digits = "+" + digits[2:]
+    # Overseas departments dial within the French plan ("0262 …") but have country codes of
+    # their own: +262 (La Réunion, Mayotte), +590, +594, +596 (ARCEP's numbering plan).
+    overseas = _OVERSEAS_PHONES.get(digits[1:4]) if len(digits) == 10 and digits[0] == "0" else None
+    if overseas is not None:
+        digits = overseas + digits[1:]
     try:
         number = phonenumbers.parse(digits, "FR")
     except phonenumbers.NumberParseException:

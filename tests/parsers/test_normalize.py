@@ -182,3 +182,20 @@ def test_a_text_in_capitals_is_written_as_french_writes_it(
     text: str, role: str, written: str, guessed: bool
 ) -> None:
     assert restore_case(text, role) == (written, guessed)
+
+
+@pytest.mark.parametrize(
+    ("text", "e164"),
+    [
+        ("0262 12 34 56", "+262262123456"),  # La Réunion, landline
+        ("06 92 12 34 56", "+262692123456"),  # La Réunion, mobile
+        ("0590 12 34 56", "+590590123456"),  # Guadeloupe
+        ("05 94 30 12 34", "+594594301234"),  # Guyane
+        ("0696 12 34 56", "+596696123456"),  # Martinique, mobile
+        ("+262 262 12 34 56", "+262262123456"),
+        ("00 596 596 71 23 45", "+596596712345"),
+        ("06 12 34 56 78", "+33612345678"),
+    ],
+)
+def test_overseas_numbers_take_their_own_country_code(text: str, e164: str) -> None:
+    assert normalize_phone(text).value == e164
