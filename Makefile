@@ -10,7 +10,8 @@ BIN := $(VENV)/bin
 # The handwriting fonts are for bench/ocr_stress.py --handwritten only.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-fra poppler-utils dovecot-imapd openssl \
                 util-linux postgresql chromium fonts-dejavu-core wfrench \
-                fonts-breip fonts-dkg-handwriting fonts-ecolier-court
+                fonts-breip fonts-dkg-handwriting fonts-ecolier-court \
+                libreoffice-writer-nogui
 
 .PHONY: install system venv run test lint fuzz bench screenshots samples clean
 

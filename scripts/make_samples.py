@@ -206,15 +206,23 @@ def letter() -> Any:
     return document
 
 
-def save(document: Any, name: str, expected: dict[str, Any] | None, pdf: bool) -> None:
+def save(
+    document: Any,
+    name: str,
+    expected: dict[str, Any] | None,
+    pdf: bool,
+    formats: tuple[str, ...] = (),
+) -> None:
+    """The .docx, and what LibreOffice makes of it: a PDF, and the other `formats` ("odt",
+    "doc": LibreOffice's own format and legacy Word, which respondents send too)."""
     path = OUT / f"{name}.docx"
     document.save(path)
     if expected is not None:
         write_expected(path, expected)
-    if pdf:
-        to_pdf(path, OUT / f"{name}.pdf")
+    for suffix in ("pdf",) * pdf + formats:
+        to_pdf(path, OUT / f"{name}.{suffix}", suffix)
         if expected is not None:
-            write_expected(OUT / f"{name}.pdf", expected)
+            write_expected(OUT / f"{name}.{suffix}", expected)
 
 
 def write_expected(path: Path, expected: dict[str, Any]) -> None:
@@ -222,15 +230,16 @@ def write_expected(path: Path, expected: dict[str, Any]) -> None:
     target.write_text(json.dumps(expected, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def to_pdf(source: Path, target: Path) -> None:
+def to_pdf(source: Path, target: Path, suffix: str = "pdf") -> None:
+    """Convert with LibreOffice (to PDF, or to `suffix`)."""
     with tempfile.TemporaryDirectory() as work:
         subprocess.run(
-            ["soffice", "--headless", "--convert-to", "pdf", "--outdir", work, str(source)],
+            ["soffice", "--headless", "--convert-to", suffix, "--outdir", work, str(source)],
             check=True,
             capture_output=True,
             timeout=120,
         )
-        shutil.move(Path(work) / (source.stem + ".pdf"), target)
+        shutil.move(Path(work) / f"{source.stem}.{suffix}", target)
 
 
 def expected(
@@ -265,8 +274,10 @@ def copy_dev() -> None:
 
 def main() -> None:
     OUT.mkdir(parents=True, exist_ok=True)
-    save(ruled_table(PERSON_A), "ruled_table_abbreviations", expected(PERSON_A, []), pdf=True)
-    save(labels_above(PERSON_B), "labels_above_boxes", expected(PERSON_B, []), pdf=True)
+    save(ruled_table(PERSON_A), "ruled_table_abbreviations", expected(PERSON_A, []), pdf=True,
+         formats=("odt", "doc"))  # fmt: skip
+    save(labels_above(PERSON_B), "labels_above_boxes", expected(PERSON_B, []), pdf=True,
+         formats=("odt",))  # fmt: skip
     save(two_per_line(PERSON_A), "two_per_line", expected(PERSON_A, []), pdf=True)
     incomplete = ("email", "phone")
     save(

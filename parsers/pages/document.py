@@ -10,6 +10,7 @@ import pillow_heif
 from parsers.errors import UnreadableDocument, UnsupportedDocument
 from parsers.limits import Limits
 from parsers.pages.layout import Page
+from parsers.pages.opendocument import read_odt
 from parsers.pages.pdf import read_pdf
 from parsers.pages.wordfile import read_docx
 from parsers.sniff import IMAGE_TYPES, FileType, sniff
@@ -17,7 +18,7 @@ from parsers.sniff import IMAGE_TYPES, FileType, sniff
 # Phone photos arrive as HEIC; pillow-heif teaches Pillow (used by the OCR reader) to open them.
 pillow_heif.register_heif_opener()
 
-Kind = Literal["pdf_text", "pdf_form", "pdf_scan", "pdf_mixed", "image", "docx"]
+Kind = Literal["pdf_text", "pdf_form", "pdf_scan", "pdf_mixed", "image", "docx", "odt", "doc"]
 
 
 @dataclass(frozen=True)
@@ -42,10 +43,12 @@ def read_document(data: bytes, limits: Limits) -> DocumentContent:
 
         pages = tuple(read_image_pages(data, limits, workers=limits.ocr_workers))
         return DocumentContent("image", file_type, pages, len(pages))
-    if file_type in ("doc", "odt"):
-        raise UnsupportedDocument(
-            f"{file_type.upper()} files are not read; ask for a PDF or a .docx"
-        )
+    if file_type == "odt":
+        return DocumentContent("odt", file_type, (read_odt(data),), 1)
+    if file_type == "doc":
+        from parsers.pages.office import convert_to_docx  # LibreOffice only when needed
+
+        return DocumentContent("doc", file_type, (read_docx(convert_to_docx(data)),), 1)
     if not data:
         raise UnreadableDocument("the file is empty")
     raise UnsupportedDocument(f"not a document we can read (content looks like {file_type})")

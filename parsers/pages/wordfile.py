@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 import docx
@@ -20,7 +20,7 @@ from docx.table import Table
 from docx.text.paragraph import Paragraph
 
 from parsers.errors import UnreadableDocument
-from parsers.pages.layout import Page, Word
+from parsers.pages.layout import Page, Source, Word
 
 # Synthetic geometry: a 10-pt font, 6 pt per character, 20 pt per line, 180 pt per column.
 _CHAR_WIDTH = 6.0
@@ -39,12 +39,18 @@ def read_docx(data: bytes) -> Page:
         raise UnreadableDocument(f"corrupt Word document: {exc}") from exc
     except Exception as exc:  # python-docx raises lxml and package errors of many kinds
         raise UnreadableDocument(f"corrupt Word document: {type(exc).__name__}: {exc}") from exc
+    return lay_out_rows(_rows(document), "docx")
+
+
+def lay_out_rows(rows: Iterable[list[str]], source: Source) -> Page:
+    """One page of positioned words from rows of cells: each row a line, each cell a column,
+    so that "value in the next cell" and "value under the label" read as on a PDF."""
     words: list[Word] = []
     y = 0.0
-    for cells in _rows(document):
+    for cells in rows:
         placed = False
         for column, text in enumerate(cells):
-            line = _place(text, column * _COLUMN_WIDTH, y)
+            line = _place(text, column * _COLUMN_WIDTH, y, source)
             words.extend(line)
             placed = placed or bool(line)
         if placed:
@@ -111,7 +117,7 @@ def _inside_checkbox_sdt(node: Any) -> bool:
     return False
 
 
-def _place(text: str, x: float, y: float) -> list[Word]:
+def _place(text: str, x: float, y: float, source: Source) -> list[Word]:
     """Words of one line of text at character positions, tabs kept as wide gaps."""
     words: list[Word] = []
     position = 0
@@ -119,6 +125,6 @@ def _place(text: str, x: float, y: float) -> list[Word]:
         if chunk:
             x0 = x + position * _CHAR_WIDTH
             x1 = x0 + len(chunk) * _CHAR_WIDTH
-            words.append(Word(chunk, x0, y, x1, y + _WORD_HEIGHT, 1.0, "docx"))
+            words.append(Word(chunk, x0, y, x1, y + _WORD_HEIGHT, 1.0, source))
         position += len(chunk) + 1
     return words
