@@ -21,6 +21,7 @@ from typing import Any
 import docx
 import pypdf
 from docx.shared import Pt
+from pypdf.annotations import FreeText
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "samples" / "documents"
 DEV = Path(__file__).resolve().parent.parent.parent / "shared" / "corpus" / "dev" / "documents"
@@ -249,6 +250,43 @@ def expected(
     return {"fields": fields, "flags": flags}
 
 
+def annotated(name: str, person: dict[str, Any]) -> None:
+    """A flat blank filled with FreeText annotations (Acrobat's "Fill & Sign", Preview): the
+    blank form made by LibreOffice, each value typed as an annotation where the filled form
+    prints it, each ticked box an "X"."""
+    import pdfplumber
+
+    blank_person = {k: ("" if isinstance(v, str) else v) for k, v in person.items()}
+    blank_person |= {"steering_committee": False, "rencontres": False, "workshops": [],
+                     "delegation_size": ""}  # fmt: skip
+    with tempfile.TemporaryDirectory() as work:
+        for kind, values in (("blank", blank_person), ("filled", person)):
+            ruled_table(values).save(Path(work) / f"{kind}.docx")
+            to_pdf(Path(work) / f"{kind}.docx", Path(work) / f"{kind}.pdf")
+        blank = (Path(work) / "blank.pdf").read_bytes()
+        filled = (Path(work) / "filled.pdf").read_bytes()
+    with pdfplumber.open(io.BytesIO(filled)) as pdf, pdfplumber.open(io.BytesIO(blank)) as empty:
+        page, height = pdf.pages[0], float(pdf.pages[0].height)
+        printed = {(w["text"], round(w["top"])) for w in empty.pages[0].extract_words()}
+        lines: dict[int, list[dict[str, Any]]] = {}
+        for word in page.extract_words():
+            if (word["text"], round(word["top"])) not in printed:
+                lines.setdefault(round(word["top"]), []).append(word)
+    writer = pypdf.PdfWriter(clone_from=io.BytesIO(blank))
+    for words in lines.values():
+        text = " ".join(w["text"] for w in words)
+        if text in ("☒",):
+            text = "X"
+        rect = (words[0]["x0"], height - words[0]["bottom"], words[-1]["x1"] + 2,
+                height - words[0]["top"])  # fmt: skip
+        annotation = FreeText(text=text, rect=rect, font_size="10pt")
+        writer.add_annotation(page_number=0, annotation=annotation)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    (OUT / f"{name}.pdf").write_bytes(buffer.getvalue())
+    write_expected(OUT / f"{name}.pdf", expected(person, []))
+
+
 def bad_inputs() -> None:
     good = (OUT / "two_per_line.pdf").read_bytes()
     (OUT / "truncated.pdf").write_bytes(good[: len(good) // 3])
@@ -289,6 +327,9 @@ def main() -> None:
     amended = {**PERSON_A, "delegation_size": 4, "workshops": [1]}
     save(two_per_line(amended), "two_per_line_amended", expected(amended, []), pdf=False)
     save(letter(), "letter_not_a_bulletin", None, pdf=True)
+    # Values of one line each, so that the blank's rows stand where the filled form's do.
+    short = {**PERSON_A, "organisation": "Ville d'Annecy", "position": "Maire"}
+    annotated("annotated_freetext_fill_and_sign", short)
     bad_inputs()
     copy_dev()
 

@@ -32,6 +32,8 @@ for _name in ("pdfminer", "pypdf"):
 _MIN_TEXT_WORDS = 8
 # Drawn check boxes are 6-24 pt squares on printed forms.
 _BOX_MIN, _BOX_MAX = 5.0, 25.0
+# Annotation texts that are a tick in a box, not a value.
+_ANNOTATION_MARKS = frozenset({"x", "✓", "✔", "☒", "☑", "×", "✗"})
 # Inherited form attributes are looked up through /Parent; real forms nest 2-3 deep, and a
 # signed or malicious PDF can loop, so the walk is bounded.
 _MAX_FIELD_DEPTH = 10
@@ -96,8 +98,11 @@ def _read_page(page: Any, number: int, form: tuple[list[Word], list[CheckBox]]) 
         Word(w["text"], float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]))
         for w in raw_words
     ]
-    boxes = _drawn_boxes(page)
     form_words, form_boxes = form
+    # Marks typed as annotations over a flat form ("X" in Acrobat's Fill & Sign) tick the
+    # box they sit in, as a mark of the text layer does.
+    marks = [w for w in form_words if w.text.strip().lower() in _ANNOTATION_MARKS]
+    boxes = _drawn_boxes(page, marks)
     return Page(
         number=number,
         width=float(page.width),
@@ -107,10 +112,11 @@ def _read_page(page: Any, number: int, form: tuple[list[Word], list[CheckBox]]) 
     )
 
 
-def _drawn_boxes(page: Any) -> list[CheckBox]:
+def _drawn_boxes(page: Any, annotated: list[Word]) -> list[CheckBox]:
     """Small squares drawn on the page, ticked when a mark or stroke sits inside."""
     boxes: list[CheckBox] = []
     marks = [c for c in page.chars if c["text"].strip()]
+    marks += [{"x0": w.x0, "x1": w.x1, "top": w.top, "bottom": w.bottom} for w in annotated]
     strokes = list(page.lines) + list(page.curves)
     for rect in page.rects:
         width, height = float(rect["width"]), float(rect["height"])
@@ -158,12 +164,20 @@ def _page_widgets(page: Any) -> tuple[list[Word], list[CheckBox]]:
     top_edge, left_edge = float(box.top), float(box.left)
     for ref in annots.get_object():
         widget = ref.get_object()
-        if widget.get("/Subtype") != "/Widget" or "/Rect" not in widget:
+        if widget.get("/Subtype") not in ("/Widget", "/FreeText") or "/Rect" not in widget:
             continue
         kind = _inherited(widget, "/FT")
         if kind == "/Sig":
             continue
         x0, y0, x1, y1 = (float(v) for v in widget["/Rect"])
+        if widget.get("/Subtype") == "/FreeText":
+            text = _annotation_text(widget)
+            if text:
+                left, right = sorted((x0 - left_edge, x1 - left_edge))
+                low, high = sorted((y0, y1))
+                words.append(Word(text, left, top_edge - high, right, top_edge - low, 1.0,
+                                  "form", whole_value=True))  # fmt: skip
+            continue
         left, right = sorted((x0 - left_edge, x1 - left_edge))
         low, high = sorted((y0, y1))
         top, bottom = top_edge - high, top_edge - low
@@ -181,6 +195,13 @@ def _page_widgets(page: Any) -> tuple[list[Word], list[CheckBox]]:
             if text:
                 words.append(Word(text, left, top, right, bottom, 1.0, "form", whole_value=True))
     return words, boxes
+
+
+def _annotation_text(annotation: Any) -> str:
+    """What a FreeText annotation says (Acrobat's "Fill & Sign", macOS Preview): its
+    /Contents, one line."""
+    contents = annotation.get("/Contents")
+    return " ".join(str(contents).split()) if contents is not None else ""
 
 
 def _inherited(widget: Any, key: str) -> Any:
