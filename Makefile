@@ -62,9 +62,10 @@ bench: install
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
 
-# Regenerate the test samples (needs LibreOffice: apt-get install libreoffice-writer).
+# Regenerate the test samples (LibreOffice, installed by `make install`, writes .odt/.doc).
 samples: install
 	$(BIN)/python scripts/make_samples.py
+	$(BIN)/python scripts/make_review_samples.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
