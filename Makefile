@@ -7,9 +7,11 @@ BIN := $(VENV)/bin
 # Debian packages the service and its tests need: OCR, PDF tools, the IMAP server the tests
 # talk to, a PostgreSQL server, TLS certificates for the test servers, the browser for the
 # review UI tests.
+# LibreOffice (without its GUI) draws Word and OpenDocument pages for the review UI.
 # The handwriting fonts are for bench/ocr_stress.py --handwritten only.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-fra poppler-utils dovecot-imapd openssl \
                 util-linux postgresql chromium fonts-dejavu-core wfrench \
+                libreoffice-writer-nogui \
                 fonts-breip fonts-dkg-handwriting fonts-ecolier-court
 
 .PHONY: install system venv run test lint fuzz bench screenshots samples clean
