@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parsers.errors import FormDefinitionError
 
+LatePolicy = Literal["review", "accept"]
 FieldType = Literal["text", "name", "postal_code", "phone", "email", "count", "date",
                     "checkbox", "choices"]  # fmt: skip
 _TYPES: tuple[str, ...] = get_args(FieldType)
@@ -67,6 +68,9 @@ class FormDefinition:
     ignore_lines: tuple[str, ...]
     organiser_values: tuple[str, ...]
     fields: tuple[FieldSpec, ...]
+    # What a late bulletin with no other flag becomes: "review" (a person looks) or
+    # "accept" (accepted straight through, still marked late in the report and digest).
+    late: LatePolicy = "review"
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -135,6 +139,11 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
     min_anchors = head.get("min_anchors", 4)
     if not isinstance(min_anchors, int) or min_anchors < 1:
         raise FormDefinitionError(f"{where}: [form] min_anchors must be a positive integer")
+    late = head.get("late", "review")
+    if late not in get_args(LatePolicy):
+        raise FormDefinitionError(
+            f'{where}: [form] late must be "review" or "accept", not {late!r}'
+        )
     return FormDefinition(
         id=_str(head, "id", f"{where}: [form]"),
         title=str(head.get("title", head["id"])),
@@ -146,6 +155,7 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
         ignore_lines=_strings(head, "ignore_lines", f"{where}: [form]"),
         organiser_values=_strings(head, "organiser_values", f"{where}: [form]"),
         fields=fields,
+        late=late,
     )
 
 

@@ -19,6 +19,9 @@ from parsers.fields.reading import FieldReading
 from parsers.trust.checks import Finding
 from storage.models import Document, FieldValue, Flag, Message, Sighting, Submission, utcnow
 
+# The resolution of a `late` flag that the form's `late = "accept"` closes on arrival.
+LATE_ACCEPTED = "accepted_late"
+
 
 @dataclass(frozen=True)
 class ArrivalKey:
@@ -200,17 +203,21 @@ def add_flags(
     message: Message,
     findings: Iterable[Finding],
     submission: Submission | None = None,
+    resolution: str | None = None,
 ) -> None:
+    """Flag rows for `findings`; with a `resolution`, closed as they are made (by the form's
+    rules, not a person: a late bulletin the form accepts stays marked late)."""
     assert message.id is not None
     for finding in findings:
-        session.add(
-            Flag(
-                message_pk=message.id,
-                submission_pk=submission.id if submission is not None else None,
-                code=finding.code,
-                detail=finding.detail,
-            )
+        flag = Flag(
+            message_pk=message.id,
+            submission_pk=submission.id if submission is not None else None,
+            code=finding.code,
+            detail=finding.detail,
         )
+        if resolution is not None:
+            flag.resolved_at, flag.resolved_by, flag.resolution = utcnow(), "intake", resolution
+        session.add(flag)
 
 
 def related_submissions(
