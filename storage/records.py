@@ -193,6 +193,7 @@ def add_submission(
                 bbox_json=json.dumps([round(v, 1) for v in reading.bbox]) if reading.bbox else None,
                 problem=reading.problem or reading.doubt,
                 doubts_json=_doubts_json(reading),
+                evidence_json=_evidence_json(reading),
             )
         )
     return submission
@@ -275,3 +276,14 @@ def _doubts_json(reading: FieldReading) -> str | None:
         return None
     doubts = [{"rule": d.rule, "reason": d.reason} for d in reading.doubts]
     return json.dumps(doubts, ensure_ascii=False)
+
+
+def _evidence_json(reading: FieldReading) -> str | None:
+    if not reading.evidence:
+        return None
+    evidence = [
+        {"witness": e.witness, "agrees": e.agrees, "mended": e.mended, "score": e.score,
+         "detail": e.detail}
+        for e in reading.evidence
+    ]  # fmt: skip
+    return json.dumps(evidence, ensure_ascii=False)
