@@ -3,21 +3,16 @@ message page, registrations, downloads. The review actions are in `intake.web.ac
 
 from __future__ import annotations
 
-import json
 from collections import Counter
-from functools import lru_cache
 from urllib.parse import quote, urlencode
 
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
 from intake.report import COUNTED, Item, by_reason, describe, submissions_csv
-from intake.web import actions, checklist, flow, pageimage
+from intake.web import actions, checklist, flow, pictures
 from intake.web.checklist import FieldCheck
 from intake.web.context import Ctx
-from intake.web.officedoc import OFFICE_TYPES
-from intake.web.pagecache import PageCache
-from intake.web.pageimage import Box
 from intake.web.wording import Wording, wording
 from parsers.mail.message import parse_message
 from parsers.text import fold
@@ -35,12 +30,6 @@ SAFE_TYPES = {
     "odt": "application/vnd.oasis.opendocument.text",
     "doc": "application/msword",
 }
-# Drawn pictures (a box on a page, a crop) kept in memory: a reviewer flips between a few
-# fields of a few items; the pages themselves are cached on disk (intake.web.pagecache).
-DRAWN_CACHE_SIZE = 64
-# Crops are cut from the page drawn at twice the display width: the zoom on a doubted value.
-CROP_SCALE = 2.0
-PAGE_TYPES = ("pdf", *pageimage.IMAGE_TYPES, *OFFICE_TYPES)
 # Reasons a reviewer rejects for most often: one key each (1-4) after the reject key.
 REJECT_REASONS = (
     "Pas une inscription (message ou document d'autre nature)",
@@ -48,7 +37,6 @@ REJECT_REASONS = (
     "Envoyé par erreur ou en test",
     "Illisible : un nouvel envoi est demandé",
 )
-Located = dict[str, tuple[int, Box] | None]
 
 
 def words_of(ctx: Ctx) -> Wording:
@@ -106,27 +94,11 @@ def submission_page(ctx: Ctx, errors: dict[str, str] | None = None, status: int 
     form, words = ctx.app.form, words_of(ctx)
     labels = {spec.key: words.label(form, spec.key) for spec in form.fields}
     checks = checklist.check_fields(sub, form, labels)
-    pages, page_error = _page_count(ctx.app.pages, sub.document)
-    located = _located(ctx.app.pages, sub, pages) if pages else {}
     doubted = [c for c in checks if c.doubted]
     selected = ctx.query("field") or (doubted[0].key if doubted else "")
-    page_no = _page_of(located.get(selected)) or 1
-    if ctx.query("page").isdigit() and 1 <= int(ctx.query("page")) <= pages:
-        page_no = int(ctx.query("page"))
-    # Drawn now (and kept): an image that would not load is never put on the page, nor a
-    # box that does not lie on its page. The page shown, and the pages doubted values are on.
-    shown = {page_no: _drawn_page(ctx.app.pages, sub.document, page_no, 1.0)} if pages else {}
-    crops = {spot[0] for c in doubted if (spot := located.get(c.key)) is not None}
-    zoomed = {n: _drawn_page(ctx.app.pages, sub.document, n, CROP_SCALE) for n in crops}
-    located = {
-        key: spot
-        for key, spot in located.items()
-        if spot is not None
-        and isinstance(picture := zoomed.get(spot[0], shown.get(spot[0])), pageimage.Picture)
-        and picture.holds(spot[1])
-    }
-    if pages and not isinstance(shown[page_no], pageimage.Picture):
-        pages, located, page_error = 0, {}, str(shown[page_no])
+    shown = pictures.page_view(
+        ctx.app.pages, sub, selected, [c.key for c in doubted], ctx.query("page")
+    )
     item = Item(view.message, sub, [f for f in sub.flags if f.resolved_at is None])
     previous = related = None
     with ctx.app.db.session() as session:
@@ -143,40 +115,26 @@ def submission_page(ctx: Ctx, errors: dict[str, str] | None = None, status: int 
     return ctx.page(
         "submission.html", status=status, view=view, sub=sub, item=item, words=words,
         tz=form.timezone, doubted=doubted, settled=[c for c in checks if not c.doubted],
-        located=located, selected=selected, page_no=page_no, pages=pages, page_error=page_error,
+        located=shown.located, selected=selected, page_no=shown.number, pages=shown.pages,
+        page_error=shown.error,
         history=history, previous=previous, related=related, closed=closed, primary=primary,
         problems=[(f, describe(f, item, form, words)) for f in item.flags],
         changes=_changes(checks, previous, sub), errors=errors or {}, posted=ctx.form,
         where=where, skip=flow.with_filter(after.path, where) if after else "",
         reject_reasons=REJECT_REASONS,
-        image_query=urlencode({"field": selected}) if selected in located else "",
+        image_query=urlencode({"field": selected}) if selected in shown.located else "",
     )  # fmt: skip
 
 
 def submission_image(ctx: Ctx) -> Response:
     _view, sub = submission_of(ctx)
-    number = ctx.int_param("page")
-    pages, _error = _page_count(ctx.app.pages, sub.document)
-    if not 1 <= number <= pages:
-        raise HTTPException(404, f"Pas de page {number} pour ce document.")
-    key = ctx.query("field")
-    where = _located(ctx.app.pages, sub, pages).get(key) if key else None
-    box = where[1] if where is not None and where[0] == number else None
-    png = _drawn(ctx.app.pages, sub.document.content_hash, sub.document.file_type, number, box)
-    return _png(png)
+    return _png(pictures.page_png(ctx.app.pages, sub, ctx.int_param("page"), ctx.query("field")))
 
 
 def submission_crop(ctx: Ctx) -> Response:
     """The zoomed part of the page where a field was read."""
     _view, sub = submission_of(ctx)
-    key = ctx.request.path_params.get("key", "")
-    pages, _error = _page_count(ctx.app.pages, sub.document)
-    where = _located(ctx.app.pages, sub, pages).get(key) if pages else None
-    if where is None:
-        raise HTTPException(404, f"Pas de position sur la page pour {key}.")
-    number, box = where
-    digest, file_type = sub.document.content_hash, sub.document.file_type
-    return _png(_drawn(ctx.app.pages, digest, file_type, number, box, crop=True))
+    return _png(pictures.crop_png(ctx.app.pages, sub, ctx.request.path_params.get("key", "")))
 
 
 def message_page(ctx: Ctx) -> Response:
@@ -283,67 +241,6 @@ def _registrations(views: list[MessageView], q: str) -> list[tuple[MessageView, 
             if needle in text:
                 found.append((view, sub))
     return found
-
-
-def _page_count(pages: PageCache, document: Document) -> tuple[int, str]:
-    """How many page images the document has (0: none), and why none when so."""
-    if document.file_type not in PAGE_TYPES:
-        return 0, f"pas d'image de page pour un document {document.file_type}"
-    if document.page_count and document.file_type not in OFFICE_TYPES:
-        return document.page_count, ""
-    try:
-        return pages.page_count(document.content_hash, document.file_type), ""
-    except pageimage.PageError as exc:
-        return 0, str(exc)
-
-
-def _drawn_page(
-    pages: PageCache, document: Document, number: int, scale: float
-) -> pageimage.Picture | str:
-    """Page `number` drawn at `scale` (and kept), or why it cannot be drawn."""
-    try:
-        return pages.picture(document.content_hash, document.file_type, number, scale)
-    except pageimage.PageError as exc:
-        return str(exc)
-
-
-def _located(pages: PageCache, sub: SubmissionView, count: int) -> Located:
-    """Each field's page and box on the page images (Word files: mapped onto LibreOffice's)."""
-    boxes: dict[str, tuple[int, tuple[float, float, float, float], bool]] = {}
-    for key, row in sub.values.items():
-        if row.bbox_json:
-            x0, top, x1, bottom = json.loads(row.bbox_json)
-            boxes[key] = (row.page or 1, (x0, top, x1, bottom), row.source == "ocr")
-    if sub.document.file_type not in OFFICE_TYPES:
-        return {
-            key: (page, Box(*box, ocr=ocr)) if page <= count else None
-            for key, (page, box, ocr) in boxes.items()
-        }
-    if sub.document.file_type != "docx" or not boxes:
-        return {}  # only .docx fields have boxes, on the synthetic layout
-    try:
-        mapped = pages.office_boxes(sub.document.content_hash, [b for _p, b, _o in boxes.values()])
-    except pageimage.PageError:
-        return {}
-    return {key: mapped[box] for key, (_page, box, _ocr) in boxes.items()}
-
-
-def _page_of(where: tuple[int, Box] | None) -> int | None:
-    return where[0] if where is not None else None
-
-
-@lru_cache(maxsize=DRAWN_CACHE_SIZE)
-def _drawn(
-    pages: PageCache, digest: str, file_type: str, number: int, box: Box | None, crop: bool = False
-) -> bytes:
-    try:
-        picture = pages.picture(digest, file_type, number, CROP_SCALE if crop else 1.0)
-        limit = pages.limits.max_image_pixels
-        if box is None:
-            return picture.png
-        return (pageimage.crop_box if crop else pageimage.draw_box)(picture, box, limit)
-    except pageimage.PageError as exc:
-        raise HTTPException(404, str(exc)) from None
 
 
 def _png(data: bytes) -> Response:

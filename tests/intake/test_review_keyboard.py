@@ -126,6 +126,43 @@ def test_no_broken_image_on_any_item_page(app: App, server: ServerHandle, browse
     assert images >= 2 * len(kinds)  # page images and crops of doubted values
 
 
+@pytest.mark.slow
+def test_tab_moves_among_doubted_fields_only_and_typing_replaces_the_value(
+    app: App, server: ServerHandle, browser: Browser
+) -> None:
+    page = logged_in(browser, server)
+    with app.db.session() as session:
+        pk = session.exec(
+            select(Submission.id)
+            .join(Sighting, col(Sighting.message_pk) == col(Submission.message_pk))
+            .where(col(Sighting.item).startswith("photo_uncertain_email.eml:"))
+        ).one()  # fmt: skip
+    page.goto(f"{server.url}/submissions/{pk}")
+    doubts = page.locator("input.doubt-input").all()
+    assert len(doubts) >= 2
+
+    def focused() -> str:
+        return str(
+            page.evaluate("document.activeElement.name || document.activeElement.textContent")
+        )
+
+    first, second = (d.get_attribute("name") for d in doubts[:2])
+    assert focused() == first  # focus starts on the first doubted field, its value selected
+    page.keyboard.press("Tab")
+    assert focused() == second  # not the links, buttons or other fields between them
+    page.keyboard.press("Shift+Tab")
+    assert focused() == first
+    page.keyboard.type("Zoé")
+    assert doubts[0].input_value() == "Zoé"  # typing replaced the prefilled value
+    page.keyboard.press("Escape")
+    assert doubts[0].input_value() == doubts[0].get_attribute("data-prefill")
+    for _ in doubts:
+        page.keyboard.press("Tab")
+    assert "Approuver" in focused()  # after the last doubted field: the decision
+    assert page.locator("aside.keys").inner_text().count("Entrée") >= 1  # shortcuts shown
+    page.close()
+
+
 @dataclass
 class Cleared:
     """One item cleared: what it was, and the keys it took against its budget."""
