@@ -31,13 +31,12 @@ class SandboxError(PageError):
 class Sandbox:
     """Runs `job(*args)` in a bounded child; its result comes back pickled, or its error."""
 
-    def __init__(self, seconds: float, memory_bytes: int, preload: list[str] | None = None):
+    def __init__(self, seconds: float, memory_bytes: int) -> None:
         self.seconds = seconds
         self.memory_bytes = memory_bytes
+        # The one fork server of the process, whose preloaded modules the document reader
+        # chooses (intake.extraction): they hold what page drawing imports too.
         self._context = multiprocessing.get_context("forkserver")
-        if preload:
-            # Effective only before the fork server starts (the first job of the process).
-            self._context.set_forkserver_preload(preload)
 
     def run(self, job: Callable[..., T], *args: Any) -> T:
         """The job's return value; its PageError re-raised; a SandboxError on any overrun."""

@@ -10,6 +10,7 @@ crops an item page asks for at once wait for a single LibreOffice run.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import tempfile
@@ -21,11 +22,10 @@ from intake.errors import PageError
 from intake.sandbox import Sandbox
 from intake.web import officedoc, pageimage
 from intake.web.pageimage import Box, Picture
+from intake.web.upright import Turn
 from parsers.limits import Limits
 from storage.blobs import BlobStore
 
-# Loaded once into the fork server, so that each drawing child starts warm.
-_PRELOAD = ["intake.web.pageimage", "intake.web.officedoc"]
 _FAILED = ".failed"
 
 
@@ -36,7 +36,7 @@ class PageCache:
         self.blobs = blobs
         self.folder = folder
         self.limits = limits
-        self.sandbox = Sandbox(limits.document_seconds, limits.worker_memory_bytes, _PRELOAD)
+        self.sandbox = Sandbox(limits.document_seconds, limits.worker_memory_bytes)
         self._guard = threading.Lock()
         self._locks: dict[str, threading.Lock] = {}
 
@@ -92,12 +92,29 @@ class PageCache:
 
     # Drawing, in the sandbox -----------------------------------------------------------------
 
+    def turn(self, digest: str, file_type: str, number: int) -> Turn:
+        """How the OCR turned the page before reading it (found once, kept)."""
+        if file_type in officedoc.OFFICE_TYPES:
+            return Turn()  # read from the file's text, never OCR'd
+        found = self._kept(
+            f"{digest}-{number}.turn.json",
+            lambda: json.dumps(
+                dataclasses.asdict(
+                    self.sandbox.run(
+                        pageimage.page_turn, self.blobs.get(digest), file_type, number, self.limits
+                    )
+                )
+            ).encode(),
+        )
+        return Turn(**json.loads(found))
+
     def _draw(self, digest: str, file_type: str, number: int, scale: float) -> bytes:
+        turn = self.turn(digest, file_type, number)
         data, kind = self.blobs.get(digest), file_type
         if file_type in officedoc.OFFICE_TYPES:
             data, kind = self._office_pdf(digest, file_type), "pdf"
         picture = self.sandbox.run(
-            pageimage.render_page, data, kind, number, scale, self.limits.max_image_pixels
+            pageimage.render_page, data, kind, number, scale, self.limits.max_image_pixels, turn
         )
         return picture.png
 

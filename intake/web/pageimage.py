@@ -16,6 +16,8 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageOps, PngImagePlugin, UnidentifiedImageError
 
 from intake.errors import PageError as PageError  # re-exported for callers
+from intake.web.upright import Turn, apply_turn, find_turn
+from parsers.limits import Limits
 from parsers.pages.image import WORK_DPI, source_dpi
 
 # Wide enough to read handwriting on screen, small enough to send quickly (A4 ≈ 1100 px).
@@ -35,6 +37,8 @@ CROP_MARGIN_RIGHT = 70
 # A crop at least this wide (fraction of the page): a short value still shows its label.
 CROP_MIN_WIDTH = 0.45
 _PER_POINT, _PER_OCR_PIXEL = "intake-per-point", "intake-per-ocr-pixel"
+# The OCR draws a scanned PDF page at 300 dpi (parsers.pages.ocr.PDF_RENDER_SCALE).
+_OCR_SCALE = WORK_DPI / PDF_POINTS_PER_INCH
 # A box may overhang its page by this much (a value written into the margin).
 _TOLERANCE = 0.02
 
@@ -62,8 +66,8 @@ class Picture:
         return self.per_ocr_pixel if box.ocr else self.per_point
 
     def holds(self, box: Box) -> bool:
-        """Whether `box` lies on the picture: one that does not (a page the OCR turned, whose
-        boxes are in the turned frame) is not drawn rather than drawn in the wrong place."""
+        """Whether `box` lies on the picture: one that does not is not drawn, rather than
+        drawn in the wrong place."""
         factor = self.factor(box)
         return (
             0 <= box.x0 < box.x1
@@ -84,17 +88,42 @@ def count_pages(data: bytes, file_type: str) -> int:
     return 0
 
 
-def render_page(data: bytes, file_type: str, number: int, scale: float, max_pixels: int) -> Picture:
-    """Page `number` (1-based), DISPLAY_WIDTH × `scale` wide; refused past `max_pixels`."""
+def render_page(
+    data: bytes, file_type: str, number: int, scale: float, max_pixels: int, turn: Turn
+) -> Picture:
+    """Page `number` (1-based), DISPLAY_WIDTH × `scale` wide, turned as the OCR turned it;
+    refused past `max_pixels`."""
     width = round(DISPLAY_WIDTH * scale)
     if file_type == "pdf":
-        return _pdf_page(data, number, width, max_pixels)
+        return _pdf_page(data, number, width, max_pixels, turn)
     if file_type in IMAGE_TYPES:
-        return _image_page(data, number, width, max_pixels)
+        return _image_page(data, number, width, max_pixels, turn)
     raise PageError(f"no page image for a {file_type} document")
 
 
-def _pdf_page(data: bytes, number: int, width: int, max_pixels: int) -> Picture:
+def page_turn(data: bytes, file_type: str, number: int, limits: Limits) -> Turn:
+    """How the OCR turned page `number` before reading it (none for a page with a text layer)."""
+    if file_type == "pdf":
+        try:
+            pdf = pdfium.PdfDocument(data)
+            if not 1 <= number <= len(pdf):
+                raise PageError(f"the PDF has no page {number}")
+            page = pdf[number - 1]
+            if page.get_textpage().count_chars() > 0:
+                return Turn()  # read from its text layer, as it stands
+            _check_pixels(page.get_width() * _OCR_SCALE, page.get_height() * _OCR_SCALE,
+                          limits.max_image_pixels)  # fmt: skip
+            frame = page.render(scale=_OCR_SCALE, grayscale=True).to_pil()
+        except pdfium.PdfiumError as exc:
+            raise PageError(f"PDF cannot be rendered: {exc}") from exc
+        frame.info["dpi"] = (WORK_DPI, WORK_DPI)
+        return find_turn(frame, number, limits)
+    if file_type in IMAGE_TYPES:
+        return find_turn(_frame(data, number, limits.max_image_pixels), number, limits)
+    return Turn()
+
+
+def _pdf_page(data: bytes, number: int, width: int, max_pixels: int, turn: Turn) -> Picture:
     try:
         pdf = pdfium.PdfDocument(data)
         if not 1 <= number <= len(pdf):
@@ -103,35 +132,41 @@ def _pdf_page(data: bytes, number: int, width: int, max_pixels: int) -> Picture:
         width_pt, height_pt = page.get_width(), page.get_height()
         if width_pt <= 0 or height_pt <= 0:
             raise PageError(f"page {number} has no size")
-        per_point = width / width_pt
-        _check_pixels(width, height_pt * per_point, max_pixels)
+        upright_pt = height_pt if turn.quarter in (90, 270) else width_pt
+        per_point = width / upright_pt
+        _check_pixels(width_pt * per_point, height_pt * per_point, max_pixels)
         pdf.init_forms()  # so that AcroForm values are drawn on the page
         page = pdf[number - 1]
         picture = page.render(scale=per_point, may_draw_forms=True).to_pil().convert("RGB")
     except pdfium.PdfiumError as exc:
         raise PageError(f"PDF cannot be rendered: {exc}") from exc
-    per_point = picture.width / width_pt
+    picture = apply_turn(picture, turn)
     return _picture(picture, per_point, per_point * PDF_POINTS_PER_INCH / WORK_DPI)
 
 
-def _image_page(data: bytes, number: int, width: int, max_pixels: int) -> Picture:
+def _image_page(data: bytes, number: int, width: int, max_pixels: int, turn: Turn) -> Picture:
+    frame = _frame(data, number, max_pixels)
+    x_dpi, y_dpi = source_dpi(frame)
+    # The OCR reads a page in square 300-dpi pixels (a fax's lines are taller than wide).
+    work_width, work_height = frame.width * WORK_DPI / x_dpi, frame.height * WORK_DPI / y_dpi
+    upright = work_height if turn.quarter in (90, 270) else work_width
+    per_ocr_pixel = width / upright
+    size = (max(1, round(work_width * per_ocr_pixel)), max(1, round(work_height * per_ocr_pixel)))
+    _check_pixels(size[0], size[1], max_pixels)
+    picture = apply_turn(frame.convert("RGB").resize(size), turn)
+    return _picture(picture, per_ocr_pixel * WORK_DPI / PDF_POINTS_PER_INCH, per_ocr_pixel)
+
+
+def _frame(data: bytes, number: int, max_pixels: int) -> Image.Image:
+    """Frame `number` as the OCR decodes it (parsers.pages.ocr): the first one turned as its
+    EXIF says (its dpi is then told from the turned frame: a photo's from its width)."""
     image = _open_image(data)
     try:
         image.seek(number - 1)
     except EOFError:
         raise PageError(f"the image has no page {number}") from None
     _check_pixels(image.width, image.height, max_pixels)  # before a single pixel is decoded
-    # As the OCR saw it (parsers.pages.ocr): the first frame turned as its EXIF says, and its
-    # dpi told from the turned frame (a photo's dpi is guessed from its width).
-    frame = ImageOps.exif_transpose(image) if number == 1 else image.copy()
-    x_dpi, y_dpi = source_dpi(frame)
-    work_width = frame.width * WORK_DPI / x_dpi
-    per_ocr_pixel = width / work_width
-    # A normalised fax is square-pixelled: its height is scaled by the same factor as its width.
-    height = frame.height * (WORK_DPI / y_dpi) * per_ocr_pixel
-    _check_pixels(width, height, max_pixels)
-    picture = frame.convert("RGB").resize((width, max(1, round(height))))
-    return _picture(picture, per_ocr_pixel * WORK_DPI / PDF_POINTS_PER_INCH, per_ocr_pixel)
+    return ImageOps.exif_transpose(image) if number == 1 else image.copy()
 
 
 def _check_pixels(width: float, height: float, max_pixels: int) -> None:

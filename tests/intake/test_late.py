@@ -59,7 +59,8 @@ def submissions(app: App) -> dict[str, Submission]:
 def accepting_form(tmp_path: Path) -> Path:
     text = FORM.read_text(encoding="utf-8")
     path = tmp_path / "accept-late.toml"
-    path.write_text(text.replace("[form]\n", '[form]\nlate = "accept"\n', 1), encoding="utf-8")
+    assert 'late = "review"' in text
+    path.write_text(text.replace('late = "review"', 'late = "accept"', 1), encoding="utf-8")
     return path
 
 

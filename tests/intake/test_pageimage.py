@@ -14,6 +14,7 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 import pytest
+from PIL import Image
 from pypdf import PdfWriter
 
 from intake.web.pagecache import PageCache
@@ -178,3 +179,38 @@ def _attachment(path: Path) -> bytes:
     payload = part.get_payload(decode=True)
     assert isinstance(payload, bytes)
     return payload
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("name", "quarter"),
+    [("rotated_90.tif", 270), ("rotated_180.tif", 180),
+     ("photo_uneven_light_exif_rotated.jpg", 0)],
+)  # fmt: skip
+def test_a_page_the_ocr_turned_is_drawn_upright_with_its_boxes_on_their_values(
+    tmp_path: Path, name: str, quarter: int
+) -> None:
+    from intake.web.pageimage import Box, crop_box
+    from parsers.pages.ocr import run_tesseract
+
+    data = (ROOT / "tests" / "samples" / "ocr" / name).read_bytes()
+    fields = extract_bulletin(data, load_form(FORM), Limits()).fields
+    cache = cache_in(tmp_path)
+    digest = cache.blobs.put(data)
+    file_type = "jpeg" if name.endswith(".jpg") else "tiff"
+    assert cache.turn(digest, file_type, 1).quarter == quarter
+    picture = cache.picture(digest, file_type, 1, 2.0)
+    assert picture.height > picture.width  # upright: a portrait A4 page
+    email = fields["email"]
+    assert email.bbox is not None and email.value == "yann.quemener@brest-metropole.fr"
+    box = Box(*email.bbox, ocr=True)
+    assert picture.holds(box)
+    assert crop_box(picture, box, Limits().max_image_pixels).startswith(PNG_SIGNATURE)
+    # What lies under the box on the drawn page (no outline drawn over it) is the value.
+    f, margin = picture.factor(box), 12
+    under = Image.open(io.BytesIO(picture.png)).crop(
+        (round(box.x0 * f) - margin, round(box.top * f) - margin,
+         round(box.x1 * f) + margin, round(box.bottom * f) + margin)
+    )  # fmt: skip
+    read = "".join(w.text for w in run_tesseract(under.convert("L"), 1, Limits(), psm=7))
+    assert "yannquemenerbrestmetropolefr" in "".join(c for c in read if c.isalnum()), read
