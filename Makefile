@@ -7,6 +7,7 @@ BIN := $(VENV)/bin
 # Debian packages the service and its tests need: OCR, PDF tools, the IMAP server the tests
 # talk to, a PostgreSQL server, TLS certificates for the test servers, the browser for the
 # review UI tests.
+# LibreOffice (without its GUI) draws Word and OpenDocument pages for the review UI.
 # The handwriting fonts are for bench/ocr_stress.py --handwritten only.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-fra poppler-utils dovecot-imapd openssl \
                 util-linux postgresql chromium fonts-dejavu-core wfrench \
@@ -63,9 +64,10 @@ bench: install
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
 
-# Regenerate the test samples (needs LibreOffice: apt-get install libreoffice-writer).
+# Regenerate the test samples (LibreOffice, installed by `make install`, writes .odt/.doc).
 samples: install
 	$(BIN)/python scripts/make_samples.py
+	$(BIN)/python scripts/make_review_samples.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

@@ -6,6 +6,7 @@ import logging
 import sys
 from dataclasses import dataclass
 from functools import cached_property
+from typing import TYPE_CHECKING
 
 from intake.errors import SettingsError
 from intake.extraction import Extractor, SandboxExtractor
@@ -15,6 +16,9 @@ from parsers.errors import FormDefinitionError
 from parsers.form import FormDefinition, load_form
 from storage.blobs import BlobStore
 from storage.database import Database
+
+if TYPE_CHECKING:
+    from intake.web.pagecache import PageCache
 
 
 @dataclass
@@ -40,6 +44,14 @@ class App:
     @cached_property
     def blobs(self) -> BlobStore:
         return BlobStore(self.settings.data_dir)
+
+    @cached_property
+    def pages(self) -> PageCache:
+        """Page images for the review UI, drawn in the sandbox, kept under the data directory."""
+        from intake.web.pagecache import PageCache
+
+        folder = self.settings.data_dir / "cache" / "pages"
+        return PageCache(self.blobs, folder, self.settings.limits())
 
     @cached_property
     def pipeline(self) -> Pipeline:

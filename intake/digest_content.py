@@ -17,6 +17,7 @@ from intake.web.wording import Wording
 from parsers.form import FormDefinition
 from storage.models import DigestRecord, Message, SourceHealth
 from storage.queries import MessageView, SubmissionView, message_views
+from storage.records import LATE_ACCEPTED
 
 # A source whose last success is older than this many poll intervals has stopped…
 STOPPED_POLL_INTERVALS = 3
@@ -166,7 +167,9 @@ def _period(
         period.unreadable += any(f.code == "unreadable_attachment" for f in view.flags)
         for sub in view.submissions:
             period.submissions += 1
-            period.accepted += sub.submission.status == "accepted" and not sub.flags
+            period.accepted += sub.submission.status == "accepted" and all(
+                f.resolution == LATE_ACCEPTED for f in sub.flags
+            )
             period.late += any(f.code == "late" for f in sub.flags)
             period.duplicates += sub.submission.duplicate_of is not None
             period.amendments += sub.submission.amendment_of is not None

@@ -34,6 +34,7 @@ from storage.errors import StorageError
 from storage.models import Document, Message
 from storage.outgoing import mark_ack_due, record_undeliverable
 from storage.records import (
+    LATE_ACCEPTED,
     ArrivalKey,
     Stored,
     add_document,
@@ -262,19 +263,24 @@ class Pipeline:
         amendment_of = previous[-1].id if previous and duplicate_of is None else None
         if amendment_of is not None:
             findings.append(Finding("amendment", f"new values for submission {amendment_of}"))
+        # Late is soft for some events: alone, it then closes on arrival and the bulletin counts.
+        soft = self.form.late == "accept" and all(f.code == "late" for f in findings)
+        waiting = [] if soft else findings
         submission = add_submission(
             session,
             message,
             document,
             result.fields,
-            status="review" if findings else "accepted",
+            status="review" if waiting else "accepted",
             person_key=person,
             organisation_key=organisation,
             values_key=values,
             duplicate_of=duplicate_of,
             amendment_of=amendment_of,
         )
-        add_flags(session, message, findings, submission)
+        add_flags(session, message, waiting, submission)
+        if soft:
+            add_flags(session, message, findings, submission, resolution=LATE_ACCEPTED)
         assert submission.id is not None
         read = {key: reading.value for key, reading in result.fields.items()}
         record_match(session, self.form, message, submission.id, read)
@@ -286,7 +292,7 @@ class Pipeline:
             if later and later[0].amendment_of is None:
                 note = Finding("amendment", f"new values for submission {submission.id}")
                 relink(session, later[0], note, amendment_of=submission.id)
-        return [f.code for f in findings]
+        return [f.code for f in waiting]
 
     def _record_failure(self, message: Message, exc: Exception) -> Outcome:
         """Count a failed attempt; after `max_attempts` the message goes to a person."""

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from parsers.errors import FormDefinitionError
 
+LatePolicy = Literal["review", "accept"]
 FieldType = Literal["text", "name", "postal_code", "phone", "email", "count", "date",
                     "checkbox", "choices"]  # fmt: skip
 _TYPES: tuple[str, ...] = get_args(FieldType)
@@ -70,6 +71,9 @@ class FormDefinition:
     fields: tuple[FieldSpec, ...]
     # Days before the deadline on which invitees with no bulletin yet are reminded.
     reminder_days: tuple[int, ...] = ()
+    # What a late bulletin with no other flag becomes: "review" (a person looks) or
+    # "accept" (accepted straight through, still marked late in the report and digest).
+    late: LatePolicy = "review"
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -148,6 +152,11 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
         raise FormDefinitionError(
             f"{where}: [form] reminder_days_before must be a list of days from 0 to 365"
         )
+    late = head.get("late", "review")
+    if late not in get_args(LatePolicy):
+        raise FormDefinitionError(
+            f'{where}: [form] late must be "review" or "accept", not {late!r}'
+        )
     return FormDefinition(
         id=_str(head, "id", f"{where}: [form]"),
         title=str(head.get("title", head["id"])),
@@ -161,6 +170,7 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
         organiser_values=_strings(head, "organiser_values", f"{where}: [form]"),
         fields=fields,
         reminder_days=tuple(sorted(set(reminder_days), reverse=True)),
+        late=late,
     )
 
 

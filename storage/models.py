@@ -140,6 +140,8 @@ class FieldValue(SQLModel, table=True):
     problem: str | None = Field(default=None, sa_column=Column(Text))
     # Why the value is doubted: JSON list of {"rule": id, "reason": plain French}, or None.
     doubts_json: str | None = Field(default=None, sa_column=Column(Text))
+    # The other readings: JSON list of {"witness", "agrees", "mended", "score", "detail"}.
+    evidence_json: str | None = Field(default=None, sa_column=Column(Text))
     corrected_json: str | None = Field(default=None, sa_column=Column(Text))
     corrected_by: str | None = Field(default=None, max_length=100)
     corrected_at: datetime | None = _when(nullable=True)

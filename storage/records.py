@@ -19,6 +19,9 @@ from parsers.fields.reading import FieldReading
 from parsers.trust.checks import Finding
 from storage.models import Document, FieldValue, Flag, Message, Sighting, Submission, utcnow
 
+# The resolution of a `late` flag that the form's `late = "accept"` closes on arrival.
+LATE_ACCEPTED = "accepted_late"
+
 
 @dataclass(frozen=True)
 class ArrivalKey:
@@ -190,6 +193,7 @@ def add_submission(
                 bbox_json=json.dumps([round(v, 1) for v in reading.bbox]) if reading.bbox else None,
                 problem=reading.problem or (reading.doubt.reason if reading.doubt else None),
                 doubts_json=_doubts_json(reading),
+                evidence_json=_evidence_json(reading),
             )
         )
     return submission
@@ -200,17 +204,21 @@ def add_flags(
     message: Message,
     findings: Iterable[Finding],
     submission: Submission | None = None,
+    resolution: str | None = None,
 ) -> None:
+    """Flag rows for `findings`; with a `resolution`, closed as they are made (by the form's
+    rules, not a person: a late bulletin the form accepts stays marked late)."""
     assert message.id is not None
     for finding in findings:
-        session.add(
-            Flag(
-                message_pk=message.id,
-                submission_pk=submission.id if submission is not None else None,
-                code=finding.code,
-                detail=finding.detail,
-            )
+        flag = Flag(
+            message_pk=message.id,
+            submission_pk=submission.id if submission is not None else None,
+            code=finding.code,
+            detail=finding.detail,
         )
+        if resolution is not None:
+            flag.resolved_at, flag.resolved_by, flag.resolution = utcnow(), "intake", resolution
+        session.add(flag)
 
 
 def related_submissions(
@@ -268,3 +276,14 @@ def _doubts_json(reading: FieldReading) -> str | None:
         return None
     doubts = [{"rule": d.rule, "reason": d.reason} for d in reading.doubts]
     return json.dumps(doubts, ensure_ascii=False)
+
+
+def _evidence_json(reading: FieldReading) -> str | None:
+    if not reading.evidence:
+        return None
+    evidence = [
+        {"witness": e.witness, "agrees": e.agrees, "mended": e.mended, "score": e.score,
+         "detail": e.detail}
+        for e in reading.evidence
+    ]  # fmt: skip
+    return json.dumps(evidence, ensure_ascii=False)

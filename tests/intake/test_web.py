@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from html import unescape
 from pathlib import Path
 
 import httpx
@@ -70,7 +71,11 @@ def staff(client: httpx.Client) -> httpx.Client:
 def open_submission(app: App, code: str) -> int:
     with app.db.session() as session:
         flag = session.exec(
-            select(Flag).where(Flag.code == code, Flag.submission_pk != None)  # noqa: E711
+            select(Flag).where(
+                Flag.code == code,
+                Flag.submission_pk != None,  # noqa: E711
+                Flag.resolved_at == None,  # noqa: E711
+            )
         ).first()
     assert flag is not None and flag.submission_pk is not None
     return flag.submission_pk
@@ -223,16 +228,92 @@ def test_browser_corrects_approves_and_the_queue_shrinks(server: ServerHandle, a
         page.click(f"a[href='/submissions/{pk}']")
         page.wait_for_url(f"**/submissions/{pk}")
         assert page.locator("img[alt^='Page 1']").evaluate("i => i.naturalWidth") > 0
-        row = page.locator("#f-position")
-        row.locator("input[name=value]").fill("Chargée de mission")
-        row.locator("button").click()
-        page.wait_for_url(f"**/submissions/{pk}?field=position")
-        assert "Chargée de mission" in page.locator("#f-position").inner_text()
+        field = page.locator("input.doubt-input").first
+        key = (field.get_attribute("name") or "").removeprefix("v_")
+        assert field.evaluate("e => e === document.activeElement")  # focus starts there
+        field.fill("Chargée de mission")
         page.click("button.primary:has-text('Approuver')")
-        page.wait_for_url("**/queue")
+        page.wait_for_url(lambda url: f"/submissions/{pk}" not in url)  # the next item opens
         assert "approuvée" in page.locator(".notice").inner_text()
+        page.goto(server.url + "/queue")
         after = len(page.locator("table.queue tbody tr").all())
         browser.close()
     assert after == before - 1
     with app.db.session() as session:
         assert session.get(Submission, pk).status == "approved"  # type: ignore[union-attr]
+        row = session.exec(
+            select(FieldValue).where(FieldValue.submission_pk == pk, FieldValue.key == key)
+        ).one()
+    assert row.corrected_json == '"Chargée de mission"' and row.corrected_by == "alice"
+
+
+def value_inputs(html: str) -> dict[str, str]:
+    """The field inputs of an item page, doubted or not: name → prefilled value."""
+    found = re.findall(r'<input (?:id="v-[^"]+" )?name="(v_[^"]+)"[^>]*?value="([^"]*)"', html)
+    return {name: unescape(value) for name, value in found}
+
+
+def test_without_javascript_the_decision_form_keeps_what_was_read_and_records_what_changed(
+    staff: httpx.Client, app: App
+) -> None:
+    pk = open_submission(app, "incomplete")
+    last, email = app.form.key_of("person.last_name"), app.form.key_of("contact.email")
+    assert last is not None and email is not None
+    corrected_before = _corrections(app, pk)  # other tests of this module may correct too
+    html = staff.get(f"/submissions/{pk}").text
+    fields = value_inputs(html)
+    assert set(fields) == {f"v_{k}" for k in app.form.keys}  # every field can be corrected
+    assert f'name="v_{last}" form="review" class="doubt-input"' in html  # the blank is doubted
+    posted = {"csrf": csrf_of(html), **fields, f"v_{last}": "Martin", f"v_{email}": "not-mail"}
+    refused = staff.post(f"/submissions/{pk}/approve", data=posted)
+    # A value that fails its check: the page again, the typing kept, the refusal by its field.
+    assert refused.status_code == 400 and "not an e-mail address" in refused.text
+    assert value_inputs(refused.text)[f"v_{last}"] == "Martin"
+    with app.db.session() as session:
+        assert session.get(Submission, pk).status == "review"  # type: ignore[union-attr]
+    assert _corrections(app, pk) == corrected_before  # nothing half-applied
+    posted[f"v_{email}"] = fields[f"v_{email}"]
+    assert staff.post(f"/submissions/{pk}/approve", data=posted).status_code == 200
+    with app.db.session() as session:
+        assert session.get(Submission, pk).status == "approved"  # type: ignore[union-attr]
+    after = _corrections(app, pk)
+    assert set(after) - set(corrected_before) == {last}  # the rest stands as read
+    assert after[last] == '"Martin"'
+    assert {k: v for k, v in after.items() if k != last} == corrected_before
+
+
+def _corrections(app: App, pk: int) -> dict[str, str]:
+    with app.db.session() as session:
+        rows = session.exec(select(FieldValue).where(FieldValue.submission_pk == pk)).all()
+    return {r.key: r.corrected_json for r in rows if r.corrected_json is not None}
+
+
+def test_a_giant_page_in_a_bulletin_is_refused_quickly_and_never_shown_broken(
+    staff: httpx.Client, app: App, tmp_path: Path
+) -> None:
+    import io
+    import time
+
+    from pypdf import PdfReader, PdfWriter
+
+    from intake.ingest import ingest_paths
+
+    writer = PdfWriter()
+    samples = Path(__file__).resolve().parents[1] / "samples" / "documents"
+    for original in PdfReader(samples / "doc006_digital_twocol.pdf").pages:
+        writer.add_page(original)
+    writer.add_blank_page(width=1, height=14_400)  # 1 pt wide, 200 inches long
+    out = io.BytesIO()
+    writer.write(out)
+    path = tmp_path / "giant_second_page.pdf"
+    path.write_bytes(out.getvalue())
+    ingest_paths(app, [path])
+    with app.db.session() as session:
+        pk = max(s.id or 0 for s in session.exec(select(Submission)))
+    start = time.monotonic()
+    image = staff.get(f"/submissions/{pk}/pages/2.png")
+    assert image.status_code == 404 and "page too large to show" in image.text
+    assert time.monotonic() - start < 30
+    page = staff.get(f"/submissions/{pk}?page=2").text
+    assert f"/submissions/{pk}/pages/2.png" not in page and "page too large to show" in page
+    assert staff.get(f"/submissions/{pk}/pages/1.png").content.startswith(b"\x89PNG")

@@ -47,6 +47,7 @@ def _form() -> dict[str, Any]:
         (lambda d: d.pop("field"), "no [[field]] entries"),
         (lambda d: d["form"].update(reminder_days_before=7), "reminder_days_before must be"),
         (lambda d: d["form"].update(reminder_days_before=[7, -1]), "reminder_days_before must"),
+        (lambda d: d["form"].update(late="accepted"), '[form] late must be "review" or "accept"'),
     ],
 )
 def test_a_wrong_form_definition_names_the_problem(change: Any, message: str) -> None:
@@ -55,6 +56,13 @@ def test_a_wrong_form_definition_names_the_problem(change: Any, message: str) ->
     with pytest.raises(FormDefinitionError, match=message.replace("(", r"\(").replace(")", r"\)")
                        .replace("[", r"\[").replace("]", r"\]")):  # fmt: skip
         parse_form(data, "test.toml")
+
+
+def test_late_bulletins_go_to_review_unless_the_form_accepts_them() -> None:
+    assert load_form(FORM).late == "review"
+    data = _form()
+    data["form"]["late"] = "accept"
+    assert parse_form(data, "test.toml").late == "accept"
 
 
 def test_a_missing_form_file_is_named(tmp_path: Path) -> None:

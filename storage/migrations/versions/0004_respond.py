@@ -12,7 +12,7 @@ import storage.models
 
 
 revision = '0004_respond'
-down_revision = '0002_trust'
+down_revision = '0003_review'
 branch_labels = None
 depends_on = None
 
