@@ -93,6 +93,10 @@ class FormDefinition:
         """The keys of the fields playing any of `roles`, in form order."""
         return tuple(spec.key for spec in self.fields if spec.role in roles)
 
+    def key_of_condition(self, spec: FieldSpec) -> str | None:
+        """The box a field is asked for under (`required_if`), if any."""
+        return spec.required_if if spec.required_if in self.keys else None
+
     def role_of(self, key: str) -> Role | None:
         return self.field(key).role if key in self.keys else None
 

@@ -252,6 +252,9 @@ def label_lost(ctx: Context, key: str, reading: FieldReading) -> str | None:
         return None
     if not (spec.labels or spec.captions or spec.choices):
         return None
+    condition = ctx.form.key_of_condition(spec)
+    if condition is not None and ctx.roles.fields[condition].value is not True:
+        return None  # a field asked for only when a box is ticked, and it is not
     printed = (spec.labels or spec.captions or spec.choices[0].captions)[0]
     return f"l'étiquette « {printed} » n'a été lue nulle part : sa ligne a pu être perdue"
 
