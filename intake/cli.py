@@ -1,5 +1,9 @@
 """The `intake` command. Each command builds objects from settings and calls one function;
-domain errors become one line on stderr and a non-zero exit, never a traceback."""
+domain errors become one line on stderr and a non-zero exit, never a traceback.
+
+A command imports what it needs when it runs: `intake --help` loads no settings, and
+`intake extract` no database layer, web framework or pipeline.
+"""
 
 from __future__ import annotations
 
@@ -9,22 +13,25 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from intake import ingest as ingest_mod
-from intake.app import App, configure_logging
 from intake.errors import InputError, IntakeError
-from intake.export import export_csv, export_json
-from intake.extraction import SandboxExtractor
-from intake.settings import Settings, load_settings
-from parsers.bulletin import contract_json
 from parsers.errors import ParserError
 from storage.errors import StorageError
-from storage.queries import message_views
 
-cli = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+if TYPE_CHECKING:
+    from intake.app import App
+    from intake.settings import Settings
+
+# Plain help: typer's rich help costs more to import than the rest of `intake --help`.
+cli = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
 F = TypeVar("F", bound=Callable[..., Any])
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="Settings file (default config/intake.toml).")
@@ -58,6 +65,9 @@ def command(func: F) -> F:
 
 
 def app_from(config: Path | None) -> App:
+    from intake.app import App, configure_logging
+    from intake.settings import load_settings
+
     settings = load_settings(config)
     configure_logging(settings.log_level)
     return App(settings)
@@ -70,12 +80,10 @@ def extract(
     config: ConfigOption = None,
 ) -> None:
     """Extract the fields of one document; writes nothing to the database."""
+    from intake.batch import extract_file
+
     app = app_from(config)
-    data = ingest_mod.read_input(file)
-    result = SandboxExtractor().extract(data, app.form, app.settings.limits())
-    if result.error is not None:
-        raise InputError(f"{file}: {result.error}")
-    output = contract_json(str(file), result.as_extraction())
+    output = extract_file(file, app.form, app.settings.limits())
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=1))
     else:
@@ -90,8 +98,10 @@ def ingest(
     config: ConfigOption = None,
 ) -> None:
     """Take local files through the whole pipeline into the database."""
+    from intake.ingest import ingest_paths
+
     app = app_from(config)
-    summary = ingest_mod.ingest_paths(app, paths, progress=_progress)
+    summary = ingest_paths(app, paths, progress=_progress)
     typer.echo(summary.describe())
 
 
@@ -104,6 +114,9 @@ def export(
     """Every message with its submissions, values and flags."""
     if format_ not in ("json", "csv"):
         raise InputError(f"--format must be json or csv, not {format_!r}")
+    from intake.export import export_csv, export_json
+    from storage.queries import message_views
+
     app = app_from(config)
     with app.db.session() as session:
         views = message_views(session)
@@ -133,12 +146,14 @@ def check_config(
 
 
 def describe_settings(settings: Settings, app: App) -> list[str]:
+    from intake.ingest import source_names
+
     form = app.form
     return [
         f"form: {form.id} ({len(form.fields)} fields), deadline {form.deadline.isoformat()}",
         f"database: {app.db.check()}",
         f"data directory: {settings.data_dir}",
-        f"sources: {', '.join(ingest_mod.source_names(settings)) or 'none configured'}",
+        f"sources: {', '.join(source_names(settings)) or 'none configured'}",
     ]
 
 

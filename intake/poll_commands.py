@@ -16,14 +16,9 @@ import typer
 
 from intake.cli import ConfigOption, app_from, command
 from intake.errors import InputError, SourceError
-from intake.poller import Poller, sweep_at_start
-from intake.scheduler import run_service
-from intake.settings import PROJECT_ROOT
-from intake.sources.maildir import seed_maildir
 
 # The Maildir `make run` uses (Makefile); only that one is ever seeded with examples.
 DEFAULT_MAILDIR = "var/maildir"
-EXAMPLES = PROJECT_ROOT / "examples"
 
 
 @command
@@ -34,6 +29,8 @@ def poll(
     """Poll every configured source once: store, process, move; print what was done."""
     if not once:
         raise InputError("intake poll needs --once (the scheduled service is `intake run`)")
+    from intake.poller import Poller, sweep_at_start
+
     app = app_from(config)
     sweep_at_start(app)
     report = Poller(app).run_cycle(force=True)
@@ -48,10 +45,15 @@ def poll(
 @command
 def run(config: ConfigOption = None) -> None:
     """Run the service until SIGTERM or Ctrl-C: scheduled polls, daily digest, review UI."""
+    from intake.poller import sweep_at_start
+    from intake.scheduler import run_service
+    from intake.settings import PROJECT_ROOT
+    from intake.sources.maildir import seed_maildir
+
     app = app_from(config)
     sweep_at_start(app)
     if app.settings.maildir == DEFAULT_MAILDIR:
-        seed_maildir(Path(DEFAULT_MAILDIR), EXAMPLES)
+        seed_maildir(Path(DEFAULT_MAILDIR), PROJECT_ROOT / "examples")
     if app.settings.fax_dir:
         Path(app.settings.fax_dir).mkdir(parents=True, exist_ok=True)
     stop = threading.Event()
