@@ -75,15 +75,32 @@ def app_from(config: Path | None) -> App:
 
 @command
 def extract(
-    file: Annotated[Path, typer.Argument(help="A PDF, image or Word bulletin.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="A PDF, image or Word bulletin; with --jsonl, several or folders."),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the contract JSON.")] = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="One contract JSON line per document, errors too.")
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="With --jsonl: documents read at once.")
+    ] = 0,
     config: ConfigOption = None,
 ) -> None:
-    """Extract the fields of one document; writes nothing to the database."""
-    from intake.batch import extract_file
+    """Extract the fields of documents; writes nothing to the database."""
+    from intake.batch import extract_file, extract_files
 
+    if as_json and jsonl:
+        raise InputError("--json and --jsonl cannot be used together")
+    if not jsonl and len(paths) != 1:
+        raise InputError("extract reads one FILE; give --jsonl to read several or a folder")
     app = app_from(config)
-    output = extract_file(file, app.form, app.settings.limits())
+    if jsonl:
+        summary = extract_files(paths, app.form, app.settings.limits(), jobs, sys.stdout)
+        typer.echo(summary.describe(), err=True)
+        return
+    output = extract_file(paths[0], app.form, app.settings.limits())
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=1))
     else:

@@ -70,6 +70,14 @@ def test_a_scan_stopped_mid_ocr_leaves_no_process_behind(tmp_path: Path) -> None
     assert left == []
 
 
+def test_a_batch_leaves_no_process_behind(tmp_path: Path) -> None:
+    result, left = intake("extract", str(TEXT_PDF), str(TWO_PAGE_FAX), "--jsonl", "--jobs", "2",
+                          tmp_path=tmp_path)  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert len(result.stdout.splitlines()) == 2
+    assert left == []
+
+
 def test_a_document_that_needs_too_much_memory_is_refused(tmp_path: Path) -> None:
     image = tmp_path / "blank_49mpx.png"  # under the pixel limit, far over 400 MB to clean up
     buffer = io.BytesIO()
