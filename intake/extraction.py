@@ -46,7 +46,8 @@ _CHUNK_BYTES = 1 << 16
 # Killed helpers of a reader (OCR pool, tesseract) are gone within milliseconds; this bounds
 # the wait for a group whose members another reaper (init) has to collect.
 _GROUP_GONE_SECONDS = 5.0
-_PR_SET_CHILD_SUBREAPER = 36  # linux/prctl.h
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
+_PR_SET_CHILD_SUBREAPER = 36
 
 
 @dataclass(frozen=True)
@@ -168,8 +169,12 @@ def preload_readers() -> None:
 def adopt_orphans() -> None:
     """Make this process the reaper of its orphaned descendants (Linux): the helpers of a
     killed reader are then collected here before the command exits, not by init later."""
+    _prctl(_PR_SET_CHILD_SUBREAPER, 1)
+
+
+def _prctl(option: int, value: int) -> None:
     if sys.platform == "linux":
-        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0)
+        ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
 
 
 def start_reading(data: bytes, form: FormDefinition, limits: Limits) -> ForkedReading:
@@ -179,16 +184,19 @@ def start_reading(data: bytes, form: FormDefinition, limits: Limits) -> ForkedRe
     receiver, sender = os.pipe()
     sys.stdout.flush()
     sys.stderr.flush()
+    parent = os.getpid()
     pid = os.fork()
     if pid == 0:  # the child never returns into the caller's code
         status = 1
         try:
             os.close(receiver)
             os.setpgid(0, 0)
-            payload = pickle.dumps(_read_capped(data, form, limits))
-            with open(sender, "wb") as pipe:
-                pipe.write(_HEADER.pack(len(payload)) + payload)
-            status = 0
+            _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # a killed command takes its reader along
+            if os.getppid() == parent:  # else it was killed before that was said
+                payload = pickle.dumps(_read_capped(data, form, limits))
+                with open(sender, "wb") as pipe:
+                    pipe.write(_HEADER.pack(len(payload)) + payload)
+                status = 0
         finally:
             os._exit(status)
     os.close(sender)

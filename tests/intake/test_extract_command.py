@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import io
 import os
+import signal
 import subprocess
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -39,8 +42,9 @@ def intake(
     return subprocess.CompletedProcess(command.args, command.returncode, stdout, stderr), left
 
 
-def session_members(session: int) -> list[str]:
-    """Processes (zombies too) whose session or process group is `session`."""
+def session_members(session: int, zombies: bool = True) -> list[str]:
+    """Processes (and unless told otherwise zombies) whose session or process group is
+    `session`, as "pid name (state)"."""
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
@@ -49,7 +53,7 @@ def session_members(session: int) -> list[str]:
             continue
         name = text[text.index("(") + 1 : text.rindex(")")]
         state, _, group, sid = text[text.rindex(")") + 2 :].split()[:4]
-        if session in (int(group), int(sid)):
+        if session in (int(group), int(sid)) and (zombies or state != "Z"):
             found.append(f"{stat.parent.name} {name} ({state})")
     return found
 
@@ -76,6 +80,52 @@ def test_a_batch_leaves_no_process_behind(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     assert len(result.stdout.splitlines()) == 2
     assert left == []
+
+
+def six_page_fax(folder: Path) -> Path:
+    """Six fine fax pages: OCR takes far longer than any test waits for it."""
+    pages = []
+    with Image.open(TWO_PAGE_FAX) as fax:
+        for index in (0, 1):
+            fax.seek(index)
+            pages.append(fax.copy())
+    pages *= 3
+    path = folder / "fax_six_pages.tif"
+    pages[0].save(path, save_all=True, append_images=pages[1:], compression="group4")
+    return path
+
+
+def wait_for(condition: Callable[[], bool], seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.05)
+    return True
+
+
+def test_a_killed_command_takes_its_reader_along(tmp_path: Path) -> None:
+    env = {**os.environ, "INTAKE_DATA_DIR": str(tmp_path), "INTAKE_OCR_WORKERS": "1"}
+    command = subprocess.Popen([INTAKE, "extract", str(six_page_fax(tmp_path))], env=env,
+                               stdout=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+
+    def alive() -> list[str]:
+        return session_members(command.pid, zombies=False)
+
+    try:
+        assert wait_for(lambda: any(" tesseract " in p for p in alive()), 60)
+        readers = [p.split()[0] for p in alive()
+                   if " tesseract " not in p and p.split()[0] != str(command.pid)]  # fmt: skip
+        assert len(readers) == 1, alive()
+        os.kill(command.pid, signal.SIGKILL)  # no clean-up of its own
+        command.wait()
+        # Gone at once: not after the five pages it had left to read.
+        assert wait_for(lambda: not any(p.split()[0] == readers[0] for p in alive()), 2)
+    finally:
+        if command.poll() is None:
+            command.kill()
+        # Its last tesseract ends with its page; the dead wait for init, no longer for us.
+        assert wait_for(lambda: alive() == [], 60)
 
 
 def test_a_document_that_needs_too_much_memory_is_refused(tmp_path: Path) -> None:
