@@ -1,4 +1,8 @@
-"""Building the application's objects from settings, once, for every entry point."""
+"""Building the application's objects from settings, once, for every entry point.
+
+The database, the blob store and the pipeline are imported when first used: a command that
+only reads a document (`intake extract`) never loads the database layer.
+"""
 
 from __future__ import annotations
 
@@ -9,13 +13,15 @@ from functools import cached_property
 from typing import TYPE_CHECKING
 
 from intake.errors import SettingsError
-from intake.extraction import Extractor, SandboxExtractor
-from intake.pipeline import Pipeline
 from intake.settings import Settings
 from parsers.errors import FormDefinitionError
 from parsers.form import FormDefinition, load_form
-from storage.blobs import BlobStore
-from storage.database import Database
+
+if TYPE_CHECKING:
+    from intake.extraction import Extractor
+    from intake.pipeline import Pipeline
+    from storage.blobs import BlobStore
+    from storage.database import Database
 
 if TYPE_CHECKING:
     from intake.web.pagecache import PageCache
@@ -37,12 +43,16 @@ class App:
 
     @cached_property
     def db(self) -> Database:
+        from storage.database import Database
+
         database = Database(self.settings.sqlalchemy_url)
         database.migrate()
         return database
 
     @cached_property
     def blobs(self) -> BlobStore:
+        from storage.blobs import BlobStore
+
         return BlobStore(self.settings.data_dir)
 
     @cached_property
@@ -55,6 +65,9 @@ class App:
 
     @cached_property
     def pipeline(self) -> Pipeline:
+        from intake.extraction import SandboxExtractor
+        from intake.pipeline import Pipeline
+
         return Pipeline(
             self.db,
             self.blobs,
@@ -101,4 +114,6 @@ def configure_logging(level: str) -> None:
         "alembic",
         "apscheduler.executors.default",
     ):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
+        # Raised, never lowered: parsers' PDF adapter keeps pdfminer and pypdf at ERROR.
+        logger = logging.getLogger(noisy)
+        logger.setLevel(max(logger.level, logging.WARNING))

@@ -1,5 +1,9 @@
 """The `intake` command. Each command builds objects from settings and calls one function;
-domain errors become one line on stderr and a non-zero exit, never a traceback."""
+domain errors become one line on stderr and a non-zero exit, never a traceback.
+
+A command imports what it needs when it runs: `intake --help` loads no settings, and
+`intake extract` no database layer, web framework or pipeline.
+"""
 
 from __future__ import annotations
 
@@ -9,23 +13,25 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 
-from intake import ingest as ingest_mod
-from intake.app import App, configure_logging
 from intake.errors import InputError, IntakeError
-from intake.export import export_csv, export_json
-from intake.extraction import SandboxExtractor
-from intake.respond.letters import check_letters
-from intake.settings import Settings, load_settings
-from parsers.bulletin import contract_json
 from parsers.errors import ParserError
 from storage.errors import StorageError
-from storage.queries import message_views
 
-cli = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False)
+if TYPE_CHECKING:
+    from intake.app import App
+    from intake.settings import Settings
+
+# Plain help: typer's rich help costs more to import than the rest of `intake --help`.
+cli = typer.Typer(
+    add_completion=False,
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
 F = TypeVar("F", bound=Callable[..., Any])
 ConfigOption = Annotated[
     Path | None, typer.Option("--config", help="Settings file (default config/intake.toml).")
@@ -59,25 +65,46 @@ def command(func: F) -> F:
 
 
 def app_from(config: Path | None) -> App:
+    from intake.app import App, configure_logging
+    from intake.settings import load_settings
+
     settings = load_settings(config)
     configure_logging(settings.log_level)
-    check_letters(settings.form, settings.ack == "on", settings.reminders == "on")
+    if settings.ack == "on" or settings.reminders == "on":
+        from intake.respond.letters import check_letters  # templates only when mail is sent
+
+        check_letters(settings.form, settings.ack == "on", settings.reminders == "on")
     return App(settings)
 
 
 @command
 def extract(
-    file: Annotated[Path, typer.Argument(help="A PDF, image or Word bulletin.")],
+    paths: Annotated[
+        list[Path],
+        typer.Argument(help="A PDF, image or Word bulletin; with --jsonl, several or folders."),
+    ],
     as_json: Annotated[bool, typer.Option("--json", help="Print the contract JSON.")] = False,
+    jsonl: Annotated[
+        bool, typer.Option("--jsonl", help="One contract JSON line per document, errors too.")
+    ] = False,
+    jobs: Annotated[
+        int, typer.Option("--jobs", "-j", min=0, help="With --jsonl: documents read at once.")
+    ] = 0,
     config: ConfigOption = None,
 ) -> None:
-    """Extract the fields of one document; writes nothing to the database."""
+    """Extract the fields of documents; writes nothing to the database."""
+    from intake.batch import extract_file, extract_files
+
+    if as_json and jsonl:
+        raise InputError("--json and --jsonl cannot be used together")
+    if not jsonl and len(paths) != 1:
+        raise InputError("extract reads one FILE; give --jsonl to read several or a folder")
     app = app_from(config)
-    data = ingest_mod.read_input(file)
-    result = SandboxExtractor().extract(data, app.form, app.settings.limits())
-    if result.error is not None:
-        raise InputError(f"{file}: {result.error}")
-    output = contract_json(str(file), result.as_extraction())
+    if jsonl:
+        summary = extract_files(paths, app.form, app.settings.limits(), jobs, sys.stdout)
+        typer.echo(summary.describe(), err=True)
+        return
+    output = extract_file(paths[0], app.form, app.settings.limits())
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=1))
     else:
@@ -92,8 +119,10 @@ def ingest(
     config: ConfigOption = None,
 ) -> None:
     """Take local files through the whole pipeline into the database."""
+    from intake.ingest import ingest_paths
+
     app = app_from(config)
-    summary = ingest_mod.ingest_paths(app, paths, progress=_progress)
+    summary = ingest_paths(app, paths, progress=_progress)
     typer.echo(summary.describe())
 
 
@@ -106,6 +135,9 @@ def export(
     """Every message with its submissions, values and flags."""
     if format_ not in ("json", "csv"):
         raise InputError(f"--format must be json or csv, not {format_!r}")
+    from intake.export import export_csv, export_json
+    from storage.queries import message_views
+
     app = app_from(config)
     with app.db.session() as session:
         views = message_views(session)
@@ -135,12 +167,14 @@ def check_config(
 
 
 def describe_settings(settings: Settings, app: App) -> list[str]:
+    from intake.ingest import source_names
+
     form = app.form
     return [
         f"form: {form.id} ({len(form.fields)} fields), deadline {form.deadline.isoformat()}",
         f"database: {app.db.check()}",
         f"data directory: {settings.data_dir}",
-        f"sources: {', '.join(ingest_mod.source_names(settings)) or 'none configured'}",
+        f"sources: {', '.join(source_names(settings)) or 'none configured'}",
     ]
 
 

@@ -12,7 +12,6 @@ from typing import Annotated
 import typer
 
 from intake.cli import ConfigOption, app_from, command
-from intake.digest import compose_digest, send_digest, yesterday
 from intake.errors import InputError
 
 
@@ -29,6 +28,8 @@ def digest(
     """Compose the daily digest and print it or send it."""
     if dry_run == send:
         raise InputError("intake digest needs exactly one of --dry-run and --send")
+    from intake.digest import compose_digest, send_digest, yesterday
+
     app = app_from(config)
     now = datetime.now(UTC)
     chosen = _parse_day(day) if day else yesterday(now, app.form.timezone)

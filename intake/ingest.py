@@ -9,13 +9,13 @@ from __future__ import annotations
 
 import email.utils
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from intake.errors import InputError
+from intake.inputs import expand_paths, read_input
 from intake.respond.ack import send_due_acks
 from intake.settings import Settings
 from parsers.sniff import sniff
@@ -44,31 +44,6 @@ class IngestSummary:
             f"stored {self.stored} new message(s), {self.already_known} already known; "
             f"processed: {counts or 'nothing new'}{acks}"
         )
-
-
-def read_input(path: Path) -> bytes:
-    """The bytes of a file named on the command line, or a one-line InputError."""
-    if not path.exists():
-        raise InputError(f"{path}: no such file")
-    if path.is_dir():
-        raise InputError(f"{path}: is a folder, not a file")
-    try:
-        return path.read_bytes()
-    except OSError as exc:
-        raise InputError(f"{path}: cannot be read: {exc.strerror}") from None
-
-
-def expand_paths(paths: list[Path]) -> Iterator[Path]:
-    for path in paths:
-        if path.is_dir():
-            yield from sorted(p for p in path.rglob("*") if p.is_file() and not _is_sidecar(p))
-        else:
-            yield path
-
-
-def _is_sidecar(path: Path) -> bool:
-    """Expected-output files that sit beside samples are not input."""
-    return path.name.endswith((".json", ".md")) or path.name.startswith(".")
 
 
 def ingest_paths(app: App, paths: list[Path], progress: Progress | None = None) -> IngestSummary:

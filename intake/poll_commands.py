@@ -10,22 +10,18 @@ import signal
 import threading
 from pathlib import Path
 from types import FrameType
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from intake.app import App
 from intake.cli import ConfigOption, app_from, command
 from intake.errors import InputError, SourceError
-from intake.invitees.importer import import_invitees
-from intake.poller import Poller, sweep_at_start
-from intake.scheduler import run_service
-from intake.settings import PROJECT_ROOT
-from intake.sources.maildir import seed_maildir
+
+if TYPE_CHECKING:
+    from intake.app import App
 
 # The Maildir `make run` uses (Makefile); only that one is ever seeded with examples.
 DEFAULT_MAILDIR = "var/maildir"
-EXAMPLES = PROJECT_ROOT / "examples"
 
 
 @command
@@ -36,6 +32,8 @@ def poll(
     """Poll every configured source once: store, process, move; print what was done."""
     if not once:
         raise InputError("intake poll needs --once (the scheduled service is `intake run`)")
+    from intake.poller import Poller, sweep_at_start
+
     app = app_from(config)
     sweep_at_start(app)
     report = Poller(app).run_cycle(force=True)
@@ -47,10 +45,12 @@ def poll(
         raise SourceError(f"{len(report.failed)} source(s) failed: {report.failed[0].error}")
 
 
-def seed_invitees(app: App) -> None:
+def seed_invitees(app: App, examples: Path) -> None:
     """On the first `make run`, the examples' invitation list, so that the Invités page, the
     report and the digest have one to show."""
-    listing = EXAMPLES / "invitees.csv"
+    from intake.invitees.importer import import_invitees
+
+    listing = examples / "invitees.csv"
     if listing.exists():
         result = import_invitees(app.db, app.form, listing.read_bytes(), str(listing))
         typer.echo(f"example invitation list: {result.lines()[0]}")
@@ -59,10 +59,16 @@ def seed_invitees(app: App) -> None:
 @command
 def run(config: ConfigOption = None) -> None:
     """Run the service until SIGTERM or Ctrl-C: scheduled polls, daily digest, review UI."""
+    from intake.poller import sweep_at_start
+    from intake.scheduler import run_service
+    from intake.settings import PROJECT_ROOT
+    from intake.sources.maildir import seed_maildir
+
     app = app_from(config)
     sweep_at_start(app)
-    if app.settings.maildir == DEFAULT_MAILDIR and seed_maildir(Path(DEFAULT_MAILDIR), EXAMPLES):
-        seed_invitees(app)
+    examples = PROJECT_ROOT / "examples"
+    if app.settings.maildir == DEFAULT_MAILDIR and seed_maildir(Path(DEFAULT_MAILDIR), examples):
+        seed_invitees(app, examples)
     if app.settings.fax_dir:
         Path(app.settings.fax_dir).mkdir(parents=True, exist_ok=True)
     stop = threading.Event()

@@ -12,16 +12,7 @@ import typer
 
 from intake.cli import ConfigOption, app_from, cli, command, fail
 from intake.errors import InputError, IntakeError
-from intake.ingest import read_input
-from intake.invitees.importer import import_invitees
-from intake.invitees.status import read_invitation
-from intake.respond.remind import (
-    due_reminder,
-    next_reminder,
-    plan_reminders,
-    reminder_dates,
-    send_reminders,
-)
+from intake.inputs import read_input
 from parsers.errors import ParserError
 from storage.errors import StorageError
 
@@ -50,6 +41,8 @@ def invitees_import(
 ) -> None:
     """Add or update the invited authorities from a list, then match every submission again."""
     app = app_from(config)
+    from intake.invitees.importer import import_invitees
+
     result = import_invitees(app.db, app.form, read_input(file), str(file))
     for line in result.lines():
         typer.echo(line)
@@ -60,6 +53,8 @@ def invitees_list(config: ConfigOption = None) -> None:
     """Each invitee and where it stands: accepted, waiting for review, not answered."""
     app = app_from(config)
     with app.db.session() as session:
+        from intake.invitees.status import read_invitation
+
         invitation = read_invitation(session, app.form)
     for state in invitation.invitees:
         i = state.invitee
@@ -83,6 +78,14 @@ def remind(
     config: ConfigOption = None,
 ) -> None:
     """Send the reminder due now to each invitee with no bulletin yet (or, --dry-run, show it)."""
+    from intake.respond.remind import (
+        due_reminder,
+        next_reminder,
+        plan_reminders,
+        reminder_dates,
+        send_reminders,
+    )
+
     if day and not dry_run:
         raise InputError("--date goes with --dry-run: reminders are sent on their date")
     app = app_from(config)

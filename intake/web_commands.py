@@ -11,10 +11,8 @@ import typer
 
 from intake.cli import ConfigOption, app_from, cli, command, fail
 from intake.errors import InputError, IntakeError
-from intake.ingest import read_input
+from intake.inputs import read_input
 from storage.errors import StorageError
-from storage.queries import message_views
-from storage.review import add_user
 
 users = typer.Typer(help="Staff accounts of the review UI.", no_args_is_help=True)
 cli.add_typer(users, name="user")
@@ -41,6 +39,7 @@ def report(
     invitees.csv, where the invitation list stands, once a list is imported)."""
     from intake.invitees.status import read_invitation
     from intake.report import build_report, write_report
+    from storage.queries import message_views
 
     app = app_from(config)
     settings = app.settings
@@ -71,6 +70,8 @@ def user_add(
         password = getpass.getpass("Password: ")
         if getpass.getpass("Password again: ") != password:
             raise InputError("the two passwords differ")
+    from storage.review import add_user
+
     app = app_from(config)
     with app.db.session() as session:
         add_user(session, name, password)

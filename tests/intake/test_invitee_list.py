@@ -174,10 +174,12 @@ def test_the_command_imports_and_says_what_it_did(tmp_path: Path) -> None:
 
 
 def test_make_run_imports_the_examples_list_on_its_first_run(app: App) -> None:
-    from intake.poll_commands import EXAMPLES, seed_invitees
+    from intake.poll_commands import seed_invitees
+    from intake.settings import PROJECT_ROOT
 
-    seed_invitees(app)
+    examples = PROJECT_ROOT / "examples"
+    seed_invitees(app, examples)
     names = [i.organisation for i in invitees(app)]
     assert len(names) == 6 and "Région Bretagne" in names
-    lines = import_invitees(app.db, app.form, (EXAMPLES / "invitees.csv").read_bytes(), "x").lines()
+    lines = import_invitees(app.db, app.form, (examples / "invitees.csv").read_bytes(), "x").lines()
     assert lines[0] == "read 6 row(s) (utf-8): 0 invitee(s) added, 0 updated, 6 unchanged"
