@@ -39,7 +39,10 @@ from parsers.trust.checks import Finding
 
 # What a reader needs in memory before it forks: the parsers, the OCR adapter, and the word
 # list and place names (parsers.preload), which take 0.5 s to load.
-READER_MODULES = ("parsers.bulletin", "parsers.pages.ocr", "parsers.preload")
+# The service's fork server loads every reader once; the command line loads a reader when the
+# document needs it.
+READER_MODULES = ("parsers.bulletin", "parsers.pages.ocr", "parsers.pages.wordfile",
+                  "parsers.pages.opendocument", "parsers.preload")  # fmt: skip
 # A forked reader's result comes back length-first, so that its end is known without EOF.
 _HEADER = struct.Struct("!Q")
 _CHUNK_BYTES = 1 << 16

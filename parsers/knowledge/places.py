@@ -136,3 +136,5 @@ def is_place_name(text: str) -> bool:
 def warm() -> None:
     """Load everything now (a fork server does, so that its children need not)."""
     _departments_by_key()
+    _names_by_letters()
+    official_names_by_fold()

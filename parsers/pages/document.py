@@ -5,18 +5,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-import pillow_heif
-
 from parsers.errors import UnreadableDocument, UnsupportedDocument
 from parsers.limits import Limits
 from parsers.pages.layout import Page
-from parsers.pages.opendocument import read_odt
 from parsers.pages.pdf import read_pdf
-from parsers.pages.wordfile import read_docx
 from parsers.sniff import IMAGE_TYPES, FileType, sniff
-
-# Phone photos arrive as HEIC; pillow-heif teaches Pillow (used by the OCR reader) to open them.
-pillow_heif.register_heif_opener()
 
 Kind = Literal["pdf_text", "pdf_form", "pdf_scan", "pdf_mixed", "image", "docx", "odt", "doc"]
 
@@ -36,7 +29,10 @@ def read_document(data: bytes, limits: Limits) -> DocumentContent:
     file_type = sniff(data)
     if file_type == "pdf":
         return _read_pdf(data, limits)
+    # Each reader is loaded when a document needs it: a text PDF reads without Word's.
     if file_type == "docx":
+        from parsers.pages.wordfile import read_docx
+
         return DocumentContent("docx", file_type, (read_docx(data),), 1)
     if file_type in IMAGE_TYPES:
         from parsers.pages.ocr import read_image_pages  # Tesseract is loaded only when needed
@@ -44,9 +40,12 @@ def read_document(data: bytes, limits: Limits) -> DocumentContent:
         pages = tuple(read_image_pages(data, limits, workers=limits.ocr_workers))
         return DocumentContent("image", file_type, pages, len(pages))
     if file_type == "odt":
+        from parsers.pages.opendocument import read_odt
+
         return DocumentContent("odt", file_type, (read_odt(data),), 1)
     if file_type == "doc":
-        from parsers.pages.office import convert_to_docx  # LibreOffice only when needed
+        from parsers.pages.office import convert_to_docx
+        from parsers.pages.wordfile import read_docx
 
         return DocumentContent("doc", file_type, (read_docx(convert_to_docx(data)),), 1)
     if not data:

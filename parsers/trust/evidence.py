@@ -65,8 +65,10 @@ def weigh(
     `settled` those whose disagreement a witness settled, `second` what the pass read.
     """
     roles = Roles(fields, form)
-    agreed = corroborated(roles, reread, settled)
-    sure = vouched(roles, reread, settled)
+    # Only an OCR'd value needs a second reading; a typed one is as written.
+    ocr = any(r.source == "ocr" for r in fields.values())
+    agreed = corroborated(roles, reread, settled) if ocr else set()
+    sure = vouched(roles, reread, settled) if ocr else set()
     witnessed = {
         key: dataclasses.replace(
             reading,
