@@ -7,6 +7,7 @@ its results in one transaction, so a crash anywhere leaves either nothing or eve
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import json
 import logging
@@ -31,6 +32,7 @@ from parsers.trust.checks import Finding, is_late
 from storage.blobs import BlobStore, content_hash
 from storage.database import Database
 from storage.errors import StorageError
+from storage.invitees import organisation_names
 from storage.models import Document, Message
 from storage.outgoing import mark_ack_due, record_undeliverable
 from storage.records import (
@@ -146,7 +148,10 @@ class Pipeline:
 
     def _process(self, message: Message, raw: bytes) -> Outcome:
         parsed, findings, attachments = self._open(message, raw)
-        results = [self._read(a) for a in attachments]
+        with self.db.session() as session:
+            # The invitation list witnesses an organisation read as it is listed.
+            form = dataclasses.replace(self.form, known_organisations=organisation_names(session))
+        results = [self._read(a, form) for a in attachments]
         with self.db.session() as session:
             session.add(message)
             _describe(message, parsed)
@@ -181,8 +186,8 @@ class Pipeline:
         ]
         return parsed, findings, list(parsed.attachments)
 
-    def _read(self, attachment: Attachment) -> DocumentResult:
-        return self.extractor.extract(attachment.data, self.form, self.limits)
+    def _read(self, attachment: Attachment, form: FormDefinition) -> DocumentResult:
+        return self.extractor.extract(attachment.data, form, self.limits)
 
     def _save(
         self,

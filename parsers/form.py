@@ -74,6 +74,9 @@ class FormDefinition:
     # What a late bulletin with no other flag becomes: "review" (a person looks) or
     # "accept" (accepted straight through, still marked late in the report and digest).
     late: LatePolicy = "review"
+    # The organisations of the invitation list, exactly as listed: an OCR'd organisation that
+    # is one of them letter for letter is witnessed by it (set by the application).
+    known_organisations: tuple[str, ...] = ()
 
     @property
     def keys(self) -> tuple[str, ...]:

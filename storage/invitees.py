@@ -25,6 +25,12 @@ def all_invitees(session: Session) -> list[Invitee]:
     return list(session.exec(select(Invitee).order_by(col(Invitee.organisation), col(Invitee.id))))
 
 
+def organisation_names(session: Session) -> tuple[str, ...]:
+    """The invited organisations' names, as listed."""
+    names = session.exec(select(Invitee.organisation).order_by(col(Invitee.organisation)))
+    return tuple(dict.fromkeys(n for n in names if n))
+
+
 def save_invitee(session: Session, invitee: Invitee, **values: str) -> bool:
     """Set `values` on `invitee` (a new row, or one read in this session); True if it changed.
     An empty value never erases one the list gave before."""

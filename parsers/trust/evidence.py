@@ -107,6 +107,9 @@ def corroborated(roles: Roles, reread: Set[str], settled: Set[str]) -> set[str]:
     city = roles.compact("address.city")
     if city and place_key and city == roles.compact("signature.place"):
         agreed |= {k for k in (city_key, place_key) if k}
+    organisation_key = form.key_of("organisation")
+    if organisation_key and invited(roles.text("organisation"), form) is not None:
+        agreed.add(organisation_key)
     postal_key = form.key_of("address.postal_code")
     postal_code, town = roles.text("address.postal_code"), roles.text("address.city")
     if (
@@ -118,6 +121,22 @@ def corroborated(roles: Roles, reread: Set[str], settled: Set[str]) -> set[str]:
     ):
         agreed.add(city_key)
     return agreed
+
+
+def invited(value: str | None, form: FormDefinition) -> str | None:
+    """The invitation list's organisation this value is, letter for letter (case and spaces
+    aside, accents kept), or None."""
+    if not value:
+        return None
+    wanted = " ".join(value.lower().replace("’", "'").split())
+    return next(
+        (
+            n
+            for n in form.known_organisations
+            if " ".join(n.lower().replace("’", "'").split()) == wanted
+        ),
+        None,
+    )
 
 
 def _plain_reread(form: FormDefinition, key: str) -> bool:
@@ -227,6 +246,9 @@ def _evidence(
     if key in settled:
         items.append(Evidence("place_names" if roles.spec(key).type == "text" else "email_local"))
     role = roles.spec(key).role
+    if role == "organisation" and roles.form.known_organisations:
+        listed = invited(roles.text("organisation"), roles.form)
+        items.append(Evidence("invitee", listed is not None, detail=listed or ""))
     email = roles.text("contact.email") or ""
     if role in NAME_ROLES and email:
         items.append(Evidence("email_local", name_in_address(roles, role), detail=email))

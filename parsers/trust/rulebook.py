@@ -10,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
+from rapidfuzz import fuzz
+
 from parsers.fields.combined import SPLIT_UNCERTAIN
 from parsers.fields.normalize import CASE_GUESSED, REPAIRED
 from parsers.fields.reading import FieldReading
@@ -24,7 +26,8 @@ from parsers.knowledge.lexicon import (
 from parsers.knowledge.names import accents_vouched, known_name, unaccented_name
 from parsers.knowledge.places import city_contradicts, misspelt_place, official_spelling
 from parsers.pages.layout import Source
-from parsers.trust.evidence import PLACE_ROLES, shared_misreading
+from parsers.text import fold
+from parsers.trust.evidence import PLACE_ROLES, invited, shared_misreading
 from parsers.trust.roles import NAME_ROLES
 from parsers.trust.rules import Context, rule
 from parsers.trust.spelling import names_against_email, unspelt_parts
@@ -36,6 +39,9 @@ _BOXES = {"checkbox", "choices"}
 _WORDED = {"text", "name", "email", "phone", "postal_code", "count", "date"}
 # A bulletin is signed in the year before its deadline, or a few months late at most.
 _DATE_BEFORE, _DATE_AFTER = timedelta(days=366), timedelta(days=183)
+# How close (0-100, case and accents aside) an OCR'd organisation is to an invited one for
+# a misreading of it: one or two letters off in a 20-letter name.
+_NEAR_INVITEE = 88
 _ELISION = re.compile(r"(?<![\w-])[dlDL]['’]")
 
 
@@ -156,9 +162,24 @@ def unknown_word(ctx: Context, key: str, reading: FieldReading) -> str | None:
       types={"text"}, roles={"organisation", None}, sources=_OCR)  # fmt: skip
 def unknown_proper_noun(ctx: Context, key: str, reading: FieldReading) -> str | None:
     value = _text(reading)
+    if ctx.form.role_of(key) == "organisation" and invited(value, ctx.form) is not None:
+        return None  # the invitation list spells it so
     nouns = unknown_proper_nouns(value) if value else []
     if nouns:
         return f"« {nouns[0]} » n'est ni un nom de lieu officiel ni un mot français"
+    return None
+
+
+@rule("ocr.organisation.near_invitee", "an OCR'd organisation close to an invited one but not "
+      "spelt as it", roles={"organisation"}, sources=_OCR)  # fmt: skip
+def near_invitee(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if not value or not ctx.form.known_organisations or invited(value, ctx.form) is not None:
+        return None
+    folded = fold(value)
+    near = max(ctx.form.known_organisations, key=lambda n: fuzz.ratio(fold(n), folded))
+    if fuzz.ratio(fold(near), folded) >= _NEAR_INVITEE:
+        return f"lu « {value} » ; la liste des invités porte « {near} »"
     return None
 
 

@@ -4,7 +4,7 @@ renamed: rules find fields by role, so the verdict and the rules' ids must not c
 from __future__ import annotations
 
 import tomllib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import pytest
@@ -62,6 +62,7 @@ class Case:
     confidence: dict[str, float] = field(default_factory=dict)
     doubt: dict[str, Doubt] = field(default_factory=dict)
     lost: tuple[str, ...] = ()  # roles whose label or caption was read nowhere
+    known: tuple[str, ...] = ()  # the invitation list's organisations
 
 
 def run(case: Case, form: FormDefinition) -> dict[str, list[str]]:
@@ -81,7 +82,8 @@ def run(case: Case, form: FormDefinition) -> dict[str, list[str]]:
                                        (0, 0, 1, 1), doubt=case.doubt.get(role))  # fmt: skip
     reread = {key_of(form, role) for role in case.reread}
     second = {key_of(form, role): Normalized(v) for role, v in case.second.items()}
-    judged = assess(fields, form, reread, frozenset(), second)
+    judged = assess(fields, replace(form, known_organisations=case.known), reread, frozenset(),
+                    second)  # fmt: skip
     roles = {key_of(form, role): role for role in values}
     found = {f.code: f.detail for f in judged.findings}
     return {roles[k]: ids for k, ids in parse_doubted(found.get("low_confidence", "")).items()}
@@ -118,6 +120,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
      "person.position"),
     ("ocr.text.unknown_proper_noun", Case({"organisation": "Région Nouvelie-Aquitaine"}),
      "organisation"),
+    ("ocr.organisation.near_invitee", Case({"organisation": "Ville de Brcst"},
+                                           known=("Ville de Brest",)), "organisation"),
     ("ocr.text.stray_mark", Case({"address.city": "Brest;"}), "address.city"),
     ("ocr.text.stray_mark", Case({"person.last_name": "Col:in"}), "person.last_name"),
     ("ocr.text.odd_short_word", Case({"address.street": "1 quai de là Fosse"}), "address.street"),
@@ -167,6 +171,19 @@ def test_a_complete_bulletin_read_twice_is_doubted_by_no_rule(form: FormDefiniti
     # A common name written with "rn" is that name: its "m" form ("Foumier") is nobody's.
     assert run(Case({**GENERIC, "person.last_name": "Fournier"}, reread=(*REREAD, *NAMES)),
                form) == {}  # fmt: skip
+
+
+def test_an_organisation_read_as_the_invitation_list_spells_it_is_witnessed(
+    form: FormDefinition,
+) -> None:
+    # "Plouzané-Lanrivoaré" is no official place name: only the list vouches for it.
+    misread = {"organisation": "Communauté Plouzané-Lanrivoaré"}
+    assert run(Case(misread), form) == {"organisation": ["ocr.text.unknown_proper_noun"]}
+    listed = Case(misread, known=("Communauté Plouzané-Lanrivoaré",))
+    assert run(listed, form) == {}
+    unread = Case(misread, reread=tuple(r for r in REREAD if r != "organisation"),
+                  known=("Communauté Plouzané-Lanrivoaré",))  # fmt: skip
+    assert run(unread, form) == {}
 
 
 def test_every_registered_rule_has_an_example_and_a_well_formed_id() -> None:
