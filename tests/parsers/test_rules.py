@@ -177,7 +177,7 @@ def test_an_organisation_read_as_the_invitation_list_spells_it_is_witnessed(
     form: FormDefinition,
 ) -> None:
     # "Plouzané-Lanrivoaré" is no official place name: only the list vouches for it.
-    misread = {"organisation": "Communauté Plouzané-Lanrivoaré"}
+    misread: dict[str, object] = {"organisation": "Communauté Plouzané-Lanrivoaré"}
     assert run(Case(misread), form) == {"organisation": ["ocr.text.unknown_proper_noun"]}
     listed = Case(misread, known=("Communauté Plouzané-Lanrivoaré",))
     assert run(listed, form) == {}
