@@ -152,6 +152,31 @@ def photo(page: Image.Image, seed: int) -> Image.Image:
     return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
 
 
+def angled_photo(page: Image.Image, seed: int) -> Image.Image:
+    """A phone photo of the sheet lying on a dark desk, taken at an angle: the sheet a
+    trapezium inside the frame, a shadow across it (what `flatten_sheet` must undo)."""
+    import cv2
+
+    lit = np.asarray(photo(page, seed).convert("L"), dtype=np.float64)
+    h, w = lit.shape
+    frame_w, frame_h = int(w * 1.3), int(h * 1.25)
+    rng = np.random.default_rng(seed)
+    jitter = lambda: float(rng.uniform(-0.03, 0.03))  # noqa: E731
+    corners = np.array([[0.14 + jitter(), 0.08 + jitter()], [0.88 + jitter(), 0.12 + jitter()],
+                        [0.95 + jitter(), 0.93 + jitter()], [0.06 + jitter(), 0.90 + jitter()]])  # fmt: skip
+    target = (corners * [frame_w, frame_h]).astype(np.float32)
+    source = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
+    matrix = cv2.getPerspectiveTransform(source, target)
+    desk = np.full((frame_h, frame_w), 55.0) + rng.normal(0, 6, (frame_h, frame_w))
+    sheet = cv2.warpPerspective(lit, matrix, (frame_w, frame_h), borderValue=-1.0)
+    inside = cv2.warpPerspective(np.ones_like(lit), matrix, (frame_w, frame_h)) > 0.5
+    grey = np.where(inside, sheet, desk)
+    yy = np.mgrid[0:frame_h, 0:frame_w][0]
+    grey *= 0.75 + 0.25 * (yy / frame_h)  # a hand's shadow from the top
+    rgb = np.stack([grey, grey * 0.97, grey * 0.9], axis=-1)
+    return Image.fromarray(np.clip(rgb, 0, 255).astype(np.uint8))
+
+
 def scan(page: Image.Image, seed: int) -> Image.Image:
     """A flatbed scan at 150 dpi: grey paper, a dark lid border on two sides, 1 degree off."""
     small = page.resize((1240, 1754), Image.Resampling.LANCZOS).rotate(-1, fillcolor=255)
@@ -208,6 +233,10 @@ def main() -> None:
             expected(CLASSIC_VALUES, CLASSIC_BOXES),
         ),
     }
+    samples["photo_angled_on_desk_shadow.jpg"] = (
+        lambda p: angled_photo(classic, 6).save(p, quality=70),
+        expected(CLASSIC_VALUES, CLASSIC_BOXES),
+    )
     samples["scan_grey_dark_border.pdf"] = (
         lambda p: scan(classic, 5).save(p, "PDF", resolution=150, quality=60),
         expected(CLASSIC_VALUES, CLASSIC_BOXES),

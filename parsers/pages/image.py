@@ -18,6 +18,14 @@ from parsers.pages.layout import CheckBox
 Mask = npt.NDArray[np.bool_]
 Grey = npt.NDArray[np.uint8]
 
+# A photographed sheet is looked for on a copy this large (px on its longer side): corners
+# to a few pixels of the page, in milliseconds.
+SHEET_FIND_PX = 1000
+# The sheet covers between these shares of the photo; filling more, it is a scan or a photo
+# of the page alone, already flat enough; less, the bright region is something else.
+SHEET_MIN_SHARE, SHEET_MAX_SHARE = 0.25, 0.92
+# Around a photographed sheet the desk is darker than the paper by at least this factor.
+SHEET_SURROUND_DARKER = 0.7
 # Tesseract's LSTM models are trained on ~300 dpi text; x-heights of 20-30 px read best.
 WORK_DPI = 300
 # ITU T.4 fixes a fax line at 1728 px for 215 mm (204 dpi); gateways crop it to A4 (1687 px).
@@ -144,6 +152,8 @@ def normalise(image: Image.Image) -> Mask:
 
 def square_ink(image: Image.Image) -> Mask:
     """The page's ink at the working resolution in square pixels, borders whitened."""
+    if image.mode != "1":
+        image = flatten_sheet(image)
     x_dpi, y_dpi = source_dpi(image)
     size = (round(image.size[0] * WORK_DPI / x_dpi), round(image.size[1] * WORK_DPI / y_dpi))
     if image.mode == "1":
@@ -159,6 +169,58 @@ def square_ink(image: Image.Image) -> Mask:
         grey = flatten_background(np.asarray(resized))
         threshold = otsu_threshold(grey)
     return whiten_borders(grey < threshold)
+
+
+def flatten_sheet(image: Image.Image) -> Image.Image:
+    """A photographed sheet seen at an angle, flattened: the paper's four corners found
+    (the largest four-sided bright region, OpenCV) and brought back to a rectangle. A scan
+    or a photo whose sheet fills the frame is returned as it is."""
+    grey = np.asarray(ImageOps.grayscale(image))
+    scale = SHEET_FIND_PX / max(grey.shape)
+    small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
+    small = cv2.GaussianBlur(small, (5, 5), 0)
+    # The sheet's outline is its strongest edge; a shadow across the sheet moves a brightness
+    # threshold, not the edge.
+    edges = cv2.dilate(cv2.Canny(small, 30, 90), np.ones((5, 5), np.uint8))
+    contours, _ = cv2.findContours(edges, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    if not contours:
+        return image
+    hull = cv2.convexHull(max(contours, key=cv2.contourArea))
+    share = cv2.contourArea(hull) / (small.shape[0] * small.shape[1])
+    # The coarsest outline that is still four-sided: a shadow or a dog-ear adds small sides.
+    for share_of_perimeter in (0.02, 0.03, 0.05, 0.08):
+        corners = cv2.approxPolyDP(hull, share_of_perimeter * cv2.arcLength(hull, True), True)
+        if len(corners) <= 4:
+            break
+    if len(corners) != 4 or not cv2.isContourConvex(corners):
+        return image
+    if not SHEET_MIN_SHARE <= share <= SHEET_MAX_SHARE:
+        return image
+    # Paper on a desk: the frame around the outline is much darker than inside it (a table's
+    # grid on a scan has white paper around it, and stays as it is).
+    inside = np.zeros_like(small)
+    cv2.fillConvexPoly(inside, corners.reshape(4, 2), 255)
+    if small[inside == 0].mean() > SHEET_SURROUND_DARKER * small[inside > 0].mean():
+        return image
+    quad = _ordered(corners.reshape(4, 2).astype(np.float32) / scale)
+    top, bottom = np.linalg.norm(quad[1] - quad[0]), np.linalg.norm(quad[2] - quad[3])
+    left, right = np.linalg.norm(quad[3] - quad[0]), np.linalg.norm(quad[2] - quad[1])
+    width, height = int(max(top, bottom)), int(max(left, right))
+    target = np.array([[0, 0], [width - 1, 0], [width - 1, height - 1], [0, height - 1]],
+                      dtype=np.float32)  # fmt: skip
+    matrix = cv2.getPerspectiveTransform(quad, target)
+    source = np.asarray(image.convert("RGB") if image.mode not in ("L", "RGB") else image)
+    flat = cv2.warpPerspective(source, matrix, (width, height), flags=cv2.INTER_LINEAR,
+                               borderValue=(255, 255, 255))  # fmt: skip
+    return Image.fromarray(flat)
+
+
+def _ordered(points: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
+    """Corners as top-left, top-right, bottom-right, bottom-left."""
+    sums, diffs = points.sum(axis=1), np.diff(points, axis=1).ravel()
+    ordered = [points[np.argmin(sums)], points[np.argmin(diffs)], points[np.argmax(sums)],
+               points[np.argmax(diffs)]]  # fmt: skip
+    return np.array(ordered, dtype=np.float32)
 
 
 def deskew(ink: Mask) -> Mask:
