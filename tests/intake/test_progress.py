@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import os
+import select
 
 from intake.progress import ProgressBar
 
@@ -23,6 +24,18 @@ def test_in_a_log_each_step_is_a_line() -> None:
     assert "\r" not in stream.getvalue()
 
 
+def read_screen(screen: io.RawIOBase) -> str:
+    """What the terminal shows, up to the bar's last line: a pty hands over what it holds
+    when read, which may be a part only."""
+    shown = b""
+    while not shown.endswith(b"\r\n"):
+        ready, _, _ = select.select([screen], [], [], 5)
+        if not ready:
+            break
+        shown += screen.read(4096) or b""
+    return shown.decode()
+
+
 def test_on_a_terminal_the_bar_is_redrawn_in_place() -> None:
     controller, terminal = os.openpty()
     with open(terminal, "w") as stream, open(controller, "rb", buffering=0) as screen:
@@ -30,7 +43,7 @@ def test_on_a_terminal_the_bar_is_redrawn_in_place() -> None:
         bar.step("a.pdf")
         bar.step("b.pdf")
         bar.close()
-        shown = screen.read(4096).decode()
+        shown = read_screen(screen)
     # Each step returns to the line's start and overwrites it; the end moves to a new line
     # (the terminal turns "\n" into "\r\n").
     assert shown.startswith("\r") and shown.endswith("\r\n")
