@@ -1,0 +1,134 @@
+"""Finding a template page on a page's words by the layout of its printed labels: each label
+found where the others say it should be (a homography fitted with RANSAC).
+
+For blanks without marks (an organiser's own form, learnt), and for generated blanks whose
+marks were cut off or blotted.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from parsers.fields.template.alignment import Alignment, fit_homography, plausible, project
+from parsers.fields.template.model import Anchor, Box, Point, Template, TemplatePage
+from parsers.pages.layout import Page, Word, group_lines
+from parsers.text import fold
+
+# Labels of this many letters or fewer ("Nom", "CP") must be read exactly.
+SHORT = 4
+# Fuzzy score (0-100) at which a longer label is taken as read (OCR of faxes reads 85+).
+SCORE = 85
+# How far (page pixels at 300 dpi) a label may lie from where the fit puts it: 2 mm, what a
+# reflowed line or a photo's curl moves it; a line pitch is 10 mm.
+TOLERANCE = 24.0
+# A page matches when at least this share of the template's labels, and this many, are found
+# where the fit puts them.
+MIN_SHARE = 0.6
+MIN_LABELS = 5
+
+
+@dataclass(frozen=True)
+class _Found:
+    anchor: Anchor
+    box: Box  # where the label's words lie on the page
+
+
+def find_by_labels(page: Page, templates: Sequence[Template]) -> Alignment | None:
+    """The template page whose labels this page shows in their places, and its alignment."""
+    best: Alignment | None = None
+    lines = [[w for w in line.words] for line in group_lines(page)]
+    for template in templates:
+        for template_page in template.pages:
+            alignment = _align(lines, page, template, template_page)
+            if alignment is not None and (best is None or alignment.matched > best.matched):
+                best = alignment
+    return best
+
+
+def _align(
+    lines: list[list[Word]], page: Page, template: Template, template_page: TemplatePage
+) -> Alignment | None:
+    anchors = [a for a in template_page.anchors if _words(a.text)]
+    if len(anchors) < MIN_LABELS:
+        return None
+    found = [f for anchor in anchors for f in _occurrences(anchor, lines)]
+    source: list[Point] = []
+    target: list[Point] = []
+    owners: list[_Found] = []
+    for item in found:
+        for s, t in _points(item):
+            source.append(s)
+            target.append(t)
+            owners.append(item)
+    fitted = fit_homography(source, target, TOLERANCE)
+    if fitted is None:
+        return None
+    matrix, inliers = fitted
+    if not plausible(matrix, template_page, page.width, page.height):
+        return None
+    kept = {id(owners[i]): owners[i] for i in range(len(owners)) if inliers[i]}
+    labels = {item.anchor.box: item for item in kept.values()}
+    if len(labels) < max(MIN_LABELS, MIN_SHARE * len(anchors)):
+        return None
+    shifts = {}
+    for box, item in labels.items():
+        x, y = project(matrix, (box[0], (box[1] + box[3]) / 2))
+        shifts[box] = (item.box[0] - x, (item.box[1] + item.box[3]) / 2 - y)
+    values = tuple(float(v) for v in matrix.ravel())
+    return Alignment(template, template_page, values, "labels", shifts, len(labels))
+
+
+def _words(text: str) -> list[str]:
+    """A label's words as compared: folded, without its colon or leader."""
+    return [w for w in re.split(r"[\s]+", fold(text).strip(" :.;…_")) if w and w != ":"]
+
+
+def _occurrences(anchor: Anchor, lines: list[list[Word]]) -> list[_Found]:
+    """Each run of words on the page that reads as the label."""
+    target = " ".join(_words(anchor.text))
+    size = len(target.split(" "))
+    found = []
+    for words in lines:
+        folded = [fold(w.text).strip(":;.…_") for w in words]
+        for start in range(len(words)):
+            for span in {size - 1, size, size + 1} - {0}:
+                end = start + span
+                if end > len(words):
+                    continue
+                text = " ".join(t for t in folded[start:end] if t)
+                if _reads_as(target, text):
+                    run = words[start:end]
+                    box = (
+                        run[0].x0,
+                        min(w.top for w in run),
+                        run[-1].x1,
+                        max(w.bottom for w in run),
+                    )
+                    found.append(_Found(anchor, box))
+    return found
+
+
+def _reads_as(target: str, text: str) -> bool:
+    if not text:
+        return False
+    if len(target) <= SHORT or len(text) <= SHORT:
+        return target.replace(" ", "") == text.replace(" ", "")
+    if abs(len(target) - len(text)) > 0.3 * len(target) + 1:
+        return False
+    return fuzz.ratio(target, text) >= SCORE
+
+
+def _points(item: _Found) -> list[tuple[Point, Point]]:
+    """The label's start, middle height, on the template and on the page; a label without a
+    colon (a caption) gives its end too, where OCR's box ends with the printed text."""
+    box = item.anchor.box
+    middle = (box[1] + box[3]) / 2
+    seen = (item.box[1] + item.box[3]) / 2
+    pairs = [((box[0], middle), (item.box[0], seen))]
+    if not item.anchor.text.rstrip().endswith(":"):
+        pairs.append(((box[2], middle), (item.box[2], seen)))
+    return pairs

@@ -1,0 +1,237 @@
+"""Reading each zone of an aligned page on its own: the zone cut out of the page and set
+straight, the form's printed lines removed, then OCR with the characters its type allows, a
+comb cell by cell, a check box by the ink inside it."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import numpy.typing as npt
+from PIL import Image
+
+from parsers.fields.template.alignment import Alignment, Matrix
+from parsers.fields.template.model import Box, Point, Zone
+from parsers.limits import Limits
+from parsers.pages.layout import CheckBox, Page, Word
+
+Mask = npt.NDArray[np.bool_]
+
+# Zones are cut out at 300 dpi (the page image's resolution), in template points.
+PIXELS_PER_POINT = 300 / 72
+# A text zone is read with this much of its height around it: handwriting leaves its line.
+TEXT_MARGIN = 0.15
+# OCR reads the zones at this scale of 300 dpi, anti-aliased by the area resampling: another
+# scale and segmentation than the page's pass (half, blurred) and the crop re-read (0.75).
+OCR_SCALE = 0.6
+# White between zones stacked for one Tesseract run, in pixels (Tesseract keeps them apart).
+GAP = 40
+# A printed line is a run of ink this long: 40% of the zone across, 80% of it down.
+RULE_ACROSS, RULE_DOWN = 0.4, 0.8
+# Specks smaller than this (pixels at 300 dpi) are dust, a fax's noise, a dot of a leader.
+SPECK = 12
+# Less ink than this in a zone is nothing written (a period is ~30 px).
+BLANK_INK = 80
+# A comb cell is read inside this much of its width from each side (clear of the ticks).
+CELL_INSET = 0.08
+# Check boxes: the middle of the box, clear of its printed sides by this share of its size.
+BOX_INSET = 0.22
+# Ink inside a box: ticked above, empty below (the page reader's bounds, a little wider for
+# handwritten ticks that only cross the middle).
+BOX_TICKED, BOX_EMPTY = 0.05, 0.015
+BLANK_CONFIDENCE = 0.95
+
+
+@dataclass(frozen=True)
+class ZoneReading:
+    """What a zone holds: the text read (None when nothing is written), or a box's state."""
+
+    zone: Zone
+    raw: str | None
+    confidence: float
+    bbox: Box  # page pixels
+    checked: bool | None = None
+    # A comb's reading is sure when each written cell gave one character.
+    sure: bool = True
+
+
+def read_zones(page: Page, mask: Mask, alignment: Alignment, limits: Limits) -> list[ZoneReading]:
+    """Every zone of the aligned template page, read from the page's ink `mask`."""
+    readings: list[ZoneReading] = []
+    pending: dict[tuple[str, str], list[tuple[Zone, Box, Mask, int]]] = {}
+    for zone in alignment.page.zones:
+        shift = alignment.shifts.get(zone.label, (0.0, 0.0)) if zone.label else (0.0, 0.0)
+        bbox = alignment.project_box(zone.box, shift)
+        if zone.kind == "box":
+            readings.append(_read_box(zone, bbox, page.boxes, mask, alignment.matrix, shift))
+            continue
+        crop = _clean(_warp(mask, alignment.matrix, _grown(zone.box, TEXT_MARGIN), shift))
+        if int(crop.sum()) < BLANK_INK:
+            readings.append(ZoneReading(zone, None, BLANK_CONFIDENCE, bbox))
+            continue
+        if zone.kind == "comb":
+            line, written = _comb_line(crop, zone)
+            if not written:
+                readings.append(ZoneReading(zone, None, BLANK_CONFIDENCE, bbox))
+                continue
+            pending.setdefault(("comb", zone.chars), []).append((zone, bbox, line, written))
+        else:
+            pending.setdefault(("text", zone.chars), []).append((zone, bbox, crop, 0))
+    for (kind, chars), items in pending.items():
+        readings += _ocr(items, kind, chars, page.number, limits)
+    return readings
+
+
+def _grown(box: Box, share: float) -> Box:
+    x0, top, x1, bottom = box
+    pad = (bottom - top) * share
+    return (x0 - pad / 2, top - pad, x1 + pad / 2, bottom + pad)
+
+
+def _warp(mask: Mask, matrix: Matrix, box: Box, shift: Point) -> Mask:
+    """The template box cut out of the page and set straight, at 300 dpi."""
+    x0, top, x1, bottom = box
+    size = (
+        max(1, round((x1 - x0) * PIXELS_PER_POINT)),
+        max(1, round((bottom - top) * PIXELS_PER_POINT)),
+    )
+    to_template = np.array(
+        [[1 / PIXELS_PER_POINT, 0, x0], [0, 1 / PIXELS_PER_POINT, top], [0, 0, 1]]
+    )
+    shifted = np.array([[1, 0, shift[0]], [0, 1, shift[1]], [0, 0, 1]]) @ matrix
+    warp = shifted @ to_template
+    source = mask.view(np.uint8) * 255
+    out = cv2.warpPerspective(
+        source,
+        warp,
+        size,
+        flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=0,
+    )
+    result: Mask = out > 127
+    return result
+
+
+def _clean(crop: Mask) -> Mask:
+    """The zone without the form's printed lines (its border, a leader, comb ticks) or specks."""
+    height, width = crop.shape
+    image = crop.astype(np.uint8)
+    across = cv2.getStructuringElement(cv2.MORPH_RECT, (max(3, int(width * RULE_ACROSS)), 1))
+    down = cv2.getStructuringElement(cv2.MORPH_RECT, (1, max(3, int(height * RULE_DOWN))))
+    rules = np.asarray(cv2.morphologyEx(image, cv2.MORPH_OPEN, across), dtype=np.uint8)
+    rules |= np.asarray(cv2.morphologyEx(image, cv2.MORPH_OPEN, down), dtype=np.uint8)
+    grown = np.asarray(cv2.dilate(rules, np.ones((3, 3), np.uint8)), dtype=np.uint8)
+    image[grown > 0] = 0
+    count, labels, stats, _ = cv2.connectedComponentsWithStats(image, connectivity=8)
+    keep = np.zeros(count, dtype=bool)
+    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= SPECK
+    result: Mask = keep[labels]
+    return result
+
+
+def _comb_line(crop: Mask, zone: Zone) -> tuple[Mask, int]:
+    """The comb's written cells side by side, spaced apart so that each reads as one word;
+    and how many cells hold something."""
+    height, width = crop.shape
+    grown = _grown(zone.box, TEXT_MARGIN)  # the crop is the zone grown by its margin
+    left = (zone.box[0] - grown[0]) * PIXELS_PER_POINT
+    cell = (zone.box[2] - zone.box[0]) * PIXELS_PER_POINT / zone.cells
+    pieces = []
+    for index in range(zone.cells):
+        x0 = round(left + (index + CELL_INSET) * cell)
+        x1 = round(left + (index + 1 - CELL_INSET) * cell)
+        piece = crop[:, max(0, x0) : min(width, x1)]
+        if int(piece.sum()) >= BLANK_INK:
+            pieces.append(piece)
+    if not pieces:
+        return crop[:, :0], 0
+    space = np.zeros((height, round(cell * 0.8)), dtype=bool)
+    parts: list[Mask] = [space]
+    for piece in pieces:
+        parts += [piece, space]
+    line: Mask = np.hstack(parts)
+    return line, len(pieces)
+
+
+def _read_box(
+    zone: Zone, bbox: Box, boxes: Sequence[CheckBox], mask: Mask, matrix: Matrix, shift: Point
+) -> ZoneReading:
+    """A check box: the state the page reader measured for the box found there (it erases a
+    box it found from the page image), else the ink in the middle of the known box."""
+    x0, top, x1, bottom = bbox
+    reach = (x1 - x0) / 2
+    for found in boxes:
+        cx, cy = (found.x0 + found.x1) / 2, (found.top + found.bottom) / 2
+        if (
+            found.checked is not None
+            and x0 - reach <= cx <= x1 + reach
+            and top - reach <= cy <= bottom + reach
+        ):
+            return ZoneReading(
+                zone, "x" if found.checked else "", found.confidence, bbox, found.checked
+            )
+    bx0, btop, bx1, bbottom = zone.box
+    inset = (bx1 - bx0) * BOX_INSET
+    middle = _warp(mask, matrix, (bx0 + inset, btop + inset, bx1 - inset, bbottom - inset), shift)
+    density = float(middle.mean()) if middle.size else 0.0
+    if density >= BOX_TICKED:
+        return ZoneReading(zone, "x", round(min(1.0, 0.8 + density), 3), bbox, True)
+    if density <= BOX_EMPTY:
+        return ZoneReading(zone, "", round(1.0 - density * 10, 3), bbox, False)
+    return ZoneReading(zone, None, 0.5, bbox, None)
+
+
+def _ocr(
+    items: list[tuple[Zone, Box, Mask, int]], kind: str, chars: str, number: int, limits: Limits
+) -> list[ZoneReading]:
+    """Read zones of one character set stacked in one image; a zone the block reading lost is
+    read again on its own, as one line."""
+    from parsers.pages.ocr import run_tesseract  # Tesseract is loaded only when OCR is used
+
+    strip, bands = _stack([crop for _, _, crop, _ in items])
+    words = run_tesseract(strip, number, limits, psm=6, dpi=round(300 * OCR_SCALE), whitelist=chars)
+    readings = []
+    for (zone, bbox, crop, written), (top, bottom) in zip(items, bands, strict=True):
+        inside = sorted((w for w in words if top <= w.middle <= bottom), key=lambda w: w.x0)
+        if not inside:
+            alone, _ = _stack([crop])
+            inside = sorted(
+                run_tesseract(
+                    alone, number, limits, psm=7, dpi=round(300 * OCR_SCALE), whitelist=chars
+                ),
+                key=lambda w: w.x0,
+            )
+        readings.append(_reading(zone, bbox, inside, kind, written))
+    return readings
+
+
+def _reading(zone: Zone, bbox: Box, words: list[Word], kind: str, written: int) -> ZoneReading:
+    """The zone's text; a comb's is sure when each written cell read as one character."""
+    confidence = round(min((w.confidence for w in words), default=0.0), 3)
+    if kind == "comb":
+        text = "".join(w.text for w in words)
+        return ZoneReading(zone, text or None, confidence, bbox, sure=len(text) == written)
+    text = " ".join(w.text for w in words)
+    return ZoneReading(zone, text or None, confidence, bbox)
+
+
+def _stack(crops: list[Mask]) -> tuple[Image.Image, list[tuple[float, float]]]:
+    """Crops scaled for OCR and stacked top to bottom; each one's band in the stack."""
+    scaled = []
+    for crop in crops:
+        grey = np.where(crop, 0, 255).astype(np.uint8)
+        size = (max(1, round(grey.shape[1] * OCR_SCALE)), max(1, round(grey.shape[0] * OCR_SCALE)))
+        scaled.append(cv2.resize(grey, size, interpolation=cv2.INTER_AREA))
+    width = max(s.shape[1] for s in scaled) + 2 * GAP
+    height = sum(s.shape[0] for s in scaled) + GAP * (len(scaled) + 1)
+    strip = np.full((height, width), 255, dtype=np.uint8)
+    bands = []
+    y = GAP
+    for piece in scaled:
+        strip[y : y + piece.shape[0], GAP : GAP + piece.shape[1]] = piece
+        bands.append((float(y), float(y + piece.shape[0])))
+        y += piece.shape[0] + GAP
+    return Image.fromarray(strip), bands
