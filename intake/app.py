@@ -9,9 +9,11 @@ from functools import cached_property
 
 from intake.errors import SettingsError
 from intake.extraction import Extractor, SandboxExtractor
+from intake.forms.templates import load_templates
 from intake.pipeline import Pipeline
 from intake.settings import Settings
 from parsers.errors import FormDefinitionError
+from parsers.fields.template.model import Template
 from parsers.form import FormDefinition, load_form
 from storage.blobs import BlobStore
 from storage.database import Database
@@ -28,6 +30,14 @@ class App:
     def form(self) -> FormDefinition:
         try:
             return load_form(self.settings.form)
+        except FormDefinitionError as exc:
+            raise SettingsError(f"setting form (INTAKE_FORM): {exc}") from None
+
+    @cached_property
+    def templates(self) -> tuple[Template, ...]:
+        """The organiser's blanks the returns are read by (see intake/forms/templates.py)."""
+        try:
+            return load_templates(self.settings.form, self.form)
         except FormDefinitionError as exc:
             raise SettingsError(f"setting form (INTAKE_FORM): {exc}") from None
 
@@ -50,6 +60,7 @@ class App:
             self.settings.limits(),
             self.extractor or SandboxExtractor(),
             max_attempts=self.settings.max_attempts,
+            templates=self.templates,
         )
 
 

@@ -72,7 +72,7 @@ def extract(
     """Extract the fields of one document; writes nothing to the database."""
     app = app_from(config)
     data = ingest_mod.read_input(file)
-    result = SandboxExtractor().extract(data, app.form, app.settings.limits())
+    result = SandboxExtractor().extract(data, app.form, app.settings.limits(), app.templates)
     if result.error is not None:
         raise InputError(f"{file}: {result.error}")
     output = contract_json(str(file), result.as_extraction())

@@ -14,12 +14,14 @@ import multiprocessing.connection
 import os
 import resource
 import signal
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 
 from parsers.bulletin import Extraction, extract_bulletin
 from parsers.errors import ParserError
 from parsers.fields.reading import FieldReading
+from parsers.fields.template.model import Template
 from parsers.form import FormDefinition
 from parsers.limits import Limits
 from parsers.trust.checks import Finding
@@ -59,15 +61,27 @@ class DocumentResult:
 
 
 class Extractor(Protocol):
-    def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult: ...
+    def extract(
+        self,
+        data: bytes,
+        form: FormDefinition,
+        limits: Limits,
+        templates: Sequence[Template] = (),
+    ) -> DocumentResult: ...
 
 
 class InlineExtractor:
     """Reads in the calling process: for tests and tools that want no child processes."""
 
-    def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
+    def extract(
+        self,
+        data: bytes,
+        form: FormDefinition,
+        limits: Limits,
+        templates: Sequence[Template] = (),
+    ) -> DocumentResult:
         try:
-            return DocumentResult.of(extract_bulletin(data, form, limits))
+            return DocumentResult.of(extract_bulletin(data, form, limits, templates=templates))
         except ParserError as exc:
             return DocumentResult.failed(str(exc))
 
@@ -81,11 +95,19 @@ class SandboxExtractor:
             ["parsers.bulletin", "parsers.pages.ocr", "parsers.preload"]
         )
 
-    def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
+    def extract(
+        self,
+        data: bytes,
+        form: FormDefinition,
+        limits: Limits,
+        templates: Sequence[Template] = (),
+    ) -> DocumentResult:
         receiver, sender = self._context.Pipe(duplex=False)
         # Not daemonic: a daemonic process may not start the OCR pool of a multi-page scan.
         # It never outlives this call: the `finally` below kills its whole group.
-        worker = self._context.Process(target=_work, args=(sender, data, form, limits))
+        worker = self._context.Process(
+            target=_work, args=(sender, data, form, limits, tuple(templates))
+        )
         worker.start()
         sender.close()
         try:
@@ -115,12 +137,12 @@ def _kill_group(pid: int) -> None:
 
 
 def _work(sender: multiprocessing.connection.Connection, data: bytes, form: FormDefinition,
-          limits: Limits) -> None:  # fmt: skip
+          limits: Limits, templates: tuple[Template, ...] = ()) -> None:  # fmt: skip
     os.setpgid(0, 0)
     resource.setrlimit(resource.RLIMIT_AS, (limits.worker_memory_bytes, limits.worker_memory_bytes))
     result: Any
     try:
-        result = DocumentResult.of(extract_bulletin(data, form, limits))
+        result = DocumentResult.of(extract_bulletin(data, form, limits, templates=templates))
     except ParserError as exc:
         result = DocumentResult.failed(str(exc))
     except MemoryError:

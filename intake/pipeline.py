@@ -11,7 +11,7 @@ import hashlib
 import json
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -20,6 +20,7 @@ from sqlmodel import Session
 from intake.extraction import DocumentResult, Extractor
 from parsers.errors import LimitExceeded
 from parsers.fields.reading import FieldReading
+from parsers.fields.template.model import Template
 from parsers.form import FormDefinition
 from parsers.limits import Limits
 from parsers.mail.message import Attachment, ParsedMessage, parse_message
@@ -79,6 +80,7 @@ class Pipeline:
         limits: Limits,
         extractor: Extractor,
         max_attempts: int = 5,
+        templates: Sequence[Template] = (),
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -86,6 +88,7 @@ class Pipeline:
         self.limits = limits
         self.extractor = extractor
         self.max_attempts = max_attempts
+        self.templates = tuple(templates)
 
     def store(
         self,
@@ -171,7 +174,7 @@ class Pipeline:
         return parsed, findings, list(parsed.attachments)
 
     def _read(self, attachment: Attachment) -> DocumentResult:
-        return self.extractor.extract(attachment.data, self.form, self.limits)
+        return self.extractor.extract(attachment.data, self.form, self.limits, self.templates)
 
     def _save(
         self,

@@ -188,10 +188,12 @@ class _Builder:
             at = self._zone(follower, label_end + 3 * MM, RIGHT, label_end)
 
     def _label(self, x: float, text: str) -> float:
-        """Print a label at the current row; returns where it ends."""
+        """Print a label at the current row; returns where it ends. Its anchor is the label
+        without its colon, as the page reader's words show it."""
         width = text_width(text)
         self.texts.append(Text(x, self.y, text))
-        box = (x, self.y - 0.78 * LABEL_SIZE, x + width, self.y + 0.24 * LABEL_SIZE)
+        bare = text_width(text.removesuffix(" :"))
+        box = (x, self.y - 0.78 * LABEL_SIZE, x + bare, self.y + 0.24 * LABEL_SIZE)
         self.anchors.append(Anchor(text, _round(box)))
         return x + width
 

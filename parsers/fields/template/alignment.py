@@ -26,9 +26,10 @@ class Alignment:
     # 3x3, template points to page pixels, as nine numbers (a frozen, picklable value).
     homography: tuple[float, ...]
     method: str  # "marks" or "labels"
-    # Where labels the page was matched by were found, by their box on the template: each
-    # zone follows its own label when the page's lines moved (a reflowed Word file).
-    shifts: dict[Box, Point] = field(default_factory=dict)
+    # Where the labels the page was matched by were found (page pixels), by their box on the
+    # template: each zone follows its own label when the page's lines moved (a reflowed Word
+    # file) or its labels were printed wider (another font).
+    labels: dict[Box, Box] = field(default_factory=dict)
     # How many of the template's points the page matched (marks, or labels).
     matched: int = 0
 
@@ -38,6 +39,23 @@ class Alignment:
 
     def project(self, point: Point) -> Point:
         return project(self.matrix, point)
+
+    def follow_label(self, box: Box, label: Box | None) -> tuple[Box, Point]:
+        """A zone's template box and page shift once it follows its label as found on the
+        page: a zone right of its label starts as far after the label's end as on the blank,
+        and every zone moves up or down with its label's line."""
+        seen = self.labels.get(label) if label is not None else None
+        if label is None or seen is None:
+            return box, (0.0, 0.0)
+        middle = (label[1] + label[3]) / 2
+        start = self.project((label[0], middle))
+        end = self.project((label[2], middle))
+        dy = (seen[1] + seen[3]) / 2 - start[1]
+        if box[0] < label[2]:
+            return box, (seen[0] - start[0], dy)
+        per_point = (end[0] - start[0]) / max(label[2] - label[0], 1.0)
+        moved = min(box[0] + (seen[2] - end[0]) / per_point, box[2] - 1.0)
+        return (moved, box[1], box[2], box[3]), (0.0, dy)
 
     def project_box(self, box: Box, shift: Point = (0.0, 0.0)) -> Box:
         """The page-pixel bounding box of a template box."""
@@ -69,27 +87,25 @@ def homography_from_points(source: list[Point], target: list[Point]) -> Matrix |
 def fit_homography(
     source: list[Point], target: list[Point], tolerance: float
 ) -> tuple[Matrix, npt.NDArray[np.bool_]] | None:
-    """A homography fitted to matched points with RANSAC (or, with few points, a rotation,
-    scale and shift), and which points it fits within `tolerance` pixels."""
+    """An affine map fitted to matched points with RANSAC, and which points it fits within
+    `tolerance` pixels. Affine, not a full homography: the labels of a form start in a few
+    columns, which leave a perspective's eight unknowns loosely held (a fax's page came out
+    14% too wide), while a scan's or fax's page, deskewed, is an affine image of the blank
+    (a fax's rows and columns scale apart)."""
     if len(source) < 3:
         return None
     src = np.array(source, dtype=np.float64).reshape(-1, 1, 2)
     dst = np.array(target, dtype=np.float64).reshape(-1, 1, 2)
     try:
-        # Eight points or more: a perspective (a photographed page); fewer: a similarity,
-        # which a deskewed scan or fax is and which three points already fix.
-        if len(source) >= 8:
-            matrix, inliers = cv2.findHomography(src, dst, cv2.RANSAC, tolerance)
-        else:
-            affine, inliers = cv2.estimateAffinePartial2D(
-                src, dst, method=cv2.RANSAC, ransacReprojThreshold=tolerance
-            )
-            matrix = None if affine is None else np.vstack([affine, [0.0, 0.0, 1.0]])
+        affine, inliers = cv2.estimateAffine2D(
+            src, dst, method=cv2.RANSAC, ransacReprojThreshold=tolerance, maxIters=4000
+        )
     except cv2.error:
         return None
-    if matrix is None or inliers is None:
+    if affine is None or inliers is None:
         return None
-    return np.asarray(matrix, dtype=np.float64), inliers.ravel().astype(bool)
+    matrix = np.vstack([np.asarray(affine, dtype=np.float64), [0.0, 0.0, 1.0]])
+    return matrix, inliers.ravel().astype(bool)
 
 
 def plausible(matrix: Matrix, page: TemplatePage, width: float, height: float) -> bool:

@@ -1,5 +1,5 @@
 """Finding a template page on a page's words by the layout of its printed labels: each label
-found where the others say it should be (a homography fitted with RANSAC).
+found where the others say it should be (an affine map fitted with RANSAC).
 
 For blanks without marks (an organiser's own form, learnt), and for generated blanks whose
 marks were cut off or blotted.
@@ -13,13 +13,15 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from parsers.fields.template.alignment import Alignment, fit_homography, plausible, project
+from parsers.fields.template.alignment import Alignment, fit_homography, plausible
 from parsers.fields.template.model import Anchor, Box, Point, Template, TemplatePage
 from parsers.pages.layout import Page, Word, group_lines
 from parsers.text import fold
 
 # Labels of this many letters or fewer ("Nom", "CP") must be read exactly.
 SHORT = 4
+# A label of this many words or fewer ends where OCR ends it; a longer caption may not.
+SHORT_WORDS = 3
 # Fuzzy score (0-100) at which a longer label is taken as read (OCR of faxes reads 85+).
 SCORE = 85
 # How far (page pixels at 300 dpi) a label may lie from where the fit puts it: 2 mm, what a
@@ -70,16 +72,14 @@ def _align(
     matrix, inliers = fitted
     if not plausible(matrix, template_page, page.width, page.height):
         return None
-    kept = {id(owners[i]): owners[i] for i in range(len(owners)) if inliers[i]}
-    labels = {item.anchor.box: item for item in kept.values()}
-    if len(labels) < max(MIN_LABELS, MIN_SHARE * len(anchors)):
+    seen: dict[Box, Box] = {}
+    for index, item in enumerate(owners):
+        if inliers[index]:
+            seen[item.anchor.box] = item.box
+    if len(seen) < max(MIN_LABELS, MIN_SHARE * len(anchors)):
         return None
-    shifts = {}
-    for box, item in labels.items():
-        x, y = project(matrix, (box[0], (box[1] + box[3]) / 2))
-        shifts[box] = (item.box[0] - x, (item.box[1] + item.box[3]) / 2 - y)
     values = tuple(float(v) for v in matrix.ravel())
-    return Alignment(template, template_page, values, "labels", shifts, len(labels))
+    return Alignment(template, template_page, values, "labels", seen, len(seen))
 
 
 def _words(text: str) -> list[str]:
@@ -88,47 +88,60 @@ def _words(text: str) -> list[str]:
 
 
 def _occurrences(anchor: Anchor, lines: list[list[Word]]) -> list[_Found]:
-    """Each run of words on the page that reads as the label."""
-    target = " ".join(_words(anchor.text))
-    size = len(target.split(" "))
+    """Each run of words on the page that reads as the label, without its colon."""
     found = []
     for words in lines:
-        folded = [fold(w.text).strip(":;.…_") for w in words]
-        for start in range(len(words)):
-            for span in {size - 1, size, size + 1} - {0}:
-                end = start + span
-                if end > len(words):
-                    continue
-                text = " ".join(t for t in folded[start:end] if t)
-                if _reads_as(target, text):
-                    run = words[start:end]
-                    box = (
-                        run[0].x0,
-                        min(w.top for w in run),
-                        run[-1].x1,
-                        max(w.bottom for w in run),
-                    )
-                    found.append(_Found(anchor, box))
+        for start, end, _ in find_label(anchor.text, words):
+            run = [w for w in words[start:end] if fold(w.text).strip(":;.…_")]
+            x1 = run[-1].x1
+            if run[-1].text.rstrip().endswith((":", ";")):  # "Nom:" read as one word
+                x1 -= (run[-1].x1 - run[-1].x0) / max(len(run[-1].text), 1)
+            box = (run[0].x0, min(w.top for w in run), x1, max(w.bottom for w in run))
+            found.append(_Found(anchor, box))
     return found
 
 
-def _reads_as(target: str, text: str) -> bool:
+def find_label(text: str, words: Sequence[Word]) -> list[tuple[int, int, float]]:
+    """(start, end, score 0-1) of each run of `words` (one line) that reads as `text`,
+    compared folded and without a colon, fuzzily for long labels, exactly for short ones. A
+    run never spans a colon: "Téléphone : Fax" is two labels."""
+    target = " ".join(_words(text))
+    if not target:
+        return []
+    size = len(target.split(" "))
+    folded = [fold(w.text).strip(":;.…_") for w in words]
+    runs = []
+    for start in range(len(words)):
+        for span in sorted({size - 1, size, size + 1} - {0}):
+            end = start + span
+            if end > len(words) or not folded[start]:
+                continue
+            if any(w.text.rstrip().endswith(":") for w in words[start : end - 1]):
+                continue
+            score = _score(target, " ".join(t for t in folded[start:end] if t))
+            if score is not None:
+                runs.append((start, end, score))
+    return runs
+
+
+def _score(target: str, text: str) -> float | None:
     if not text:
-        return False
+        return None
     if len(target) <= SHORT or len(text) <= SHORT:
-        return target.replace(" ", "") == text.replace(" ", "")
+        return 1.0 if target.replace(" ", "") == text.replace(" ", "") else None
     if abs(len(target) - len(text)) > 0.3 * len(target) + 1:
-        return False
-    return fuzz.ratio(target, text) >= SCORE
+        return None
+    ratio = fuzz.ratio(target, text)
+    return ratio / 100 if ratio >= SCORE else None
 
 
 def _points(item: _Found) -> list[tuple[Point, Point]]:
-    """The label's start, middle height, on the template and on the page; a label without a
-    colon (a caption) gives its end too, where OCR's box ends with the printed text."""
+    """The label's start at middle height, on the template and on the page; a short label's
+    end too. A caption's end is not taken: OCR may split or end its long line elsewhere."""
     box = item.anchor.box
     middle = (box[1] + box[3]) / 2
     seen = (item.box[1] + item.box[3]) / 2
     pairs = [((box[0], middle), (item.box[0], seen))]
-    if not item.anchor.text.rstrip().endswith(":"):
+    if len(_words(item.anchor.text)) <= SHORT_WORDS:
         pairs.append(((box[2], middle), (item.box[2], seen)))
     return pairs

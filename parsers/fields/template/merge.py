@@ -105,12 +105,12 @@ def merge_reading(
         agrees = Evidence("template_zone", agrees=True, score=score)
         return dataclasses.replace(generic, evidence=(*generic.evidence, agrees)), True
     kept = generic
-    if (
-        generic.confidence < form.min_confidence <= zone.confidence
-        and zone.problem is None
-        and zone.raw is not None
-    ):
-        kept = zone  # an uncertain reading gives way to a sure one; doubted all the same
+    boxed = form.field(generic.key).type in ("checkbox", "choices")
+    if boxed and generic.confidence < form.min_confidence <= zone.confidence:
+        # A box the page's reader did not see (its guess) gives way to the ink in the known
+        # box; doubted all the same. Text keeps the page's reading: Tesseract's confidence
+        # does not tell which of two readings is right.
+        kept = zone
     seen = _shown(form.field(generic.key), zone)
     against = Evidence("template_zone", agrees=False, score=score, detail=f"zone: {seen}")
     doubt = Doubt(

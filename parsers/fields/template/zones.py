@@ -32,6 +32,10 @@ GAP = 40
 RULE_ACROSS, RULE_DOWN = 0.4, 0.8
 # Specks smaller than this (pixels at 300 dpi) are dust, a fax's noise, a dot of a leader.
 SPECK = 12
+# A mark smaller than this (pixels) is a dot: a period, or a leader's dot left behind; a dot
+# this far (zone heights) from everything else written is the leader's.
+SMALL_MARK = 60
+LONE_DOT_GAP = 0.25
 # Less ink than this in a zone is nothing written (a period is ~30 px).
 BLANK_INK = 80
 # A comb cell is read inside this much of its width from each side (clear of the ticks).
@@ -62,12 +66,14 @@ def read_zones(page: Page, mask: Mask, alignment: Alignment, limits: Limits) -> 
     readings: list[ZoneReading] = []
     pending: dict[tuple[str, str], list[tuple[Zone, Box, Mask, int]]] = {}
     for zone in alignment.page.zones:
-        shift = alignment.shifts.get(zone.label, (0.0, 0.0)) if zone.label else (0.0, 0.0)
-        bbox = alignment.project_box(zone.box, shift)
+        box, shift = alignment.follow_label(zone.box, zone.label)
+        if zone.kind == "comb":
+            box = zone.box  # its cells are printed where the blank has them, whatever the font
+        bbox = alignment.project_box(box, shift)
         if zone.kind == "box":
             readings.append(_read_box(zone, bbox, page.boxes, mask, alignment.matrix, shift))
             continue
-        crop = _clean(_warp(mask, alignment.matrix, _grown(zone.box, TEXT_MARGIN), shift))
+        crop = _clean(_warp(mask, alignment.matrix, _grown(box, TEXT_MARGIN), shift))
         if int(crop.sum()) < BLANK_INK:
             readings.append(ZoneReading(zone, None, BLANK_CONFIDENCE, bbox))
             continue
@@ -125,9 +131,20 @@ def _clean(crop: Mask) -> Mask:
     rules |= np.asarray(cv2.morphologyEx(image, cv2.MORPH_OPEN, down), dtype=np.uint8)
     grown = np.asarray(cv2.dilate(rules, np.ones((3, 3), np.uint8)), dtype=np.uint8)
     image[grown > 0] = 0
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(image, connectivity=8)
-    keep = np.zeros(count, dtype=bool)
-    keep[1:] = stats[1:, cv2.CC_STAT_AREA] >= SPECK
+    _, labels, stats, _ = cv2.connectedComponentsWithStats(image, connectivity=8)
+    areas = stats[:, cv2.CC_STAT_AREA]
+    keep = areas >= SPECK
+    keep[0] = False
+    # Dots before or after everything written are what is left of a leader line; dots
+    # between the letters are the value's own (an address's, a date's).
+    large = np.flatnonzero(keep & (areas >= SMALL_MARK))
+    if large.size:
+        left = stats[large, cv2.CC_STAT_LEFT].min()
+        right = (stats[large, cv2.CC_STAT_LEFT] + stats[large, cv2.CC_STAT_WIDTH]).max()
+        gap = height * LONE_DOT_GAP
+        starts = stats[:, cv2.CC_STAT_LEFT]
+        ends = starts + stats[:, cv2.CC_STAT_WIDTH]
+        keep &= (areas >= SMALL_MARK) | ((ends >= left - gap) & (starts <= right + gap))
     result: Mask = keep[labels]
     return result
 
