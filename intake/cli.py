@@ -42,6 +42,13 @@ def fail(message: str, code: int = 1) -> None:
 
 def command(func: F) -> F:
     """Register `func` as a command whose domain errors end in one line and exit status 1."""
+    name = func.__name__.rstrip("_").replace("_", "-")
+    cli.command(name=name)(guarded(func))
+    return func
+
+
+def guarded(func: F) -> F:
+    """`func` with its domain errors turned into one line and exit status 1."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -52,9 +59,7 @@ def command(func: F) -> F:
         except KeyboardInterrupt:
             fail("interrupted", 130)
 
-    name = func.__name__.rstrip("_").replace("_", "-")
-    cli.command(name=name)(wrapper)
-    return func
+    return wrapper  # type: ignore[return-value]  # same signature, as functools.wraps says
 
 
 def app_from(config: Path | None) -> App:
@@ -148,5 +153,6 @@ def _progress(done: int, total: int, label: str) -> None:
 
 # Commands of the service, the review UI and the digest live beside the code they drive and
 # register themselves on `cli` when imported.
-for _module in ("intake.poll_commands", "intake.web_commands", "intake.digest_commands"):
+for _module in ("intake.poll_commands", "intake.web_commands", "intake.digest_commands",
+                "intake.form_commands"):  # fmt: skip
     importlib.import_module(_module)

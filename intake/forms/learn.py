@@ -9,8 +9,10 @@ is seen on the page rendered at 300 dpi.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 import numpy as np
 import numpy.typing as npt
@@ -19,6 +21,8 @@ from rapidfuzz import fuzz
 
 from intake.errors import InputError
 from intake.forms.office import office_to_pdf
+from intake.forms.templates import templates_dir, write_template
+from intake.ingest import read_input
 from parsers.errors import ParserError
 from parsers.fields.template.labels import find_label
 from parsers.fields.template.model import Anchor, Box, Template, TemplatePage, Zone
@@ -290,3 +294,27 @@ def _span_box(words: Sequence[Word]) -> Box:
 
 def _round(box: Box) -> Box:
     return (round(box[0], 1), round(box[1], 1), round(box[2], 1), round(box[3], 1))
+
+
+def learn_blank(blank: Path, form_path: Path, form: FormDefinition) -> tuple[Path, tuple[str, ...]]:
+    """Learn the template of the file `blank` and write it beside the form definition, named
+    after the blank; returns the file written and the fields that could not be placed."""
+    data = read_input(blank)
+    name = re.sub(r"[^A-Za-z0-9_-]+", "-", blank.stem).strip("-") or "blank"
+    learnt = learn_template(data, blank.suffix, form, f"{form.id}-{name}")
+    if not learnt.template.pages:
+        raise InputError(f"{blank}: no label or box of form {form.id!r} was found on it")
+    path = templates_dir(form_path) / f"{name}.toml"
+    comment = (
+        f"Template of {blank.name}, learnt by `intake form learn` for form {form.id}.\n"
+        "Coordinates are PDF points from the page's top-left corner (1 mm = 2.83 pt). Each\n"
+        "[[page.zone]] is where a field is written (kind text or comb) or ticked (kind box);\n"
+        "its label is the box of the printed label it follows; [[page.label]] entries are the\n"
+        "printed texts a returned page is recognised by. Correct or add zones by hand."
+    )
+    if learnt.unplaced:
+        comment += f"\nNot placed: {', '.join(learnt.unplaced)}."
+    try:
+        return write_template(learnt.template, path, comment), learnt.unplaced
+    except OSError as exc:
+        raise InputError(f"{path}: cannot be written: {exc.strerror}") from exc
