@@ -88,9 +88,11 @@ def _as_field(spec: FieldSpec, found: list[ZoneReading], page: int) -> FieldRead
 
 
 def merge_reading(
-    generic: FieldReading, zone: FieldReading, form: FormDefinition
+    generic: FieldReading, zone: FieldReading, form: FormDefinition, exact: bool = False
 ) -> tuple[FieldReading, bool]:
-    """The field's reading once its zone was read, and whether the two readings agree."""
+    """The field's reading once its zone was read, and whether the two readings agree;
+    `exact` when the page was aligned by its printed marks (the zone is where it was
+    written, to a millimetre)."""
     score = zone.evidence[0].score if zone.evidence else None
     if generic.raw is None and zone.raw is None:
         return generic, False
@@ -106,10 +108,15 @@ def merge_reading(
         return dataclasses.replace(generic, evidence=(*generic.evidence, agrees)), True
     kept = generic
     boxed = form.field(generic.key).type in ("checkbox", "choices")
-    if boxed and generic.confidence < form.min_confidence <= zone.confidence:
-        # A box the page's reader did not see (its guess) gives way to the ink in the known
-        # box; doubted all the same. Text keeps the page's reading: Tesseract's confidence
-        # does not tell which of two readings is right.
+    valid = zone.raw is not None and zone.problem is None and zone.value is not None
+    if valid and (
+        exact or generic.problem is not None or (boxed and generic.confidence < form.min_confidence)
+    ):
+        # The reading shown to the person, doubted all the same: the zone's when the page's
+        # reader can have looked elsewhere (a page aligned by its marks puts the zone where
+        # the value was written; a line lost or joined moves the page reader's values), when
+        # the page's reading is no value of its type, or when it is a guess at a box it did
+        # not see. Else the page's: Tesseract's confidence does not tell which is right.
         kept = zone
     seen = _shown(form.field(generic.key), zone)
     against = Evidence("template_zone", agrees=False, score=score, detail=f"zone: {seen}")

@@ -62,7 +62,8 @@ def read_by_template(
             generic = merged[key]
             if generic.page not in (None, page.number):
                 continue  # read on another page: this page's zone says nothing of it
-            merged[key], agrees = merge_reading(generic, zone, form)
+            exact = alignment.method == "marks"
+            merged[key], agrees = merge_reading(generic, zone, form, exact)
             if agrees:
                 confirmed.add(key)
     return Zoned(merged, frozenset(confirmed), tuple(matched))

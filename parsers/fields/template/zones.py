@@ -40,6 +40,10 @@ LONE_DOT_GAP = 0.25
 BLANK_INK = 80
 # A comb cell is read inside this much of its width from each side (clear of the ticks).
 CELL_INSET = 0.08
+# Written cells are set side by side this far apart (cell widths), as digits of one number
+# are written: Tesseract reads ten digits spaced out as words of their own as one word it
+# scores 0, and reads them set close as the number they are.
+CELL_GAP = 0.2
 # Check boxes: the middle of the box, clear of its printed sides by this share of its size.
 BOX_INSET = 0.22
 # Ink inside a box: ticked above, empty below (the page reader's bounds, a little wider for
@@ -57,14 +61,16 @@ class ZoneReading:
     confidence: float
     bbox: Box  # page pixels
     checked: bool | None = None
-    # A comb's reading is sure when each written cell gave one character.
+    # A comb's reading is sure when its written cells, read one by one, spell what they read
+    # as one number.
     sure: bool = True
 
 
 def read_zones(page: Page, mask: Mask, alignment: Alignment, limits: Limits) -> list[ZoneReading]:
     """Every zone of the aligned template page, read from the page's ink `mask`."""
     readings: list[ZoneReading] = []
-    pending: dict[tuple[str, str], list[tuple[Zone, Box, Mask, int]]] = {}
+    pending: dict[str, list[tuple[Zone, Box, Mask]]] = {}
+    combs: list[tuple[Zone, Box, list[Mask]]] = []
     for zone in alignment.page.zones:
         box, shift = alignment.follow_label(zone.box, zone.label)
         if zone.kind == "comb":
@@ -78,15 +84,17 @@ def read_zones(page: Page, mask: Mask, alignment: Alignment, limits: Limits) -> 
             readings.append(ZoneReading(zone, None, BLANK_CONFIDENCE, bbox))
             continue
         if zone.kind == "comb":
-            line, written = _comb_line(crop, zone)
-            if not written:
+            cells = _comb_cells(crop, zone)
+            if cells:
+                combs.append((zone, bbox, cells))
+            else:
                 readings.append(ZoneReading(zone, None, BLANK_CONFIDENCE, bbox))
-                continue
-            pending.setdefault(("comb", zone.chars), []).append((zone, bbox, line, written))
         else:
-            pending.setdefault(("text", zone.chars), []).append((zone, bbox, crop, 0))
-    for (kind, chars), items in pending.items():
-        readings += _ocr(items, kind, chars, page.number, limits)
+            pending.setdefault(zone.chars, []).append((zone, bbox, crop))
+    for chars, items in pending.items():
+        readings += _read_text(items, chars, page.number, limits)
+    if combs:
+        readings += _read_combs(combs, page.number, limits)
     return readings
 
 
@@ -149,10 +157,9 @@ def _clean(crop: Mask) -> Mask:
     return result
 
 
-def _comb_line(crop: Mask, zone: Zone) -> tuple[Mask, int]:
-    """The comb's written cells side by side, spaced apart so that each reads as one word;
-    and how many cells hold something."""
-    height, width = crop.shape
+def _comb_cells(crop: Mask, zone: Zone) -> list[Mask]:
+    """The comb's written cells, left to right, each cut clear of the ticks between them."""
+    width = crop.shape[1]
     grown = _grown(zone.box, TEXT_MARGIN)  # the crop is the zone grown by its margin
     left = (zone.box[0] - grown[0]) * PIXELS_PER_POINT
     cell = (zone.box[2] - zone.box[0]) * PIXELS_PER_POINT / zone.cells
@@ -163,14 +170,18 @@ def _comb_line(crop: Mask, zone: Zone) -> tuple[Mask, int]:
         piece = crop[:, max(0, x0) : min(width, x1)]
         if int(piece.sum()) >= BLANK_INK:
             pieces.append(piece)
-    if not pieces:
-        return crop[:, :0], 0
-    space = np.zeros((height, round(cell * 0.8)), dtype=bool)
+    return pieces
+
+
+def _comb_line(cells: list[Mask]) -> Mask:
+    """Written cells side by side, closer than the comb has them, as one number is written."""
+    height = cells[0].shape[0]
+    space = np.zeros((height, round(cells[0].shape[1] * CELL_GAP)), dtype=bool)
     parts: list[Mask] = [space]
-    for piece in pieces:
+    for piece in cells:
         parts += [piece, space]
     line: Mask = np.hstack(parts)
-    return line, len(pieces)
+    return line
 
 
 def _read_box(
@@ -201,38 +212,61 @@ def _read_box(
     return ZoneReading(zone, None, 0.5, bbox, None)
 
 
-def _ocr(
-    items: list[tuple[Zone, Box, Mask, int]], kind: str, chars: str, number: int, limits: Limits
+def _read_text(
+    items: list[tuple[Zone, Box, Mask]], chars: str, number: int, limits: Limits
 ) -> list[ZoneReading]:
     """Read zones of one character set stacked in one image; a zone the block reading lost is
     read again on its own, as one line."""
-    from parsers.pages.ocr import run_tesseract  # Tesseract is loaded only when OCR is used
-
-    strip, bands = _stack([crop for _, _, crop, _ in items])
-    words = run_tesseract(strip, number, limits, psm=6, dpi=round(300 * OCR_SCALE), whitelist=chars)
+    lines = _ocr_bands([crop for _, _, crop in items], chars, number, limits)
     readings = []
-    for (zone, bbox, crop, written), (top, bottom) in zip(items, bands, strict=True):
-        inside = sorted((w for w in words if top <= w.middle <= bottom), key=lambda w: w.x0)
-        if not inside:
-            alone, _ = _stack([crop])
-            inside = sorted(
-                run_tesseract(
-                    alone, number, limits, psm=7, dpi=round(300 * OCR_SCALE), whitelist=chars
-                ),
-                key=lambda w: w.x0,
-            )
-        readings.append(_reading(zone, bbox, inside, kind, written))
+    for (zone, bbox, _), words in zip(items, lines, strict=True):
+        confidence = round(min((w.confidence for w in words), default=0.0), 3)
+        text = " ".join(w.text for w in words)
+        readings.append(ZoneReading(zone, text or None, confidence, bbox))
     return readings
 
 
-def _reading(zone: Zone, bbox: Box, words: list[Word], kind: str, written: int) -> ZoneReading:
-    """The zone's text; a comb's is sure when each written cell read as one character."""
-    confidence = round(min((w.confidence for w in words), default=0.0), 3)
-    if kind == "comb":
+def _read_combs(
+    combs: list[tuple[Zone, Box, list[Mask]]], number: int, limits: Limits
+) -> list[ZoneReading]:
+    """Each comb read twice: its written cells as one number, and each cell on a line of its
+    own (its digit's own confidence). A comb is sure when the two readings spell the same
+    digits: Tesseract reads a handwritten digit wrong with confidence, rarely twice alike."""
+    chars = {zone.chars for zone, _, _ in combs}
+    whitelist = chars.pop() if len(chars) == 1 else ""
+    numbers = _ocr_bands([_comb_line(cells) for _, _, cells in combs], whitelist, number, limits)
+    pieces = [piece for _, _, cells in combs for piece in cells]
+    digits = iter(_ocr_bands(pieces, whitelist, number, limits, again=False))
+    readings = []
+    for (zone, bbox, cells), words in zip(combs, numbers, strict=True):
         text = "".join(w.text for w in words)
-        return ZoneReading(zone, text or None, confidence, bbox, sure=len(text) == written)
-    text = " ".join(w.text for w in words)
-    return ZoneReading(zone, text or None, confidence, bbox)
+        alone = [next(digits) for _ in cells]
+        spelt = "".join(w[0].text if len(w) == 1 else "?" for w in alone)
+        confidence = round(min(w[0].confidence if len(w) == 1 else 0.0 for w in alone), 3)
+        sure = spelt == text and len(text) == len(cells)
+        readings.append(ZoneReading(zone, text or None, confidence, bbox, sure=sure))
+    return readings
+
+
+def _ocr_bands(
+    crops: list[Mask], chars: str, number: int, limits: Limits, again: bool = True
+) -> list[list[Word]]:
+    """The words of each crop, the crops stacked and read in one Tesseract run; with `again`,
+    a crop the block reading lost is read once more on its own, as one line."""
+    from parsers.pages.ocr import run_tesseract  # Tesseract is loaded only when OCR is used
+
+    dpi = round(300 * OCR_SCALE)
+    strip, bands = _stack(crops)
+    words = run_tesseract(strip, number, limits, psm=6, dpi=dpi, whitelist=chars)
+    found = []
+    for crop, (top, bottom) in zip(crops, bands, strict=True):
+        inside = sorted((w for w in words if top <= w.middle <= bottom), key=lambda w: w.x0)
+        if not inside and again:
+            alone, _ = _stack([crop])
+            inside = sorted(run_tesseract(alone, number, limits, psm=7, dpi=dpi, whitelist=chars),
+                            key=lambda w: w.x0)  # fmt: skip
+        found.append(inside)
+    return found
 
 
 def _stack(crops: list[Mask]) -> tuple[Image.Image, list[tuple[float, float]]]:
