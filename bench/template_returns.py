@@ -22,12 +22,11 @@ from __future__ import annotations
 import argparse
 import io
 import json
-import math
 import random
 import sys
 import tempfile
 import zlib
-from collections import Counter, defaultdict
+from collections import defaultdict
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,7 +44,7 @@ sys.path.insert(0, str(ROOT))
 from bench.ocr_fields import score  # noqa: E402
 from bench.ocr_stress import HAND_FONTS, make_bulletin  # noqa: E402
 from bench.template_blanks import box_places, twocol_blank_pdf, value_places  # noqa: E402
-from intake.forms.blank_pdf import field_name, fillable_pdf, printable_pdf  # noqa: E402
+from intake.forms.blank_pdf import fillable_pdf, printable_pdf  # noqa: E402
 from intake.forms.layout import blank_layout  # noqa: E402
 from intake.forms.learn import learn_template  # noqa: E402
 from parsers.bulletin import contract_json, extract_bulletin  # noqa: E402
@@ -99,7 +98,9 @@ def main() -> None:
                     paths.append(write_return(item, form, out, rng.randrange(1 << 30)))
         print(f"round {round_ + 1}: {len(paths)} documents in {out}", flush=True)
     jobs = [(path, with_templates) for path in paths for with_templates in (False, True)]
-    with ProcessPoolExecutor(max_workers=args.jobs, initializer=_init, initargs=(templates,)) as pool:
+    with ProcessPoolExecutor(
+        max_workers=args.jobs, initializer=_init, initargs=(templates,)
+    ) as pool:
         results = list(pool.map(_extract, jobs, chunksize=2))
     by_mode: dict[bool, list[dict[str, Any]]] = {False: [], True: []}
     for (path, with_templates), result in zip(jobs, results, strict=True):
@@ -158,7 +159,9 @@ def _values(item: Return, form: FormDefinition) -> dict[str, str]:
 
 def fill_fillable(item: Return, form: FormDefinition) -> bytes:
     """The generated fillable PDF, filled in as a PDF viewer would."""
-    writer = pypdf.PdfWriter(clone_from=pypdf.PdfReader(io.BytesIO(fillable_pdf(blank_layout(form)))))
+    writer = pypdf.PdfWriter(
+        clone_from=pypdf.PdfReader(io.BytesIO(fillable_pdf(blank_layout(form))))
+    )
     values = {k: v for k, v in _values(item, form).items() if v}
     writer.update_page_form_field_values(writer.pages[0], values, auto_regenerate=False)
     writer.set_need_appearances_writer(True)
@@ -247,7 +250,9 @@ def _write(
         at += draw.textlength(char, font=typeface) * rng.uniform(0.95, 1.12)
 
 
-def _tick(draw: ImageDraw.ImageDraw, item: Return, box: tuple[float, ...], rng: random.Random) -> None:
+def _tick(
+    draw: ImageDraw.ImageDraw, item: Return, box: tuple[float, ...], rng: random.Random
+) -> None:
     """A box ticked: a typed X, or a pen's cross or check mark, a little off, sometimes
     running past the box's sides."""
     x0, top, x1, bottom = box
@@ -295,7 +300,9 @@ def degrade(page: Image.Image, item: Return, out: Path, seed: int) -> Path:
         to_bilevel(page, 200).rotate(90, expand=True).save(path, dpi=(200, 200), optimize=True)
     else:
         path = stem.with_suffix(".tif")
-        to_bilevel(page, 200).rotate(180, expand=True).save(path, compression="group4", dpi=(200, 200))
+        to_bilevel(page, 200).rotate(180, expand=True).save(
+            path, compression="group4", dpi=(200, 200)
+        )
     return path
 
 
@@ -330,7 +337,11 @@ def _extract(job: tuple[Path, bool]) -> dict[str, Any]:
                                       templates=_TEMPLATES if with_templates else ())  # fmt: skip
     except Exception as exc:  # a bench reports a failure and goes on
         return {"error": f"{type(exc).__name__}: {exc}"}
-    return contract_json(path.name, extraction)
+    result = contract_json(path.name, extraction)
+    # Whether each field's zone was read (and agreed): the template's own word, for the combs.
+    result["zones"] = {key: [e.agrees for e in r.evidence if e.witness == "template_zone"]
+                       for key, r in extraction.fields.items()}  # fmt: skip
+    return result
 
 
 @dataclass
@@ -349,7 +360,9 @@ class Tally:
     failed: int = 0
 
 
-def report(paths: list[Path], by_mode: dict[bool, list[dict[str, Any]]], form: FormDefinition) -> int:
+def report(
+    paths: list[Path], by_mode: dict[bool, list[dict[str, Any]]], form: FormDefinition
+) -> int:
     """Print the figures per kind, without and with templates; returns the number of
     documents accepted with a wrong value with templates."""
     boxes = form.keys_of("attendance")
@@ -360,8 +373,8 @@ def report(paths: list[Path], by_mode: dict[bool, list[dict[str, Any]]], form: F
     for with_templates, results in by_mode.items():
         for path, result in zip(paths, results, strict=True):
             truth = json.loads(path.with_suffix(".truth.json").read_text())
-            row_key = (with_templates, truth["layout"], "handwritten" if truth["handwritten"] else "typed",
-                       truth["kind"])  # fmt: skip
+            hand = "handwritten" if truth["handwritten"] else "typed"
+            row_key = (with_templates, truth["layout"], hand, truth["kind"])
             tally = tallies[row_key]
             tally.docs += 1
             if "error" in result:
@@ -388,15 +401,24 @@ def report(paths: list[Path], by_mode: dict[bool, list[dict[str, Any]]], form: F
                     if truth["fields"][key] is None:
                         continue
                     tally.combs += 1
-                    tally.combs_read += got[key] is not None
-                    tally.combs_right += got[key] == truth["fields"][key]
+                    # Read when the zone gave a sure reading (its evidence is there); right
+                    # when the value shown is then the truth.
+                    read = (
+                        bool(result.get("zones", {}).get(key))
+                        if with_templates
+                        else got[key] is not None
+                    )
+                    tally.combs_read += read
+                    tally.combs_right += read and got[key] == truth["fields"][key]
             if row["accepted"] and (row["wrong"] or row["spurious"]):
                 tally.wrong_accepted += 1
                 if with_templates:
                     bad.append(f"{path.name}: {row['wrong']} {row['spurious']}")
     print(f"\n{'blank':10} {'hand':12} {'kind':12} {'docs':>4} | {'field accuracy':>17} | "
-          f"{'complete accepted':>19} | {'boxes right':>17} | {'comb digits read/right':>23} | wrong accepted")  # fmt: skip
-    print(f"{'':41}| {'without':>8} {'with':>8} | {'without':>9} {'with':>9} | {'without':>8} {'with':>8} |")
+          f"{'complete accepted':>19} | {'boxes right':>17} | {'combs right/read/of':>23} | "
+          "wrong accepted")  # fmt: skip
+    modes = f"{'without':>8} {'with':>8}"
+    print(f"{'':41}| {modes} | {'without':>9} {'with':>9} | {modes} | {modes:>23} | without with")
     totals: dict[tuple[bool, str], Tally] = defaultdict(Tally)
     for (with_templates, blank, hand, kind), _ in sorted(tallies.items()):
         if with_templates:
@@ -408,7 +430,9 @@ def report(paths: list[Path], by_mode: dict[bool, list[dict[str, Any]]], form: F
         print(_line(f"{blank:10} {hand:12} {kind:12}", a, b))
     print()
     for group in ("typed", "handwritten", "all"):
-        print(_line(f"{'total':10} {group:12} {'':12}", totals[(False, group)], totals[(True, group)]))
+        print(
+            _line(f"{'total':10} {group:12} {'':12}", totals[(False, group)], totals[(True, group)])
+        )
     print(f"\naccepted with a wrong value, with templates: {len(bad)}")
     for line in bad:
         print(f"    {line}")
@@ -428,7 +452,7 @@ def _line(head: str, a: Tally, b: Tally) -> str:
     def pct(part: int, whole: int) -> str:
         return f"{100 * part / whole:.1f}%" if whole else "-"
 
-    combs = f"{_ratio(a.combs_read, a.combs)}/{a.combs_right} {_ratio(b.combs_read, b.combs)}/{b.combs_right}"
+    combs = f"{a.combs_right}/{a.combs_read}/{a.combs} {b.combs_right}/{b.combs_read}/{b.combs}"
     failed = f"  FAILED {a.failed}/{b.failed}" if a.failed or b.failed else ""
     return (f"{head} {a.docs:>4} | {pct(a.right, a.fields):>8} {pct(b.right, b.fields):>8} | "
             f"{_ratio(a.accepted, a.complete):>9} {_ratio(b.accepted, b.complete):>9} | "

@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from bench.template_blanks import twocol_blank_pdf  # noqa: E402
-from bench.template_returns import FORM, Return, make_return, render_return, degrade  # noqa: E402
+from bench.template_returns import FORM, Return, degrade, make_return, render_return  # noqa: E402
 from parsers.form import load_form  # noqa: E402
 
 OUT = ROOT / "tests/samples/templates"
@@ -38,18 +38,13 @@ def main() -> None:
     for stem, blank, hand, kind, seed in SAMPLES:
         rng = random.Random(seed)
         item = make_return(rng, seed, blank, hand, kind)
-        item = Return(stem, item.blank, item.hand, item.kind, _complete(item.truth), item.shown)
+        item = Return(stem, item.blank, item.hand, item.kind, item.truth, item.shown)
         path = degrade(render_return(item, form, seed), item, OUT, seed)
         truth = {**item.truth, "file": path.name}
         path.with_suffix(".expected.json").write_text(
             json.dumps(truth, ensure_ascii=False, indent=1) + "\n"
         )
         print(f"{path.name:40} {path.stat().st_size // 1024:5} KB")
-
-
-def _complete(truth: dict[str, object]) -> dict[str, object]:
-    """The samples' truths name what they hold; a blanked field stays blank."""
-    return truth
 
 
 if __name__ == "__main__":

@@ -109,14 +109,13 @@ def merge_reading(
     kept = generic
     boxed = form.field(generic.key).type in ("checkbox", "choices")
     valid = zone.raw is not None and zone.problem is None and zone.value is not None
-    if valid and (
-        exact or generic.problem is not None or (boxed and generic.confidence < form.min_confidence)
-    ):
+    if valid and (exact or boxed or generic.problem is not None):
         # The reading shown to the person, doubted all the same: the zone's when the page's
         # reader can have looked elsewhere (a page aligned by its marks puts the zone where
         # the value was written; a line lost or joined moves the page reader's values), when
-        # the page's reading is no value of its type, or when it is a guess at a box it did
-        # not see. Else the page's: Tesseract's confidence does not tell which is right.
+        # the page's reading is no value of its type, and for a box (ink inside the box
+        # known to be there is a mark; the page's reader may have measured another box, or
+        # none). Else the page's: Tesseract's confidence does not tell which is right.
         kept = zone
     seen = _shown(form.field(generic.key), zone)
     against = Evidence("template_zone", agrees=False, score=score, detail=f"zone: {seen}")

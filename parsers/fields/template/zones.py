@@ -36,8 +36,9 @@ SPECK = 12
 # this far (zone heights) from everything else written is the leader's.
 SMALL_MARK = 60
 LONE_DOT_GAP = 0.25
-# Less ink than this in a zone is nothing written (a period is ~30 px).
-BLANK_INK = 80
+# Less ink than this in a zone or a comb's cell is nothing written (a period is ~30 px, a
+# thin pen's "1" on a 150 dpi scan ~60).
+BLANK_INK = 50
 # A comb cell is read inside this much of its width from each side (clear of the ticks).
 CELL_INSET = 0.08
 # Written cells are set side by side this far apart (cell widths), as digits of one number
@@ -236,7 +237,11 @@ def _read_combs(
     whitelist = chars.pop() if len(chars) == 1 else ""
     numbers = _ocr_bands([_comb_line(cells) for _, _, cells in combs], whitelist, number, limits)
     pieces = [piece for _, _, cells in combs for piece in cells]
-    digits = iter(_ocr_bands(pieces, whitelist, number, limits, again=False))
+    column = _ocr_bands(pieces, whitelist, number, limits, again=False)
+    for index, words in enumerate(column):
+        if len(words) != 1 or len(words[0].text) != 1:  # lost in the column: read it alone
+            column[index] = _ocr_char(pieces[index], whitelist, number, limits)
+    digits = iter(column)
     readings = []
     for (zone, bbox, cells), words in zip(combs, numbers, strict=True):
         text = "".join(w.text for w in words)
@@ -246,6 +251,13 @@ def _read_combs(
         sure = spelt == text and len(text) == len(cells)
         readings.append(ZoneReading(zone, text or None, confidence, bbox, sure=sure))
     return readings
+
+
+def _ocr_char(piece: Mask, chars: str, number: int, limits: Limits) -> list[Word]:
+    from parsers.pages.ocr import run_tesseract
+
+    alone, _ = _stack([piece])
+    return run_tesseract(alone, number, limits, psm=10, dpi=round(300 * OCR_SCALE), whitelist=chars)
 
 
 def _ocr_bands(
