@@ -45,6 +45,9 @@ CELL_INSET = 0.08
 # are written: Tesseract reads ten digits spaced out as words of their own as one word it
 # scores 0, and reads them set close as the number they are.
 CELL_GAP = 0.2
+# Crops a block reading lost are read again alone, at most this many a page: a few lost
+# typed values are worth a Tesseract run each, a page of handwriting it cannot read is not.
+MAX_ALONE = 3
 # Check boxes: the middle of the box, clear of its printed sides by this share of its size.
 BOX_INSET = 0.22
 # Ink inside a box: ticked above, empty below (the page reader's bounds, a little wider for
@@ -238,8 +241,9 @@ def _read_combs(
     numbers = _ocr_bands([_comb_line(cells) for _, _, cells in combs], whitelist, number, limits)
     pieces = [piece for _, _, cells in combs for piece in cells]
     column = _ocr_bands(pieces, whitelist, number, limits, again=False)
-    for index, words in enumerate(column):
-        if len(words) != 1 or len(words[0].text) != 1:  # lost in the column: read it alone
+    lost = [i for i, words in enumerate(column) if len(words) != 1 or len(words[0].text) != 1]
+    if len(lost) <= MAX_ALONE:  # a digit or two lost in the column: read each alone
+        for index in lost:
             column[index] = _ocr_char(pieces[index], whitelist, number, limits)
     digits = iter(column)
     readings = []
@@ -271,9 +275,11 @@ def _ocr_bands(
     strip, bands = _stack(crops)
     words = run_tesseract(strip, number, limits, psm=6, dpi=dpi, whitelist=chars)
     found = []
+    alone_reads = 0
     for crop, (top, bottom) in zip(crops, bands, strict=True):
         inside = sorted((w for w in words if top <= w.middle <= bottom), key=lambda w: w.x0)
-        if not inside and again:
+        if not inside and again and alone_reads < MAX_ALONE:
+            alone_reads += 1
             alone, _ = _stack([crop])
             inside = sorted(run_tesseract(alone, number, limits, psm=7, dpi=dpi, whitelist=chars),
                             key=lambda w: w.x0)  # fmt: skip
