@@ -7,10 +7,11 @@ BIN := $(VENV)/bin
 # Debian packages the service and its tests need: OCR, PDF tools, the IMAP server the tests
 # talk to, a PostgreSQL server, TLS certificates for the test servers, the browser for the
 # review UI tests.
-# The handwriting fonts are for bench/ocr_stress.py --handwritten only.
+# The handwriting fonts are for bench/ocr_stress.py --handwritten only. LibreOffice lays out
+# a Word or OpenDocument blank for `intake form learn` (and its tests).
 APT_PACKAGES := tesseract-ocr tesseract-ocr-fra poppler-utils dovecot-imapd openssl \
                 util-linux postgresql chromium fonts-dejavu-core wfrench \
-                fonts-breip fonts-dkg-handwriting fonts-ecolier-court
+                fonts-breip fonts-dkg-handwriting fonts-ecolier-court libreoffice-writer-nogui
 
 .PHONY: install system venv run test lint fuzz bench screenshots samples clean
 
@@ -65,6 +66,7 @@ screenshots: install
 # Regenerate the test samples (needs LibreOffice: apt-get install libreoffice-writer).
 samples: install
 	$(BIN)/python scripts/make_samples.py
+	$(BIN)/python scripts/make_template_samples.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
