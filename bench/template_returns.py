@@ -339,8 +339,10 @@ def _extract(job: tuple[Path, bool]) -> dict[str, Any]:
         return {"error": f"{type(exc).__name__}: {exc}"}
     result = contract_json(path.name, extraction)
     # Whether each field's zone was read (and agreed): the template's own word, for the combs.
-    result["zones"] = {key: [e.agrees for e in r.evidence if e.witness == "template_zone"]
-                       for key, r in extraction.fields.items()}  # fmt: skip
+    result["zones"] = {
+        key: [[e.agrees, e.detail] for e in r.evidence if e.witness == "template_zone"]
+        for key, r in extraction.fields.items()
+    }
     return result
 
 

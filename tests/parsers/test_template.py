@@ -137,12 +137,14 @@ def test_a_zone_that_disagrees_doubts_the_field_and_sends_it_to_a_person(
     form: FormDefinition,
 ) -> None:
     fields = {key: _ocr(key, None, [] if key == "workshops" else None) for key in form.keys}
-    fields["postal_code"] = _ocr("postal_code", "29200", "29200")
+    fields["postal_code"] = FieldReading(
+        "postal_code", "29200", "29200", 0.95, "ocr", 1, (420.0, 210.0, 600.0, 250.0)
+    )
     merged, agrees = merge_reading(
         fields["postal_code"], _zone("postal_code", "29280", "29280"), form
     )
     assert not agrees
-    assert merged.value == "29200"  # the page's reading is kept on a page aligned by labels
+    assert merged.value == "29200"  # read in the zone too: the page's reading is shown
     assert [d.rule for d in merged.doubts] == [RULE]
     assert "« 29280 »" in merged.doubts[0].reason and "« 29200 »" in merged.doubts[0].reason
     assert merged.bbox == (400.0, 200.0, 900.0, 260.0)  # the zone, for the reviewer's crop
@@ -154,14 +156,17 @@ def test_a_zone_that_disagrees_doubts_the_field_and_sends_it_to_a_person(
     assert "postal_code" in low.detail
 
 
-def test_on_a_page_aligned_by_its_marks_the_zone_reading_is_shown(form: FormDefinition) -> None:
-    merged, agrees = merge_reading(
-        _ocr("last_name", "Solène", "Solène"),
-        _zone("last_name", "Prévost", "Prévost"),
-        form,
-        exact=True,
-    )
+def test_a_value_the_page_read_outside_the_zone_gives_way_to_the_zone_reading(
+    form: FormDefinition,
+) -> None:
+    elsewhere = _ocr("last_name", "Solène", "Solène")  # the next line's first name
+    merged, agrees = merge_reading(elsewhere, _zone("last_name", "Prévost", "Prévost"), form)
     assert not agrees and merged.value == "Prévost" and merged.doubts[0].rule == RULE
+    inside = FieldReading(
+        "last_name", "Prevost", "Prevost", 0.9, "ocr", 1, (450.0, 210.0, 600.0, 250.0)
+    )
+    merged, _ = merge_reading(inside, _zone("last_name", "Prévost", "Prévost"), form)
+    assert merged.value == "Prevost" and merged.doubts[0].rule == RULE
 
 
 def test_a_value_only_the_zone_read_is_taken_from_it_and_needs_confirming(

@@ -88,11 +88,9 @@ def _as_field(spec: FieldSpec, found: list[ZoneReading], page: int) -> FieldRead
 
 
 def merge_reading(
-    generic: FieldReading, zone: FieldReading, form: FormDefinition, exact: bool = False
+    generic: FieldReading, zone: FieldReading, form: FormDefinition
 ) -> tuple[FieldReading, bool]:
-    """The field's reading once its zone was read, and whether the two readings agree;
-    `exact` when the page was aligned by its printed marks (the zone is where it was
-    written, to a millimetre)."""
+    """The field's reading once its zone was read, and whether the two readings agree."""
     score = zone.evidence[0].score if zone.evidence else None
     if generic.raw is None and zone.raw is None:
         return generic, False
@@ -109,13 +107,13 @@ def merge_reading(
     kept = generic
     boxed = form.field(generic.key).type in ("checkbox", "choices")
     valid = zone.raw is not None and zone.problem is None and zone.value is not None
-    if valid and (exact or boxed or generic.problem is not None):
+    if valid and (boxed or generic.problem is not None or not _inside(generic, zone)):
         # The reading shown to the person, doubted all the same: the zone's when the page's
-        # reader can have looked elsewhere (a page aligned by its marks puts the zone where
-        # the value was written; a line lost or joined moves the page reader's values), when
-        # the page's reading is no value of its type, and for a box (ink inside the box
-        # known to be there is a mark; the page's reader may have measured another box, or
-        # none). Else the page's: Tesseract's confidence does not tell which is right.
+        # reader read its value elsewhere (a line lost or joined moves its values to the
+        # next label), when the page's reading is no value of its type, and for a box (ink
+        # inside the box known to be there is a mark; the page's reader may have measured
+        # another box, or none). Else the page's: the same pixels read twice, and
+        # Tesseract's confidence does not tell which reading is right.
         kept = zone
     seen = _shown(form.field(generic.key), zone)
     against = Evidence("template_zone", agrees=False, score=score, detail=f"zone: {seen}")
@@ -135,6 +133,16 @@ def merge_reading(
         doubt=kept.doubt or f"template zone reads {seen!r}",
     )
     return doubted, False
+
+
+def _inside(generic: FieldReading, zone: FieldReading) -> bool:
+    """Whether the page's reading was read inside the zone (its box's middle in the zone's)."""
+    if generic.bbox is None or zone.bbox is None or generic.page != zone.page:
+        return False
+    x = (generic.bbox[0] + generic.bbox[2]) / 2
+    y = (generic.bbox[1] + generic.bbox[3]) / 2
+    x0, top, x1, bottom = zone.bbox
+    return x0 <= x <= x1 and top <= y <= bottom
 
 
 def _shown(spec: FieldSpec, reading: FieldReading) -> str:

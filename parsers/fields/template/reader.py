@@ -49,11 +49,15 @@ def read_by_template(
         matched.append((min(r.page or 1 for r in named.values()), "form fields"))
     confirmed: set[str] = set()
     known = [t for t in templates if t.form == form.id]
+    # A blank with marks is recognised by them only: its labels are the form's, in the
+    # form's order, and another layout of the same form (an authority's retyped one) would
+    # fit them nearly as well.
+    unmarked = [t for t in known if not any(p.marks for p in t.pages)]
     for page in pages:
         if page.image is None or not known:
             continue
         mask = _mask(page.image)
-        alignment = find_by_marks(mask, known) or find_by_labels(page, known)
+        alignment = find_by_marks(mask, known) or find_by_labels(page, unmarked)
         if alignment is None:
             continue
         matched.append((page.number, alignment.template.name))
@@ -62,8 +66,7 @@ def read_by_template(
             generic = merged[key]
             if generic.page not in (None, page.number):
                 continue  # read on another page: this page's zone says nothing of it
-            exact = alignment.method == "marks"
-            merged[key], agrees = merge_reading(generic, zone, form, exact)
+            merged[key], agrees = merge_reading(generic, zone, form)
             if agrees:
                 confirmed.add(key)
     return Zoned(merged, frozenset(confirmed), tuple(matched))

@@ -23,9 +23,11 @@ Mask = npt.NDArray[np.bool_]
 PIXELS_PER_POINT = 300 / 72
 # A text zone is read with this much of its height around it: handwriting leaves its line.
 TEXT_MARGIN = 0.15
-# OCR reads the zones at this scale of 300 dpi, anti-aliased by the area resampling: another
-# scale and segmentation than the page's pass (half, blurred) and the crop re-read (0.75).
-OCR_SCALE = 0.6
+# OCR reads the zones at this scale of 300 dpi, anti-aliased by the area resampling, unblurred:
+# another segmentation than the page's pass (half, blurred) and the crop re-read (0.75). On
+# faxes and scans of 100 returns, 0.6 and 0.75 misread digits and letters (76 for 75, "marrie")
+# that half the resolution read right.
+OCR_SCALE = 0.5
 # White between zones stacked for one Tesseract run, in pixels (Tesseract keeps them apart).
 GAP = 40
 # A printed line is a run of ink this long: 40% of the zone across, 80% of it down.
