@@ -28,6 +28,9 @@ TEXT_MARGIN = 0.15
 # faxes and scans of 100 returns, 0.6 and 0.75 misread digits and letters (76 for 75, "marrie")
 # that half the resolution read right.
 OCR_SCALE = 0.5
+# A comb's cells, each a digit on its own, are read larger: a lone typed "1" scored 0.62 at
+# half resolution and 0.94 at three quarters, handwritten digits alike.
+CELL_SCALE = 0.75
 # White between zones stacked for one Tesseract run, in pixels (Tesseract keeps them apart).
 GAP = 40
 # A printed line is a run of ink this long: 40% of the zone across, 80% of it down.
@@ -242,7 +245,7 @@ def _read_combs(
     whitelist = chars.pop() if len(chars) == 1 else ""
     numbers = _ocr_bands([_comb_line(cells) for _, _, cells in combs], whitelist, number, limits)
     pieces = [piece for _, _, cells in combs for piece in cells]
-    column = _ocr_bands(pieces, whitelist, number, limits, again=False)
+    column = _ocr_bands(pieces, whitelist, number, limits, again=False, scale=CELL_SCALE)
     lost = [i for i, words in enumerate(column) if len(words) != 1 or len(words[0].text) != 1]
     if len(lost) <= MAX_ALONE:  # a digit or two lost in the column: read each alone
         for index in lost:
@@ -262,19 +265,26 @@ def _read_combs(
 def _ocr_char(piece: Mask, chars: str, number: int, limits: Limits) -> list[Word]:
     from parsers.pages.ocr import run_tesseract
 
-    alone, _ = _stack([piece])
-    return run_tesseract(alone, number, limits, psm=10, dpi=round(300 * OCR_SCALE), whitelist=chars)
+    alone, _ = _stack([piece], CELL_SCALE)
+    return run_tesseract(
+        alone, number, limits, psm=10, dpi=round(300 * CELL_SCALE), whitelist=chars
+    )
 
 
 def _ocr_bands(
-    crops: list[Mask], chars: str, number: int, limits: Limits, again: bool = True
+    crops: list[Mask],
+    chars: str,
+    number: int,
+    limits: Limits,
+    again: bool = True,
+    scale: float = OCR_SCALE,
 ) -> list[list[Word]]:
     """The words of each crop, the crops stacked and read in one Tesseract run; with `again`,
     a crop the block reading lost is read once more on its own, as one line."""
     from parsers.pages.ocr import run_tesseract  # Tesseract is loaded only when OCR is used
 
-    dpi = round(300 * OCR_SCALE)
-    strip, bands = _stack(crops)
+    dpi = round(300 * scale)
+    strip, bands = _stack(crops, scale)
     words = run_tesseract(strip, number, limits, psm=6, dpi=dpi, whitelist=chars)
     found = []
     alone_reads = 0
@@ -282,19 +292,21 @@ def _ocr_bands(
         inside = sorted((w for w in words if top <= w.middle <= bottom), key=lambda w: w.x0)
         if not inside and again and alone_reads < MAX_ALONE:
             alone_reads += 1
-            alone, _ = _stack([crop])
+            alone, _ = _stack([crop], scale)
             inside = sorted(run_tesseract(alone, number, limits, psm=7, dpi=dpi, whitelist=chars),
                             key=lambda w: w.x0)  # fmt: skip
         found.append(inside)
     return found
 
 
-def _stack(crops: list[Mask]) -> tuple[Image.Image, list[tuple[float, float]]]:
+def _stack(
+    crops: list[Mask], scale: float = OCR_SCALE
+) -> tuple[Image.Image, list[tuple[float, float]]]:
     """Crops scaled for OCR and stacked top to bottom; each one's band in the stack."""
     scaled = []
     for crop in crops:
         grey = np.where(crop, 0, 255).astype(np.uint8)
-        size = (max(1, round(grey.shape[1] * OCR_SCALE)), max(1, round(grey.shape[0] * OCR_SCALE)))
+        size = (max(1, round(grey.shape[1] * scale)), max(1, round(grey.shape[0] * scale)))
         scaled.append(cv2.resize(grey, size, interpolation=cv2.INTER_AREA))
     width = max(s.shape[1] for s in scaled) + 2 * GAP
     height = sum(s.shape[0] for s in scaled) + GAP * (len(scaled) + 1)
