@@ -84,7 +84,7 @@ def homography_from_points(source: list[Point], target: list[Point]) -> Matrix |
     return np.asarray(matrix, dtype=np.float64)
 
 
-def fit_homography(
+def fit_affine(
     source: list[Point], target: list[Point], tolerance: float
 ) -> tuple[Matrix, npt.NDArray[np.bool_]] | None:
     """An affine map fitted to matched points with RANSAC, and which points it fits within

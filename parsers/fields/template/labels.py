@@ -1,8 +1,8 @@
 """Finding a template page on a page's words by the layout of its printed labels: each label
 found where the others say it should be (an affine map fitted with RANSAC).
 
-For blanks without marks (an organiser's own form, learnt), and for generated blanks whose
-marks were cut off or blotted.
+For blanks without marks (an organiser's own form, learnt); a generated blank is known by
+its marks only (its labels are the form's, which another layout of the form shares).
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from rapidfuzz import fuzz
 
-from parsers.fields.template.alignment import Alignment, fit_homography, plausible
+from parsers.fields.template.alignment import Alignment, fit_affine, plausible
 from parsers.fields.template.model import Anchor, Box, Point, Template, TemplatePage
 from parsers.pages.layout import Page, Word, group_lines
 from parsers.text import fold
@@ -66,7 +66,7 @@ def _align(
             source.append(s)
             target.append(t)
             owners.append(item)
-    fitted = fit_homography(source, target, TOLERANCE)
+    fitted = fit_affine(source, target, TOLERANCE)
     if fitted is None:
         return None
     matrix, inliers = fitted
