@@ -141,6 +141,7 @@ def describe_settings(settings: Settings, app: App) -> list[str]:
     form = app.form
     return [
         f"form: {form.id} ({len(form.fields)} fields), deadline {form.deadline.isoformat()}",
+        f"templates: {', '.join(t.name for t in app.templates)}",
         f"database: {app.db.check()}",
         f"data directory: {settings.data_dir}",
         f"sources: {', '.join(ingest_mod.source_names(settings)) or 'none configured'}",
