@@ -403,13 +403,11 @@ def report(
                     if truth["fields"][key] is None:
                         continue
                     tally.combs += 1
-                    # Read when the zone gave a sure reading (its evidence is there); right
-                    # when the value shown is then the truth.
-                    read = (
-                        bool(result.get("zones", {}).get(key))
-                        if with_templates
-                        else got[key] is not None
-                    )
+                    # Read when the zone gave a sure reading of digits (its evidence says so,
+                    # not "zone: vide"); right when the value shown is then the truth.
+                    said = result.get("zones", {}).get(key, [])
+                    zone_read = any(agrees or detail != "zone: vide" for agrees, detail in said)
+                    read = zone_read if with_templates else got[key] is not None
                     tally.combs_read += read
                     tally.combs_right += read and got[key] == truth["fields"][key]
             if row["accepted"] and (row["wrong"] or row["spurious"]):
