@@ -7,7 +7,8 @@ BIN := $(VENV)/bin
 # Debian packages the service and its tests need: OCR, PDF tools, the IMAP server the tests
 # talk to, a PostgreSQL server, TLS certificates for the test servers, the browser for the
 # review UI tests.
-# LibreOffice (without its GUI) draws Word and OpenDocument pages for the review UI.
+# LibreOffice (without its GUI) draws Word and OpenDocument pages for the review UI, reads
+# legacy Word files and lays out a Word or OpenDocument blank for `intake form learn`.
 # The handwriting fonts are for bench/ocr_stress.py --handwritten only.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-fra poppler-utils dovecot-imapd openssl \
                 util-linux postgresql chromium fonts-dejavu-core wfrench \
@@ -68,6 +69,7 @@ screenshots: install
 samples: install
 	$(BIN)/python scripts/make_samples.py
 	$(BIN)/python scripts/make_review_samples.py
+	$(BIN)/python scripts/make_template_samples.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

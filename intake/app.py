@@ -15,11 +15,13 @@ from typing import TYPE_CHECKING
 from intake.errors import SettingsError
 from intake.settings import Settings
 from parsers.errors import FormDefinitionError
+from parsers.fields.template.model import Template
 from parsers.form import FormDefinition, load_form
 
 if TYPE_CHECKING:
     from intake.extraction import Extractor
     from intake.pipeline import Pipeline
+    from parsers.fields.template.model import Template
     from storage.blobs import BlobStore
     from storage.database import Database
 
@@ -38,6 +40,16 @@ class App:
     def form(self) -> FormDefinition:
         try:
             return load_form(self.settings.form)
+        except FormDefinitionError as exc:
+            raise SettingsError(f"setting form (INTAKE_FORM): {exc}") from None
+
+    @cached_property
+    def templates(self) -> tuple[Template, ...]:
+        """The organiser's blanks the returns are read by (see intake/forms/templates.py)."""
+        from intake.forms.templates import load_templates
+
+        try:
+            return load_templates(self.settings.form, self.form)
         except FormDefinitionError as exc:
             raise SettingsError(f"setting form (INTAKE_FORM): {exc}") from None
 
@@ -76,6 +88,7 @@ class App:
             self.extractor or SandboxExtractor(),
             max_attempts=self.settings.max_attempts,
             acknowledge=self.settings.ack == "on",
+            templates=self.templates,
         )
 
 

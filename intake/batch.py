@@ -11,6 +11,7 @@ import json
 import os
 import time
 from collections import deque
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, TextIO
@@ -28,6 +29,7 @@ from intake.extraction import (
 )
 from intake.inputs import expand_paths, read_input, read_or_reason
 from intake.progress import ProgressBar
+from parsers.fields.template.model import Template
 from parsers.form import FormDefinition
 from parsers.limits import Limits
 
@@ -46,18 +48,25 @@ class BatchSummary:
         )
 
 
-def extract_file(path: Path, form: FormDefinition, limits: Limits) -> dict[str, Any]:
+def extract_file(
+    path: Path, form: FormDefinition, limits: Limits, templates: Sequence[Template] = ()
+) -> dict[str, Any]:
     """The contract object of one document, or an InputError saying why it has none."""
     data = read_input(path)
     adopt_orphans()
-    result = ForkExtractor().extract(data, form, limits)
+    result = ForkExtractor().extract(data, form, limits, templates)
     if result.error is not None:
         raise InputError(f"{path}: {result.error}")
     return result.contract(str(path))
 
 
 def extract_files(
-    paths: list[Path], form: FormDefinition, limits: Limits, jobs: int, out: TextIO
+    paths: list[Path],
+    form: FormDefinition,
+    limits: Limits,
+    jobs: int,
+    out: TextIO,
+    templates: Sequence[Template] = (),
 ) -> BatchSummary:
     """Write one JSON line per document of `paths` (folders read recursively) to `out`,
     reading `jobs` documents at once (0: one per core); progress goes to stderr."""
@@ -67,7 +76,7 @@ def extract_files(
     jobs = jobs or len(os.sched_getaffinity(0))
     # Parallelism is per document; a multi-page scan's pages share what the batch leaves.
     each = replace(limits, ocr_workers=max(1, limits.ocr_workers // jobs))
-    batch = _Batch(documents, form, each, jobs, out)
+    batch = _Batch(documents, form, each, jobs, out, tuple(templates))
     adopt_orphans()
     preload_readers()  # once here, not in every child
     return batch.run()
@@ -75,9 +84,16 @@ def extract_files(
 
 class _Batch:
     def __init__(
-        self, documents: list[Path], form: FormDefinition, limits: Limits, jobs: int, out: TextIO
+        self,
+        documents: list[Path],
+        form: FormDefinition,
+        limits: Limits,
+        jobs: int,
+        out: TextIO,
+        templates: tuple[Template, ...],
     ) -> None:
         self.waiting = deque(enumerate(documents))
+        self.templates = templates
         self.form = form
         self.limits = limits
         self.jobs = jobs
@@ -112,7 +128,7 @@ class _Batch:
             if isinstance(data, str):
                 self.finish(index, path, {"document": str(path), "error": data})
                 continue
-            reading = start_reading(data, self.form, self.limits)
+            reading = start_reading(data, self.form, self.limits, self.templates)
             self.running[reading.pid] = (index, path, reading)
 
     def finish(self, index: int, path: Path, line: dict[str, Any]) -> None:

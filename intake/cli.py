@@ -49,6 +49,13 @@ def fail(message: str, code: int = 1) -> None:
 
 def command(func: F) -> F:
     """Register `func` as a command whose domain errors end in one line and exit status 1."""
+    name = func.__name__.rstrip("_").replace("_", "-")
+    cli.command(name=name)(guarded(func))
+    return func
+
+
+def guarded(func: F) -> F:
+    """`func` with its domain errors turned into one line and exit status 1."""
 
     @functools.wraps(func)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
@@ -59,9 +66,7 @@ def command(func: F) -> F:
         except KeyboardInterrupt:
             fail("interrupted", 130)
 
-    name = func.__name__.rstrip("_").replace("_", "-")
-    cli.command(name=name)(wrapper)
-    return func
+    return wrapper  # type: ignore[return-value]  # same signature, as functools.wraps says
 
 
 def app_from(config: Path | None) -> App:
@@ -101,10 +106,12 @@ def extract(
         raise InputError("extract reads one FILE; give --jsonl to read several or a folder")
     app = app_from(config)
     if jsonl:
-        summary = extract_files(paths, app.form, app.settings.limits(), jobs, sys.stdout)
+        summary = extract_files(
+            paths, app.form, app.settings.limits(), jobs, sys.stdout, app.templates
+        )
         typer.echo(summary.describe(), err=True)
         return
-    output = extract_file(paths[0], app.form, app.settings.limits())
+    output = extract_file(paths[0], app.form, app.settings.limits(), app.templates)
     if as_json:
         typer.echo(json.dumps(output, ensure_ascii=False, indent=1))
     else:
@@ -172,6 +179,7 @@ def describe_settings(settings: Settings, app: App) -> list[str]:
     form = app.form
     return [
         f"form: {form.id} ({len(form.fields)} fields), deadline {form.deadline.isoformat()}",
+        f"templates: {', '.join(t.name for t in app.templates)}",
         f"database: {app.db.check()}",
         f"data directory: {settings.data_dir}",
         f"sources: {', '.join(source_names(settings)) or 'none configured'}",
@@ -185,5 +193,5 @@ def _progress(done: int, total: int, label: str) -> None:
 # Commands of the service, the review UI and the digest live beside the code they drive and
 # register themselves on `cli` when imported.
 for _module in ("intake.poll_commands", "intake.web_commands", "intake.digest_commands",
-                "intake.respond_commands"):  # fmt: skip
+                "intake.respond_commands", "intake.form_commands"):  # fmt: skip
     importlib.import_module(_module)

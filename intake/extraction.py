@@ -33,6 +33,7 @@ from typing import Any, Protocol
 from parsers.bulletin import Extraction, contract_json, extract_bulletin
 from parsers.errors import ParserError
 from parsers.fields.reading import FieldReading
+from parsers.fields.template.model import Template
 from parsers.form import FormDefinition
 from parsers.limits import Limits
 from parsers.trust.checks import Finding
@@ -91,15 +92,27 @@ class DocumentResult:
 
 
 class Extractor(Protocol):
-    def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult: ...
+    def extract(
+        self,
+        data: bytes,
+        form: FormDefinition,
+        limits: Limits,
+        templates: Sequence[Template] = (),
+    ) -> DocumentResult: ...
 
 
 class InlineExtractor:
     """Reads in the calling process: for tests and tools that want no child processes."""
 
-    def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
+    def extract(
+        self,
+        data: bytes,
+        form: FormDefinition,
+        limits: Limits,
+        templates: Sequence[Template] = (),
+    ) -> DocumentResult:
         try:
-            return DocumentResult.of(extract_bulletin(data, form, limits))
+            return DocumentResult.of(extract_bulletin(data, form, limits, templates=templates))
         except ParserError as exc:
             return DocumentResult.failed(str(exc))
 
@@ -111,11 +124,19 @@ class SandboxExtractor:
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload(list(READER_MODULES))
 
-    def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
+    def extract(
+        self,
+        data: bytes,
+        form: FormDefinition,
+        limits: Limits,
+        templates: Sequence[Template] = (),
+    ) -> DocumentResult:
         receiver, sender = self._context.Pipe(duplex=False)
         # Not daemonic: a daemonic process may not start the OCR pool of a multi-page scan.
         # It never outlives this call: the `finally` below kills its whole group.
-        worker = self._context.Process(target=_work, args=(sender, data, form, limits))
+        worker = self._context.Process(
+            target=_work, args=(sender, data, form, limits, tuple(templates))
+        )
         worker.start()
         sender.close()
         try:
@@ -137,8 +158,14 @@ class ForkExtractor:
     """Reads each document in a child forked from this process, bounded in time and memory:
     for a process without threads (the command line)."""
 
-    def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
-        reading = start_reading(data, form, limits)
+    def extract(
+        self,
+        data: bytes,
+        form: FormDefinition,
+        limits: Limits,
+        templates: Sequence[Template] = (),
+    ) -> DocumentResult:
+        reading = start_reading(data, form, limits, templates)
         try:
             ((_, result),) = wait_readings([reading])
         finally:
@@ -180,7 +207,9 @@ def _prctl(option: int, value: int) -> None:
         ctypes.CDLL(None, use_errno=True).prctl(option, value, 0, 0, 0)
 
 
-def start_reading(data: bytes, form: FormDefinition, limits: Limits) -> ForkedReading:
+def start_reading(
+    data: bytes, form: FormDefinition, limits: Limits, templates: Sequence[Template] = ()
+) -> ForkedReading:
     """Fork a child that reads `data` within `limits` and sends back its DocumentResult."""
     if threading.active_count() > 1:  # fork copies one thread; locks held by others stay held
         raise RuntimeError("a process with threads reads documents through SandboxExtractor")
@@ -196,7 +225,7 @@ def start_reading(data: bytes, form: FormDefinition, limits: Limits) -> ForkedRe
             os.setpgid(0, 0)
             _prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)  # a killed command takes its reader along
             if os.getppid() == parent:  # else it was killed before that was said
-                payload = pickle.dumps(_read_capped(data, form, limits))
+                payload = pickle.dumps(_read_capped(data, form, limits, templates))
                 with open(sender, "wb") as pipe:
                     pipe.write(_HEADER.pack(len(payload)) + payload)
                 status = 0
@@ -287,9 +316,9 @@ def _crashed(exit_code: int | None) -> str:
 
 
 def _work(sender: multiprocessing.connection.Connection, data: bytes, form: FormDefinition,
-          limits: Limits) -> None:  # fmt: skip
+          limits: Limits, templates: tuple[Template, ...] = ()) -> None:  # fmt: skip
     os.setpgid(0, 0)
-    sender.send(_read_capped(data, form, limits))
+    sender.send(_read_capped(data, form, limits, templates))
     sender.close()
 
 
@@ -297,12 +326,14 @@ def _out_of_memory(limits: Limits) -> str:
     return f"reading needed more than {limits.worker_memory_bytes // 1_000_000} MB of memory"
 
 
-def _read_capped(data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
+def _read_capped(
+    data: bytes, form: FormDefinition, limits: Limits, templates: Sequence[Template] = ()
+) -> DocumentResult:
     """Read in this process, a disposable child: its address space capped, every failure
     turned into a one-line reason."""
     resource.setrlimit(resource.RLIMIT_AS, (limits.worker_memory_bytes, limits.worker_memory_bytes))
     try:
-        return DocumentResult.of(extract_bulletin(data, form, limits))
+        return DocumentResult.of(extract_bulletin(data, form, limits, templates=templates))
     except ParserError as exc:
         return DocumentResult.failed(str(exc))
     except MemoryError:

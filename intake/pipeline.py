@@ -12,7 +12,7 @@ import hashlib
 import json
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -23,6 +23,7 @@ from intake.invitees.matching import record_match
 from intake.respond.bounces import failed_recipients
 from parsers.errors import LimitExceeded
 from parsers.fields.reading import FieldReading
+from parsers.fields.template.model import Template
 from parsers.form import FormDefinition, Role
 from parsers.limits import Limits
 from parsers.mail.message import Attachment, ParsedMessage, parse_message
@@ -86,6 +87,7 @@ class Pipeline:
         extractor: Extractor,
         max_attempts: int = 5,
         acknowledge: bool = False,
+        templates: Sequence[Template] = (),
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -94,6 +96,7 @@ class Pipeline:
         self.extractor = extractor
         self.max_attempts = max_attempts
         self.acknowledge = acknowledge  # mark each message with bulletins due for an answer
+        self.templates = tuple(templates)
 
     def store(
         self,
@@ -187,7 +190,7 @@ class Pipeline:
         return parsed, findings, list(parsed.attachments)
 
     def _read(self, attachment: Attachment, form: FormDefinition) -> DocumentResult:
-        return self.extractor.extract(attachment.data, form, self.limits)
+        return self.extractor.extract(attachment.data, form, self.limits, self.templates)
 
     def _save(
         self,

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 from parsers.fields.extract import extract_fields
 from parsers.fields.reading import FieldReading
+from parsers.fields.template.model import Template
+from parsers.fields.template.reader import read_by_template
 from parsers.form import FormDefinition
 from parsers.limits import Limits
 from parsers.pages.document import DocumentContent, read_document
@@ -35,11 +38,16 @@ class Extraction:
 
 
 def extract_bulletin(
-    data: bytes, form: FormDefinition, limits: Limits, arrival: datetime | None = None
+    data: bytes,
+    form: FormDefinition,
+    limits: Limits,
+    arrival: datetime | None = None,
+    templates: Sequence[Template] = (),
 ) -> Extraction:
-    """Read and check one document; `arrival` (aware) enables the lateness check."""
+    """Read and check one document; `arrival` (aware) enables the lateness check; pages
+    that match one of `templates` (the organiser's blanks) are read zone by zone too."""
     content = read_document(data, limits)
-    return extract_from_content(content, form, arrival, limits)
+    return extract_from_content(content, form, arrival, limits, templates)
 
 
 def extract_from_content(
@@ -47,10 +55,12 @@ def extract_from_content(
     form: FormDefinition,
     arrival: datetime | None = None,
     limits: Limits | None = None,
+    templates: Sequence[Template] = (),
 ) -> Extraction:
     reading = extract_fields(content.pages, form)
-    fields = reading.fields
-    is_bulletin = reading.anchors >= form.min_anchors
+    zoned = read_by_template(content.pages, reading.fields, form, templates, limits or Limits())
+    fields = zoned.fields
+    is_bulletin = reading.anchors >= form.min_anchors or bool(zoned.matched)
     reread = Reread()
     settled: set[str] = set()
     confirmed: frozenset[str] = frozenset()
@@ -58,6 +68,7 @@ def extract_from_content(
         reread = confirm_by_rereading(content.pages, fields, form, limits or Limits())
         fields, settled, denoised = settle(reread.surer(fields), reread.second, form)
         confirmed = reread.confirmed | denoised
+    confirmed |= zoned.confirmed
     flags: list[Finding] = []
     if is_bulletin:
         judged = assess(fields, form, confirmed, settled, reread.second, reread.confidence)

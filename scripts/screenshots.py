@@ -83,7 +83,29 @@ def shoot(page: Page, url: str, path: Path) -> None:
     print(f"wrote {path.relative_to(ROOT)}")
 
 
+def shoot_blank() -> Path:
+    """The first page of the blank `intake form blank` writes, as a person sees it printed."""
+    import pypdfium2 as pdfium
+
+    from intake.forms.blank_pdf import printable_pdf
+    from intake.forms.layout import blank_layout
+    from parsers.form import load_form
+
+    data = printable_pdf(blank_layout(load_form(ROOT / "config/forms/kumamoto-2018.toml")))
+    pdf = pdfium.PdfDocument(data)
+    try:
+        image = pdf[0].render(scale=150 / 72).to_pil()  # 150 dpi: the page at a screen's size
+    finally:
+        pdf.close()
+    path = OUT / "blank.png"
+    image.save(path)
+    print(f"wrote {path}")
+    return path
+
+
 def main() -> None:
+    OUT.mkdir(exist_ok=True)
+    shoot_blank()
     with tempfile.TemporaryDirectory() as temp:
         app = build(Path(temp))
         handle = serve_in_thread(app, port=0)

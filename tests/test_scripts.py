@@ -1,4 +1,5 @@
-"""The developer scripts that measurements rely on: staging a corpus, cutting a fuzz run."""
+"""The developer scripts that measurements rely on: staging a corpus, cutting a fuzz run, the
+blank's screenshot."""
 
 from __future__ import annotations
 
@@ -76,3 +77,23 @@ def test_the_invitation_list_is_built_from_the_truths_with_silent_authorities(
     assert listing.encoding == "utf-8" and listing.problems == ()
     assert {r.organisation for r in listing.rows} == {"Ville de Nancy", *never}
     assert expected.read_text() == "Ville de Nancy\n"
+
+
+def test_make_screenshots_renders_the_first_page_of_the_blank(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import importlib
+
+    import numpy as np
+    from PIL import Image
+
+    # Imported by name: the module drives a browser, whose typing is the UI tests' concern.
+    screenshots = importlib.import_module("scripts.screenshots")
+    monkeypatch.setattr(screenshots, "OUT", tmp_path)
+    path = screenshots.shoot_blank()
+    with Image.open(path) as image:
+        grey = np.asarray(image.convert("L"))
+    # A4 at 150 dpi, a corner disc printed black 12 mm in from the corner, paper beside it.
+    assert abs(grey.shape[0] - 1754) <= 1 and abs(grey.shape[1] - 1240) <= 1
+    mark = round(12 / 25.4 * 150)
+    assert grey[mark, mark] < 64 and grey[mark, 3 * mark] > 192

@@ -26,6 +26,9 @@ class Word:
     source: Source = "text"
     # A form field's value arrives as one "word" holding the whole value; it is never split.
     whole_value: bool = False
+    # A form field's full name ("last_name", "Texte1"): the generated blank names its fields
+    # by the form's keys, so that a filled one is read by name.
+    name: str | None = None
 
     @property
     def height(self) -> float:
@@ -54,6 +57,7 @@ class CheckBox:
     checked: bool | None
     confidence: float = 1.0
     source: Source = "text"
+    name: str | None = None  # a form check box's full name, as for `Word.name`
 
     @property
     def middle(self) -> float:

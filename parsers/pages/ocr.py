@@ -213,9 +213,12 @@ def run_tesseract(
     limits: Limits,
     psm: int | None = None,
     dpi: int = img.WORK_DPI,
+    whitelist: str = "",
 ) -> list[Word]:
-    """OCR one clean page image with Tesseract and return its words in pixel coordinates."""
-    args = ["--psm", str(psm or PSM), "--dpi", str(dpi), "-l", LANG, "tsv"]
+    """OCR one clean page image with Tesseract and return its words in pixel coordinates;
+    with a `whitelist`, Tesseract reads only those characters (a zone that holds digits)."""
+    chars = ["-c", f"tessedit_char_whitelist={whitelist}"] if whitelist else []
+    args = ["--psm", str(psm or PSM), "--dpi", str(dpi), *chars, "-l", LANG, "tsv"]
     out = _tesseract(page, args, number, limits)
     return parse_tsv(out.decode("utf-8", "replace"))
 

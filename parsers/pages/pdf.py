@@ -186,14 +186,18 @@ def _page_widgets(page: Any) -> tuple[list[Word], list[CheckBox]]:
             if state is None:
                 continue
             checked = str(state) not in ("/Off", "")
-            boxes.append(CheckBox(left, top, right, bottom, checked, 1.0, "form"))
+            boxes.append(
+                CheckBox(left, top, right, bottom, checked, 1.0, "form", _full_name(widget))
+            )
         elif kind in ("/Tx", "/Ch"):
             value = _inherited(widget, "/V")
             if isinstance(value, list):
                 value = " ".join(str(v) for v in value)
             text = " ".join(str(value).split()) if value is not None else ""
             if text:
-                words.append(Word(text, left, top, right, bottom, 1.0, "form", whole_value=True))
+                words.append(
+                    Word(text, left, top, right, bottom, 1.0, "form", True, _full_name(widget))
+                )
     return words, boxes
 
 
@@ -202,6 +206,20 @@ def _annotation_text(annotation: Any) -> str:
     /Contents, one line."""
     contents = annotation.get("/Contents")
     return " ".join(str(contents).split()) if contents is not None else ""
+
+
+def _full_name(widget: Any) -> str | None:
+    """A widget's full field name: its /T and its parents', joined by dots."""
+    parts: list[str] = []
+    node = widget
+    for _ in range(_MAX_FIELD_DEPTH):
+        if "/T" in node:
+            parts.append(str(node["/T"]))
+        parent = node.get("/Parent")
+        if parent is None:
+            break
+        node = parent.get_object()
+    return ".".join(reversed(parts)) or None
 
 
 def _inherited(widget: Any, key: str) -> Any:

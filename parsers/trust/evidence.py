@@ -72,9 +72,9 @@ def weigh(
     witnessed = {
         key: dataclasses.replace(
             reading,
-            evidence=_evidence(
-                roles, key, reading, reread, settled, second or {}, reread_scores or {}
-            ),
+            # What the readers said (a template's zone) first, then the witnesses.
+            evidence=reading.evidence
+            + _evidence(roles, key, reading, reread, settled, second or {}, reread_scores or {}),
         )
         for key, reading in fields.items()
     }

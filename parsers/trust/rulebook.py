@@ -240,6 +240,11 @@ def split_uncertain(ctx: Context, key: str, reading: FieldReading) -> str | None
     return _reading_doubt(reading, SPLIT_UNCERTAIN)
 
 
+@rule("template.disagrees", "a value the organiser's blank, read zone by zone, reads otherwise")
+def template_disagrees(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    return _reading_doubt(reading, "template.disagrees")
+
+
 @rule("ocr.phone.unassigned_range", "an OCR'd phone number in no assigned range",
       types={"phone"}, sources=_OCR)  # fmt: skip
 def unassigned_phone(ctx: Context, key: str, reading: FieldReading) -> str | None:

@@ -119,4 +119,5 @@ def test_check_config_describes_the_configuration(tmp_path: Path) -> None:
     result = run("check-config", data_dir=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "form: kumamoto-2018 (16 fields), deadline 2017-09-25T23:59:59+02:00" in result.stdout
+    assert "templates: kumamoto-2018-generated\n" in result.stdout
     assert result.stdout.strip().endswith("configuration OK")

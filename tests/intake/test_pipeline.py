@@ -171,7 +171,9 @@ def _by_subject(app: App) -> dict[str, dict[str, Any]]:
 class _Exploding:
     """An extractor that fails the way a bug would: a fault no real file can be made to cause."""
 
-    def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
+    def extract(
+        self, data: bytes, form: FormDefinition, limits: Limits, templates: object = ()
+    ) -> DocumentResult:
         raise RuntimeError("boom")
 
 

@@ -151,7 +151,9 @@ def test_a_connection_cut_mid_fetch_loses_nothing_and_the_next_poll_takes_the_re
 
 
 class _Exploding:
-    def extract(self, data: bytes, form: FormDefinition, limits: Limits) -> DocumentResult:
+    def extract(
+        self, data: bytes, form: FormDefinition, limits: Limits, templates: object = ()
+    ) -> DocumentResult:
         raise RuntimeError("boom")
 
 

@@ -134,6 +134,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
      Case(doubt={"address.street": Doubt("ocr.text.case_guessed", "…")}), "address.street"),
     ("fields.split_uncertain", Case(source="text", doubt={
         "person.last_name": Doubt("fields.split_uncertain", "…")}), "person.last_name"),
+    ("template.disagrees", Case(doubt={
+        "contact.phone": Doubt("template.disagrees", "…")}), "contact.phone"),
     ("ocr.phone.unassigned_range",
      Case(doubt={"contact.phone": Doubt("ocr.phone.unassigned_range", "…")}), "contact.phone"),
     ("ocr.choices.caption_lost",

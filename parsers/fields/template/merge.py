@@ -1,0 +1,157 @@
+"""A zone's reading against the page's: agreement is evidence, a disagreement a doubt, and a
+value only the zone found is taken from it (to be confirmed like any single OCR reading)."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+
+from parsers.fields.normalize import normalize_value
+from parsers.fields.reading import Doubt, Evidence, FieldReading
+from parsers.fields.template.zones import ZoneReading
+from parsers.form import FieldSpec, FormDefinition
+
+RULE = "template.disagrees"
+# A comb read with less confidence than this is no reading: handwritten digits are read
+# only when Tesseract is sure of each.
+SURE_COMB = 0.7
+
+
+def zone_fields(
+    readings: Sequence[ZoneReading], form: FormDefinition, page: int
+) -> dict[str, FieldReading]:
+    """The zones' readings as field readings; a zone that could not be read surely gives none."""
+    by_key: dict[str, list[ZoneReading]] = {}
+    for reading in readings:
+        by_key.setdefault(reading.zone.key, []).append(reading)
+    fields: dict[str, FieldReading] = {}
+    for key, found in by_key.items():
+        spec = form.field(key)
+        result = _as_field(spec, found, page)
+        if result is not None:
+            fields[key] = result
+    return fields
+
+
+def _as_field(spec: FieldSpec, found: list[ZoneReading], page: int) -> FieldReading | None:
+    evidence = (Evidence("template_zone", score=min(r.confidence for r in found)),)
+    if spec.type == "choices":
+        if any(r.checked is None or r.zone.choice is None for r in found):
+            return None
+        chosen = sorted(r.zone.choice for r in found if r.checked and r.zone.choice is not None)
+        bbox = (
+            min(r.bbox[0] for r in found),
+            min(r.bbox[1] for r in found),
+            max(r.bbox[2] for r in found),
+            max(r.bbox[3] for r in found),
+        )
+        confidence = min(r.confidence for r in found)
+        raw = ",".join(map(str, chosen))
+        return FieldReading(spec.key, raw, chosen, confidence, "ocr", page, bbox, evidence=evidence)
+    zone = found[0]
+    if spec.type == "checkbox":
+        if zone.checked is None:
+            return None
+        return FieldReading(
+            spec.key,
+            zone.raw,
+            zone.checked,
+            zone.confidence,
+            "ocr",
+            page,
+            zone.bbox,
+            evidence=evidence,
+        )
+    if (
+        zone.zone.kind == "comb"
+        and zone.raw is not None
+        and (not zone.sure or zone.confidence < SURE_COMB)
+    ):
+        return None
+    if zone.raw is None:
+        return FieldReading(
+            spec.key, None, None, zone.confidence, "ocr", page, zone.bbox, evidence=evidence
+        )
+    normal = normalize_value(spec, zone.raw)
+    return FieldReading(
+        spec.key,
+        zone.raw,
+        normal.value,
+        zone.confidence,
+        "ocr",
+        page,
+        zone.bbox,
+        normal.problem,
+        normal.doubt,
+        evidence=evidence,
+    )
+
+
+def merge_reading(
+    generic: FieldReading, zone: FieldReading, form: FormDefinition
+) -> tuple[FieldReading, bool]:
+    """The field's reading once its zone was read, and whether the two readings agree."""
+    score = zone.evidence[0].score if zone.evidence else None
+    if generic.raw is None and zone.raw is None:
+        return generic, False
+    if generic.raw is None:
+        if zone.problem is not None or zone.value is None:
+            return generic, False
+        detail = "read in its zone only"
+        return dataclasses.replace(
+            zone, evidence=(Evidence("template_zone", score=score, detail=detail),)
+        ), False
+    if zone.raw is not None and zone.problem is None and zone.value == generic.value:
+        agrees = Evidence("template_zone", agrees=True, score=score)
+        return dataclasses.replace(generic, evidence=(*generic.evidence, agrees)), True
+    kept = generic
+    boxed = form.field(generic.key).type in ("checkbox", "choices")
+    valid = zone.raw is not None and zone.problem is None and zone.value is not None
+    if valid and (boxed or generic.problem is not None or not _inside(generic, zone)):
+        # The reading shown to the person, doubted all the same: the zone's when the page's
+        # reader read its value elsewhere (a line lost or joined moves its values to the
+        # next label), when the page's reading is no value of its type, and for a box (ink
+        # inside the box known to be there is a mark; the page's reader may have measured
+        # another box, or none). Else the page's: the same pixels read twice, and
+        # Tesseract's confidence does not tell which reading is right.
+        kept = zone
+    seen = _shown(form.field(generic.key), zone)
+    against = Evidence("template_zone", agrees=False, score=score, detail=f"zone: {seen}")
+    doubt = Doubt(
+        RULE,
+        f"Dans sa zone du bulletin de l'organisateur, ce champ se lit « {seen} », "
+        f"et « {_shown(form.field(generic.key), generic)} » sur la page : une personne "
+        "doit trancher.",
+    )
+    doubted = dataclasses.replace(
+        kept,
+        bbox=zone.bbox,
+        page=zone.page,
+        evidence=(*generic.evidence, against),
+        doubts=(*kept.doubts, doubt),
+        # The trust stage's rule template.disagrees flags the reading that carries it.
+        doubt=doubt,
+    )
+    return doubted, False
+
+
+def _inside(generic: FieldReading, zone: FieldReading) -> bool:
+    """Whether the page's reading was read inside the zone (its box's middle in the zone's)."""
+    if generic.bbox is None or zone.bbox is None or generic.page != zone.page:
+        return False
+    x = (generic.bbox[0] + generic.bbox[2]) / 2
+    y = (generic.bbox[1] + generic.bbox[3]) / 2
+    x0, top, x1, bottom = zone.bbox
+    return x0 <= x <= x1 and top <= y <= bottom
+
+
+def _shown(spec: FieldSpec, reading: FieldReading) -> str:
+    if spec.type == "checkbox":
+        return "cochée" if reading.value else "vide"
+    if spec.type == "choices":
+        return (
+            ", ".join(map(str, reading.value))
+            if isinstance(reading.value, list) and reading.value
+            else "aucun"
+        )
+    return reading.raw if reading.raw else "vide"

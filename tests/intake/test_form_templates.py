@@ -1,0 +1,131 @@
+"""Returns of the organiser's own bulletin read by their template: the generated blank's
+(aligned by its marks, even upside down), a learnt blank's (aligned by its labels), ticks by
+hand, and the templates the application loads from beside the form."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from intake.app import App
+from intake.errors import SettingsError
+from intake.forms.layout import generated_template
+from intake.forms.learn import learn_template
+from intake.settings import Settings
+from parsers.bulletin import Extraction, extract_bulletin
+from parsers.fields.template.merge import RULE
+from parsers.fields.template.model import Template
+from parsers.form import FormDefinition, load_form
+from parsers.limits import Limits
+
+ROOT = Path(__file__).resolve().parents[2]
+FORM = ROOT / "config" / "forms" / "kumamoto-2018.toml"
+SAMPLES = ROOT / "tests" / "samples" / "templates"
+INTAKE = str(Path(sys.executable).with_name("intake"))
+
+
+@pytest.fixture(scope="module")
+def form() -> FormDefinition:
+    return load_form(FORM)
+
+
+@pytest.fixture(scope="module")
+def templates(form: FormDefinition) -> tuple[Template, ...]:
+    learnt = learn_template((SAMPLES / "twocol_blank.pdf").read_bytes(), ".pdf", form, "twocol")
+    assert not learnt.unplaced
+    return generated_template(form), learnt.template
+
+
+def read(name: str, form: FormDefinition, templates: tuple[Template, ...] = ()) -> Extraction:
+    return extract_bulletin((SAMPLES / name).read_bytes(), form, Limits(), templates=templates)
+
+
+def truth(name: str) -> dict[str, object]:
+    fields: dict[str, object] = json.loads((SAMPLES / name).with_suffix(".expected.json")
+                                           .read_text())["fields"]  # fmt: skip
+    return fields
+
+
+def zone_agreed(extraction: Extraction) -> set[str]:
+    return {key for key, r in extraction.fields.items()
+            if any(e.witness == "template_zone" and e.agrees for e in r.evidence)}  # fmt: skip
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    "name", ["generated_typed_fax_normal.tif", "generated_typed_upside_down.tif",
+             "twocol_typed_fax_fine.tif"],
+)  # fmt: skip
+def test_a_typed_return_is_read_right_and_its_zones_agree(
+    name: str, form: FormDefinition, templates: tuple[Template, ...]
+) -> None:
+    extraction = read(name, form, templates)
+    assert extraction.values() == {k: ([] if v is None and k == "workshops" else v)
+                                   for k, v in truth(name).items()}  # fmt: skip
+    written = {k for k, v in truth(name).items() if v not in (None, [], False)}
+    assert written <= zone_agreed(extraction)
+    assert not extraction.flags
+
+
+@pytest.mark.slow
+def test_the_zones_confirm_what_one_reading_alone_left_to_a_person(
+    form: FormDefinition, templates: tuple[Template, ...]
+) -> None:
+    name = "generated_typed_fax_normal.tif"
+    alone = read(name, form)
+    assert [f.code for f in alone.flags] == ["low_confidence"]  # the page's reading alone
+    assert not read(name, form, templates).flags
+
+
+@pytest.mark.slow
+def test_handwritten_ticks_are_read_from_the_ink_in_their_boxes(
+    form: FormDefinition, templates: tuple[Template, ...]
+) -> None:
+    name = "generated_handwritten_scan.pdf"
+    expected = truth(name)
+    boxes = [*form.keys_of("attendance"), *form.keys_of("choices")]
+    alone = read(name, form).values()
+    assert any(alone[key] != expected[key] for key in boxes)  # a pen's check mark is missed
+    extraction = read(name, form, templates)
+    assert all(extraction.values()[key] == expected[key] for key in boxes)
+    # Where the page's reader saw otherwise, the field is doubted and goes to a person.
+    doubted = [k for k in boxes if any(d.rule == RULE for d in extraction.fields[k].doubts)]
+    low = next(f.detail for f in extraction.flags if f.code == "low_confidence")
+    assert doubted and all(key in low for key in doubted)
+
+
+def test_the_application_reads_with_the_templates_learnt_beside_its_form(tmp_path: Path) -> None:
+    shutil.copy(FORM, tmp_path / "event.toml")
+    folder = tmp_path / "event.templates"
+    folder.mkdir()
+    settings = Settings(data_dir=tmp_path / "var", form=tmp_path / "event.toml")
+    assert [t.name for t in App(settings).templates] == ["kumamoto-2018-generated"]
+    learnt = learn_template((SAMPLES / "twocol_blank.pdf").read_bytes(), ".pdf",
+                            load_form(FORM), "kumamoto-2018-twocol")  # fmt: skip
+    from parsers.fields.template.model import template_toml
+
+    (folder / "twocol.toml").write_text(template_toml(learnt.template))
+    names = [t.name for t in App(settings).templates]
+    assert names == ["kumamoto-2018-generated", "kumamoto-2018-twocol"]
+    (folder / "broken.toml").write_text("[template]\nname = 'x'\nform = 'other'\n")
+    with pytest.raises(SettingsError, match=r"broken\.toml: \[template\] form 'other'"):
+        _ = App(settings).templates
+
+
+def test_a_broken_template_stops_intake_extract_with_one_line(tmp_path: Path) -> None:
+    shutil.copy(FORM, tmp_path / "event.toml")
+    (tmp_path / "event.templates").mkdir()
+    (tmp_path / "event.templates" / "bad.toml").write_text("[template\n")
+    env = {**os.environ, "INTAKE_FORM": str(tmp_path / "event.toml"),
+           "INTAKE_DATA_DIR": str(tmp_path / "var")}  # fmt: skip
+    done = subprocess.run([INTAKE, "extract", str(SAMPLES / "twocol_blank.pdf"), "--json"],
+                          env=env, capture_output=True, text=True, timeout=120)  # fmt: skip
+    assert done.returncode == 1
+    [line] = done.stderr.splitlines()
+    assert line.startswith("error: setting form (INTAKE_FORM): ") and "bad.toml" in line

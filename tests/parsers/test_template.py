@@ -1,0 +1,197 @@
+"""The template stage's pure parts: the page code, the template file, and a zone's reading
+against the page's (the contract with the trust checks)."""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from parsers.errors import FormDefinitionError
+from parsers.fields.reading import FieldReading
+from parsers.fields.template.code import CELLS, code_bits, fingerprint_of, read_code
+from parsers.fields.template.merge import RULE, merge_reading
+from parsers.fields.template.model import (
+    Anchor,
+    Template,
+    TemplatePage,
+    Zone,
+    parse_template,
+    template_toml,
+)
+from parsers.form import FormDefinition, load_form
+from parsers.trust.checks import check_fields
+
+FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
+
+
+@pytest.fixture(scope="module")
+def form() -> FormDefinition:
+    return load_form(FORM)
+
+
+@pytest.mark.parametrize(("fingerprint", "page"), [(0, 1), (1773, 1), (4095, 8), (2048, 2)])
+def test_page_code_reads_back_its_layout_and_page(fingerprint: int, page: int) -> None:
+    bits = code_bits(fingerprint, page)
+    assert len(bits) == CELLS
+    assert read_code(bits) == (fingerprint, page)
+
+
+def test_page_code_read_backwards_or_with_a_bar_misread_is_no_code() -> None:
+    bits = code_bits(fingerprint_of("layout"), 1)
+    assert read_code(tuple(reversed(bits))) is None
+    for index in range(1, CELLS - 1):
+        flipped = (*bits[:index], not bits[index], *bits[index + 1 :])
+        assert read_code(flipped) is None, index
+    assert read_code((True,) * CELLS) is None
+    assert read_code((False,) * CELLS) is None
+
+
+def _template(form: FormDefinition) -> Template:
+    zones = (
+        Zone("last_name", "text", (100.0, 50.0, 300.0, 70.0), (40.0, 55.0, 80.0, 66.0)),
+        Zone("postal_code", "comb", (100.0, 80.0, 170.0, 100.0), cells=5, chars="0123456789"),
+        Zone("workshops", "box", (40.0, 120.0, 52.0, 132.0), choice=2),
+    )
+    page = TemplatePage(
+        1,
+        595.3,
+        841.9,
+        (Anchor("Nom :", (40.0, 55.0, 80.0, 66.0)),),
+        zones,
+        ((34.0, 34.0), (561.3, 34.0), (561.3, 807.9), (34.0, 807.9)),
+        19.8,
+        (85.0, 800.7, 326.0, 815.0),
+    )
+    return Template("kumamoto-2018-test", form.id, (page,), 1773)
+
+
+def test_a_template_file_reads_back_as_written(form: FormDefinition) -> None:
+    template = _template(form)
+    text = template_toml(template, "a comment\non two lines")
+    assert text.startswith("# a comment\n# on two lines\n")
+    assert parse_template(tomllib.loads(text), form, "t.toml") == template
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        (('field = "last_name"', 'field = "surname"'), "field 'surname' is not a field"),
+        (('kind = "comb"', 'kind = "grid"'), "kind 'grid' is not one of"),
+        (('form = "kumamoto-2018"', 'form = "other"'), "form 'other' is not 'kumamoto-2018'"),
+        (("box = [100.0, 50.0, 300.0", "box = [300.0, 50.0, 100.0"), "x0 < x1"),
+        (("choice = 2", "choice = 7"), "needs a choice among its values"),
+        (("cells = 5", "cells = 0"), "a comb needs cells"),
+    ],
+)
+def test_a_wrong_template_file_is_refused_naming_the_file_and_the_problem(
+    form: FormDefinition, change: tuple[str, str], message: str
+) -> None:
+    text = template_toml(_template(form)).replace(*change, 1)
+    with pytest.raises(FormDefinitionError, match=r"t\.toml") as raised:
+        parse_template(tomllib.loads(text), form, "t.toml")
+    assert message in str(raised.value)
+
+
+def _ocr(key: str, raw: str | None, value: object, confidence: float = 0.95) -> FieldReading:
+    box = (10.0, 10.0, 90.0, 30.0) if raw is not None else None
+    return FieldReading(
+        key,
+        raw,
+        value,
+        confidence,
+        "ocr" if raw is not None else None,
+        1 if raw is not None else None,
+        box,
+    )
+
+
+def _zone(key: str, raw: str | None, value: object, confidence: float = 0.9) -> FieldReading:
+    from parsers.fields.reading import Evidence
+
+    return FieldReading(
+        key,
+        raw,
+        value,
+        confidence,
+        "ocr",
+        1,
+        (400.0, 200.0, 900.0, 260.0),
+        evidence=(Evidence("template_zone", score=confidence),),
+    )
+
+
+def test_a_zone_that_agrees_is_evidence_on_the_page_reading(form: FormDefinition) -> None:
+    merged, agrees = merge_reading(
+        _ocr("postal_code", "29200", "29200"), _zone("postal_code", "29200", "29200"), form
+    )
+    assert agrees
+    assert merged.value == "29200" and merged.bbox == (10.0, 10.0, 90.0, 30.0)
+    [evidence] = merged.evidence
+    assert (evidence.witness, evidence.agrees, evidence.score) == ("template_zone", True, 0.9)
+    assert not merged.doubts
+
+
+def test_a_zone_that_disagrees_doubts_the_field_and_sends_it_to_a_person(
+    form: FormDefinition,
+) -> None:
+    fields = {key: _ocr(key, None, [] if key == "workshops" else None) for key in form.keys}
+    fields["postal_code"] = FieldReading(
+        "postal_code", "29200", "29200", 0.95, "ocr", 1, (420.0, 210.0, 600.0, 250.0)
+    )
+    merged, agrees = merge_reading(
+        fields["postal_code"], _zone("postal_code", "29280", "29280"), form
+    )
+    assert not agrees
+    assert merged.value == "29200"  # read in the zone too: the page's reading is shown
+    assert [d.rule for d in merged.doubts] == [RULE]
+    assert "« 29280 »" in merged.doubts[0].reason and "« 29200 »" in merged.doubts[0].reason
+    assert merged.bbox == (400.0, 200.0, 900.0, 260.0)  # the zone, for the reviewer's crop
+    assert [(e.witness, e.agrees) for e in merged.evidence] == [("template_zone", False)]
+    fields["postal_code"] = merged
+    # Confirmed by the crop re-read as well: the disagreement still goes to a person.
+    flags = check_fields(fields, form, confirmed={"postal_code"})
+    low = next(f for f in flags if f.code == "low_confidence")
+    assert "postal_code" in low.detail
+
+
+def test_a_value_the_page_read_outside_the_zone_gives_way_to_the_zone_reading(
+    form: FormDefinition,
+) -> None:
+    elsewhere = _ocr("last_name", "Solène", "Solène")  # the next line's first name
+    merged, agrees = merge_reading(elsewhere, _zone("last_name", "Prévost", "Prévost"), form)
+    assert not agrees and merged.value == "Prévost" and merged.doubts[0].rule == RULE
+    inside = FieldReading(
+        "last_name", "Prevost", "Prevost", 0.9, "ocr", 1, (450.0, 210.0, 600.0, 250.0)
+    )
+    merged, _ = merge_reading(inside, _zone("last_name", "Prévost", "Prévost"), form)
+    assert merged.value == "Prevost" and merged.doubts[0].rule == RULE
+
+
+def test_a_value_only_the_zone_read_is_taken_from_it_and_needs_confirming(
+    form: FormDefinition,
+) -> None:
+    fields = {key: _ocr(key, None, [] if key == "workshops" else None) for key in form.keys}
+    merged, agrees = merge_reading(fields["city"], _zone("city", "Brest", "Brest", 0.97), form)
+    assert not agrees
+    assert (merged.value, merged.source, merged.confidence) == ("Brest", "ocr", 0.97)
+    assert merged.bbox == (400.0, 200.0, 900.0, 260.0)
+    fields["city"] = merged
+    low = next(f for f in check_fields(fields, form) if f.code == "low_confidence")
+    assert "city" in low.detail
+
+
+def test_a_blank_zone_beside_nothing_read_adds_nothing(form: FormDefinition) -> None:
+    empty = _ocr("fax", None, None)
+    merged, agrees = merge_reading(empty, _zone("fax", None, None), form)
+    assert merged is empty and not agrees
+
+
+def test_a_box_the_page_reader_only_guessed_gives_way_to_the_ink_in_its_zone(
+    form: FormDefinition,
+) -> None:
+    guess = FieldReading("rencontres", "", False, 0.55, "ocr", 1, (10.0, 10.0, 20.0, 20.0))
+    ticked = _zone("rencontres", "x", True, 0.97)
+    merged, agrees = merge_reading(guess, ticked, form)
+    assert not agrees and merged.value is True and merged.doubts[0].rule == RULE
