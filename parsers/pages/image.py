@@ -177,6 +177,8 @@ def flatten_sheet(image: Image.Image) -> Image.Image:
     or a photo whose sheet fills the frame is returned as it is."""
     grey = np.asarray(ImageOps.grayscale(image))
     scale = SHEET_FIND_PX / max(grey.shape)
+    if min(grey.shape) * scale < SHEET_FIND_PX / 10:
+        return image  # a strip, not a photographed sheet
     small = cv2.resize(grey, None, fx=scale, fy=scale, interpolation=cv2.INTER_AREA)
     small = cv2.GaussianBlur(small, (5, 5), 0)
     # The sheet's outline is its strongest edge; a shadow across the sheet moves a brightness
