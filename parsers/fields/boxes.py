@@ -75,7 +75,16 @@ def read_box(
     line = lines[index]
     caption_word = tokens[index][start].word
     height = max(line.bottom - line.top, 1.0)
-    reach = caption_word.x0 - _MARK_REACH * height
+    # The caption's phrase may start before the wording matched ("☒ Je participerai à la
+    # réunion du comité…"): its box is left of the phrase.
+    phrase = start
+    while (
+        phrase > 0
+        and tokens[index][phrase - 1].folded not in _GLYPHS
+        and (tokens[index][phrase].word.x0 - tokens[index][phrase - 1].word.x1 < height)
+    ):
+        phrase -= 1
+    reach = tokens[index][phrase].word.x0 - _MARK_REACH * height
     box = _nearest_box(page.boxes, line, caption_word.x0, reach)
     before = [t for t in tokens[index][:start] if t.word.x1 <= caption_word.x0 + 1]
     marks = [t for t in before if t.word.x0 >= reach and t.folded in _MARKS]

@@ -17,6 +17,7 @@ from parsers.fields.combined import split_words
 from parsers.fields.labels import Label, Token, find_labels, tokenize
 from parsers.fields.normalize import clean_text, normalize_value
 from parsers.fields.reading import Doubt, FieldReading, Reading
+from parsers.fields.shapes import find_by_shape
 from parsers.fields.signature import read_signature
 from parsers.form import FieldSpec, FormDefinition
 from parsers.pages.layout import Line, Page, Word, group_lines
@@ -41,13 +42,14 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
     """Read every field of `form` from the bulletin's pages: those holding enough of its
     labels (a fax cover sheet's "De :" and "Tél. :", a letter's, are not the respondent's);
     the page holding the most labels wins a field both hold."""
-    read = [_extract_page(page, form) for page in pages]
-    best = max((n for _, n in read), default=0)
-    bulletin = [
-        (fields, n)
-        for fields, n in read
+    read = [(page, *_extract_page(page, form)) for page in pages]
+    best = max((n for _, _, n in read), default=0)
+    kept = [
+        (page, fields, n)
+        for page, fields, n in read
         if n >= min(best, max(_MIN_PAGE_ANCHORS, _PAGE_SHARE * best))
     ]
+    bulletin = [(fields, n) for _, fields, n in kept]
     found: dict[str, FieldReading] = {}
     anchors = sum(n for _, n in bulletin)
     for page_fields, _ in sorted(bulletin, key=lambda r: -r[1]):
@@ -55,6 +57,8 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
             if key not in found or (found[key].raw is None and reading.raw is not None):
                 found[key] = reading
     fields = {spec.key: found.get(spec.key) or _absent(spec) for spec in form.fields}
+    if anchors >= form.min_anchors:
+        fields |= find_by_shape([page for page, _, _ in kept], fields, form)
     return Reading(fields=fields, anchors=anchors)
 
 

@@ -35,13 +35,16 @@ _COLON_SLIP = 0.8
 GAP_LINES = 1.0
 # A label's colon, and what OCR makes of it on faxes.
 _COLONS = frozenset({":", "：", ";", "¦"})
-_LEADER = re.compile(r"^[.…_·\-–—]{2,}$")
+_LEADER = re.compile(r"^(?:[.…_·\-–—]{2,}|…)$")
 _LEADER_EDGES = ".…_·"
 # A printed caption holds a few more words than its label ("Nom (en majuscules)", "Fonction
 # exercée", "Nom de la collectivité ou de l'organisme"); a value is longer.
 _MAX_CAPTION_WORDS = 6
+# A caption found by its head word only ("Nombre de délégués :"): surely a label, less surely
+# the form's wording.
+_HEAD_SCORE = 0.85
 # What joins two wordings of one label ("Organisme / collectivité", "Fonction ou qualité").
-_CONNECTORS = frozenset({"/", "-", "–", "—", "|", "et", "ou", "&", "+", ","})
+_CONNECTORS = frozenset({"/", "-", "–", "—", "|", "et", "ou", "&", "+", ",", "*", "(*)"})
 _ARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "en", "a"})
 
 
@@ -84,18 +87,31 @@ def tokenize(line: Line) -> list[Token]:
             text = text[:-1] + ":"  # fax OCR reads a label's colon as ";" ("Ville; Nancy")
         head, sep, tail = text.partition(":")
         if sep and head and not head.isdigit() and "@" not in text and "//" not in tail:
-            tokens.append(Token(head.strip(_LEADER_EDGES), fold(head), word, "word"))
+            tokens += _words_of(head.strip(_LEADER_EDGES), word)
             tokens.append(Token(":", ":", word, "colon"))
             tail = tail.strip(_LEADER_EDGES)
             if tail:
-                tokens.append(Token(tail, fold(tail), word, "word"))
+                tokens += _words_of(tail, word)
             continue
         stripped = text.strip(_LEADER_EDGES) or text
         if stripped in _COLONS:  # ":_" or ".:" from a colon touching a leader line
             tokens.append(Token(":", ":", word, "colon"))
             continue
-        tokens.append(Token(stripped, fold(stripped), word, "word"))
+        tokens += _words_of(stripped, word)
     return tokens
+
+
+_SLASHED = re.compile(r"^([^\W\d_]{2,}\.?)/([^\W\d_]{2,}\.?)$")
+
+
+def _words_of(text: str, word: Word) -> list[Token]:
+    """One word's tokens: "Téléphone/Tél." is two wordings of a label and a slash."""
+    slashed = _SLASHED.match(text)
+    if slashed is None:
+        return [Token(text, fold(text), word, "word")]
+    a, b = slashed.groups()
+    return [Token(a, fold(a), word, "word"), Token("/", "/", word, "word"),
+            Token(b, fold(b), word, "word")]  # fmt: skip
 
 
 def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefinition) -> list[Label]:
@@ -106,12 +122,17 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
         for spec in plain:
             candidates.extend(_match_labels(spec, index, lines[index], line_tokens))
     candidates += _combined(lines, tokens, candidates)
+    candidates += _headed(tokens, form)
     accepted = _resolve(candidates)
     vocabulary = _label_vocabulary(form)
     accepted = [
         _extend_caption(la, lines[la.line], tokens[la.line], accepted, vocabulary)
         for la in accepted
     ]
+    accepted = _outermost(accepted)
+    accepted = _caption_lines(lines, tokens, candidates, accepted, vocabulary)
+    accepted = [_by_caption(la, tokens[la.line], form, vocabulary) for la in accepted]
+    accepted = _without_values_taken_for_labels(lines, tokens, accepted)
     for spec in form.fields:
         if spec.labels and spec.after is not None:
             anchor = next((la for la in accepted if la.spec.key == spec.after), None)
@@ -149,6 +170,10 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[Token]) 
                     continue
                 if _has_gap(tokens[start:end], height):
                     continue
+                # A label starts with its head word: "du participant" is not "Nom du
+                # participant" with a letter or two lost.
+                if size > 1 and " " in text and not _same_head(target, text):
+                    continue
                 score = _score(target, text, anchored=spec.after is not None)
                 if score is None and _before_colon(tokens, end):
                     score = _slip_score(target, text)
@@ -157,6 +182,13 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[Token]) 
                 strong = not spec.separator or _ends_label(tokens, start, end, height)
                 found.append(Label(spec, index, start, end, score, strong))
     return found
+
+
+def _same_head(target: str, text: str) -> bool:
+    head, first = target.split(" ")[0], text.split(" ")[0]
+    return head == first or (
+        len(head) > _SHORT_LABEL and fuzz.ratio(head, first) >= _LABEL_SCORE - 5
+    )
 
 
 def _date_follows(tokens: list[Token], end: int) -> bool:
@@ -280,6 +312,164 @@ def _resolve(candidates: list[Label]) -> list[Label]:
     return accepted
 
 
+def _caption_lines(
+    lines: list[Line],
+    tokens: list[list[Token]],
+    candidates: list[Label],
+    accepted: list[Label],
+    vocabulary: dict[str, frozenset[str]],
+) -> list[Label]:
+    """A line that is a caption alone, its value on the line under it ("Nom du signataire",
+    "Intitulé du poste dans l'organisme", "Collectivité locale (nom complet)"): the whole
+    line is the label of the field a label word in it names, wherever that word stands."""
+    values_under = {
+        la.line + 1
+        for la in accepted
+        if la.strong and la.start == 0 and not _rest_holds_value(tokens[la.line], la.end)
+    }
+    result = list(accepted)
+    for index, line_tokens in enumerate(tokens):
+        here = [la for la in accepted if la.line == index]
+        if index in values_under or any(la.strong for la in here) or index + 1 >= len(lines):
+            continue
+        if not _is_caption_line(line_tokens, vocabulary) or not _value_under(lines, tokens, index):
+            continue
+        named = [la for la in candidates if la.line == index and la.partner is None]
+        if not named:
+            continue
+        best = max(named, key=lambda la: (la.score, la.end - la.start))
+        result = [la for la in result if la.line != index]
+        result.append(Label(best.spec, index, 0, len(line_tokens), best.score, True))
+    return result
+
+
+def _is_caption_line(tokens: list[Token], vocabulary: dict[str, frozenset[str]]) -> bool:
+    """Words only, a few, none a value's shape: the first any word, the others lower case,
+    articles, connectors, qualifiers in parentheses or label words."""
+    if not tokens or len(tokens) > _MAX_CAPTION_WORDS + 2:
+        return False
+    if any(t.kind != "word" or any(c.isdigit() or c == "@" for c in t.text) for t in tokens):
+        return False
+    return all(
+        t.text[:1].islower()
+        or t.text.startswith("(")
+        or t.folded in _CONNECTORS
+        or all(
+            _label_word(w, vocabulary[""]) or w in _ARTICLES for w in _label_key(t.folded).split()
+        )
+        for t in tokens[1:]
+    )
+
+
+def _value_under(lines: list[Line], tokens: list[list[Token]], index: int) -> bool:
+    """Whether the next line sits right under this one and starts under it."""
+    line, below = lines[index], lines[index + 1]
+    height = max(line.bottom - line.top, 1.0)
+    return (
+        below.top - line.bottom < 2.5 * height
+        and abs(below.x0 - line.x0) < 4 * height
+        and any(t.kind in ("word", "value") for t in tokens[index + 1])
+    )
+
+
+def _headed(tokens: list[list[Token]], form: FormDefinition) -> list[Label]:
+    """Captions that start with a field's own head word and end with a colon or leader dots,
+    in a wording the form does not list ("Nombre de délégués :" for "Nombre de personnes").
+    Only head words no other field's labels hold: "Nom" heads several."""
+    heads: dict[str, set[str]] = {}
+    for spec in form.fields:
+        for variant in _targets(spec.labels):
+            for word in variant.split():
+                heads.setdefault(word, set()).add(spec.key)
+    own: dict[str, FieldSpec] = {}
+    for spec in form.fields:
+        if not spec.labels or spec.after is not None or not spec.separator:
+            continue
+        for variant in _targets(spec.labels):
+            head = variant.split()[0]
+            if " " in variant and len(head) > _SHORT_LABEL and heads[head] == {spec.key}:
+                own[head] = spec
+    found = []
+    for index, line_tokens in enumerate(tokens):
+        if not line_tokens or line_tokens[0].folded not in own:
+            continue
+        for end in range(2, min(len(line_tokens), _MAX_CAPTION_WORDS + 1)):
+            if line_tokens[end].kind in ("colon", "leader"):
+                if all(t.kind == "word" for t in line_tokens[1:end]):
+                    spec = own[line_tokens[0].folded]
+                    found.append(Label(spec, index, 0, end, _HEAD_SCORE, True))
+                break
+    return found
+
+
+def _outermost(labels: list[Label]) -> list[Label]:
+    """Labels not inside another's caption (a closing label word a caption took in)."""
+    return [
+        la
+        for la in labels
+        if not any(
+            o is not la and o.line == la.line and o.start <= la.start and la.end <= o.end
+            for o in labels
+        )
+    ]
+
+
+def _content_words(tokens: list[Token]) -> list[str]:
+    words = [w for t in tokens for w in _label_key(t.folded).split()]
+    return [w for w in words if len(w) > 2 and w not in _ARTICLES and w not in _CONNECTORS]
+
+
+def _by_caption(
+    label: Label, tokens: list[Token], form: FormDefinition, vocabulary: dict[str, frozenset[str]]
+) -> Label:
+    """A long caption names its field by all its words, not its first: "Nom de la structure
+    (nom complet)" is the organisation's, "Adresse de messagerie électronique" the e-mail's.
+    The field whose labels' words cover more of the caption takes the label."""
+    if label.partner is not None or label.end - label.start <= 1:
+        return label
+    words = _content_words(tokens[label.start : label.end])
+    if len(words) < 2:
+        return label
+
+    def cover(spec: FieldSpec) -> int:
+        return sum(_label_word(w, vocabulary[spec.key]) for w in words)
+
+    own = cover(label.spec)
+    rivals = [s for s in form.fields if s.labels and s.after is None and s.separator]
+    best = max(rivals, key=cover)
+    if cover(best) > own and label.spec.separator:
+        return Label(best, label.line, label.start, label.end, label.score, label.strong)
+    return label
+
+
+def _without_values_taken_for_labels(
+    lines: list[Line], tokens: list[list[Token]], accepted: list[Label]
+) -> list[Label]:
+    """A weak label at the start of the line right under a caption that stands alone on its
+    line is that caption's value, not a label ("Nom de la collectivité :" above "Commune de
+    Pillon")."""
+    alone = {
+        la.line
+        for la in accepted
+        if la.strong and la.start == 0 and not _rest_holds_value(tokens[la.line], la.end)
+    }
+    return [
+        la
+        for la in accepted
+        if la.strong or la.start != 0 or (la.line - 1) not in alone or not _under(lines, la)
+    ]
+
+
+def _rest_holds_value(tokens: list[Token], end: int) -> bool:
+    return any(t.kind in ("word", "value") for t in tokens[end:])
+
+
+def _under(lines: list[Line], label: Label) -> bool:
+    """Whether the label's line lies right under the line before it (a value under it)."""
+    above, line = lines[label.line - 1], lines[label.line]
+    return line.top - above.bottom < 2.5 * max(above.bottom - above.top, 1.0)
+
+
 def _label_vocabulary(form: FormDefinition) -> dict[str, frozenset[str]]:
     """Each field's label words, and (key "") every field's: the words a caption is made of."""
     found: dict[str, frozenset[str]] = {}
@@ -296,10 +486,12 @@ def _caption_word(token: Token, spec: FieldSpec, vocabulary: dict[str, frozenset
     a parenthesised qualifier, a word of the field's labels; when `loose` (the caption is
     ended by a colon, leader dots or a cell's edge), any lower-case word or label word."""
     text = token.text
+    if token.folded in _CONNECTORS:
+        return True
     words = _label_key(token.folded).split()
     if not words or any(c.isdigit() or c == "@" for c in text):
         return False
-    if token.folded in _CONNECTORS or text.startswith("(") or text.endswith(")"):
+    if text.startswith("(") or text.endswith(")"):
         return True
     if all(w in _ARTICLES or _label_word(w, vocabulary[spec.key]) for w in words):
         return True
@@ -332,10 +524,15 @@ def _extend_caption(
     first = tokens[label.end]
     if first.kind != "word" or first.word.x0 - tokens[label.end - 1].word.x1 > wide:
         return label  # a colon, leader dots, a value or a cell's edge already ends it
-    stop = min(
-        (la.start for la in accepted if la.line == label.line and la.start >= label.end),
-        default=len(tokens),
-    )
+    later = [la for la in accepted if la.line == label.line and la.start >= label.end]
+    following = min(later, key=lambda la: la.start, default=None)
+    stop = following.start if following is not None else len(tokens)
+    # "Fonction exercée au sein de la collectivité …": a label word closing the caption
+    # (ended by the caption's own colon or leader) is part of it, not a label of its own.
+    if following is not None and following.strong and following.partner is None:
+        closing = following.end >= len(tokens) or tokens[following.end].kind in ("colon", "leader")
+        if closing and following.end - label.end <= _MAX_CAPTION_WORDS:
+            stop = following.end
     end = label.end
     while end < stop and tokens[end].kind == "word" and end - label.end < _MAX_CAPTION_WORDS:
         if end > label.end and tokens[end].word.x0 - tokens[end - 1].word.x1 > wide:

@@ -15,6 +15,7 @@ from rapidfuzz import fuzz
 from parsers.fields.combined import SPLIT_UNCERTAIN
 from parsers.fields.normalize import CASE_GUESSED, REPAIRED
 from parsers.fields.reading import FieldReading
+from parsers.fields.shapes import FOUND_BY_SHAPE
 from parsers.knowledge.confusables import confusable_forms
 from parsers.knowledge.lexicon import (
     french_words,
@@ -238,6 +239,12 @@ def case_guessed(ctx: Context, key: str, reading: FieldReading) -> str | None:
       "told apart")  # fmt: skip
 def split_uncertain(ctx: Context, key: str, reading: FieldReading) -> str | None:
     return _reading_doubt(reading, SPLIT_UNCERTAIN)
+
+
+@rule(FOUND_BY_SHAPE, "a value found by its shape where its label was not (an e-mail address "
+      "under 'Messagerie')")  # fmt: skip
+def found_by_shape(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    return _reading_doubt(reading, FOUND_BY_SHAPE)
 
 
 @rule("template.disagrees", "a value the organiser's blank, read zone by zone, reads otherwise")
