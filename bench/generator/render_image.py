@@ -56,7 +56,7 @@ def draw_stamp(page: Image.Image, stamp: Stamp) -> None:
     draw.ellipse((c - r, c - r, c + r, c + r), outline=STAMP_INK, width=10)
     draw.ellipse((c - r + 28, c - r + 28, c + r - 28, c + r - 28), outline=STAMP_INK, width=5)
     for i, line in enumerate(stamp.lines):
-        font = pil_font("dejavu_sans", 8 if i == 0 else 7, bold=i == 0)
+        font = pil_font("dejavu_sans", (6.5 if len(line) > 18 else 8) if i == 0 else 7, i == 0)
         draw.text((c, c - 30 + i * 60), line, font=font, fill=STAMP_INK, anchor="mm")
     layer = layer.rotate(stamp.angle, fillcolor=255)
     x, y = px(stamp.x) - size // 2, px(stamp.y) - size // 2

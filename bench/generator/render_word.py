@@ -140,7 +140,8 @@ def write_docx(s: Sheet, path: Path) -> None:
                 add_run(cells.rows[0].cells[i].paragraphs[0], char, s.face, s.value_size)
             paragraph = d.add_paragraph()
             continue
-        add_run(paragraph, text + " ", s.face if key else s.label_face,
+        lead = "" if text.startswith(",") or not paragraph.runs else " "
+        add_run(paragraph, lead + text, s.face if key else s.label_face,
                 s.value_size if key else s.label_size)  # fmt: skip
     add_run(d.add_paragraph(), "Signature et cachet :", s.label_face, s.label_size)
     d.save(str(path))

@@ -338,7 +338,7 @@ def apply_row(rng: random.Random, row: str, variant: str, kind: str, s: Sheet,
             s.logo = "".join(word[0] for word in re.findall(r"[A-ZÉ]\w+", org))[:3] or "M"
         if variant == "stamp":
             s.stamp = rng.choice(("signed_at", "position", "signed_on", "organisation"))
-            s.stamp_text = (org.upper()[:28], rng.choice(("Le Maire", "Le Président", "Cabinet")))
+            s.stamp_text = (org.upper()[:24], rng.choice(("Le Maire", "Le Président", "Cabinet")))
         if variant == "font_size":
             s.value_size = rng.choice((8.0, 8.5, 13.0, 14.0))
     if row == "pages":
