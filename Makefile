@@ -7,10 +7,14 @@ BIN := $(VENV)/bin
 # Debian packages the service and its tests need: OCR, PDF tools, the IMAP server the tests
 # talk to, a PostgreSQL server, TLS certificates for the test servers, the browser for the
 # review UI tests.
-# The handwriting fonts are for bench/ocr_stress.py --handwritten only.
+# The handwriting fonts are for bench/ocr_stress.py --handwritten only. LibreOffice (no GUI)
+# reads legacy .doc and makes the generator's .odt, .doc and LibreOffice-made PDFs; the
+# Liberation and Carlito fonts (metric twins of Arial, Times, Courier, Calibri) are the
+# typefaces of bench/variety.py's bulletins.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-fra poppler-utils dovecot-imapd openssl \
                 util-linux postgresql chromium fonts-dejavu-core wfrench \
-                fonts-breip fonts-dkg-handwriting fonts-ecolier-court
+                fonts-breip fonts-dkg-handwriting fonts-ecolier-court \
+                libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito
 
 .PHONY: install system venv run test lint fuzz bench screenshots samples clean
 
@@ -62,7 +66,7 @@ bench: install
 screenshots: install
 	$(BIN)/python scripts/screenshots.py
 
-# Regenerate the test samples (needs LibreOffice: apt-get install libreoffice-writer).
+# Regenerate the test samples (LibreOffice comes with make install).
 samples: install
 	$(BIN)/python scripts/make_samples.py
 

@@ -43,21 +43,30 @@ def angled_photo(page: Image.Image, seed: int) -> Image.Image:
     # Corners pulled in by up to 14% of the width: a photo taken from well off the page's axis.
     jitter = rng.uniform(0.02, 0.14, (4, 2)) * np.array([out_w, out_h]) * 0.5
     top_narrow = rng.random() < 0.7  # most photos are taken from the bottom edge
-    corners = np.float32([
+    corners = np.array([
         [60 + jitter[0, 0] * (2 if top_narrow else 1), 60 + jitter[0, 1]],
         [out_w - 60 - jitter[1, 0] * (2 if top_narrow else 1), 60 + jitter[1, 1]],
         [out_w - 40 - jitter[2, 0] * 0.5, out_h - 40 - jitter[2, 1] * 0.3],
         [40 + jitter[3, 0] * 0.5, out_h - 40 - jitter[3, 1] * 0.3],
-    ])  # fmt: skip
-    source = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    ], dtype=np.float32)  # fmt: skip
+    source = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(source, corners)
     desk = rng.uniform(70, 130)
-    warped = cv2.warpPerspective(sheet, matrix, (out_w, out_h), flags=cv2.INTER_LINEAR,
-                                 borderMode=cv2.BORDER_CONSTANT, borderValue=float(desk))  # fmt: skip
+    warped = cv2.warpPerspective(
+        sheet,
+        matrix,
+        (out_w, out_h),
+        flags=cv2.INTER_LINEAR,
+        borderMode=cv2.BORDER_CONSTANT,
+        borderValue=float(desk),
+    )
     grey = warped.astype(np.float64)
     yy, xx = np.mgrid[0:out_h, 0:out_w]
-    light = 0.6 + 0.4 * np.clip(1 - ((xx / out_w - rng.uniform(0.3, 0.7)) ** 2
-                                     + (yy / out_h - rng.uniform(0.2, 0.6)) ** 2), 0, 1)  # fmt: skip
+    light = 0.6 + 0.4 * np.clip(
+        1 - ((xx / out_w - rng.uniform(0.3, 0.7)) ** 2 + (yy / out_h - rng.uniform(0.2, 0.6)) ** 2),
+        0,
+        1,
+    )
     shadow = Image.new("L", (out_w, out_h), 0)
     edge = rng.uniform(0.3, 0.8)
     ImageDraw.Draw(shadow).polygon(

@@ -174,8 +174,15 @@ def lay_rest(s: Sheet, y: float, rng: random.Random) -> tuple[Page, float]:
             page.append(Text(x, y, text, s.label_size, s.label_face))
             x += text_mm(text, s.label_face, s.label_size) + 1.5
     y += 11
-    page.append(Text(LEFT, y, rng.choice(("Signature et cachet :", "Signature :",
-                                          "Cachet et signature")), s.label_size, s.label_face))  # fmt: skip
+    page.append(
+        Text(
+            LEFT,
+            y,
+            rng.choice(("Signature et cachet :", "Signature :", "Cachet et signature")),
+            s.label_size,
+            s.label_face,
+        )
+    )
     page.append(Squiggle(70, y + 8, rng.randrange(1 << 20)))
     return page, y + 25
 

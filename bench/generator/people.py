@@ -324,7 +324,11 @@ def make_email(rng: random.Random, first: str, last: str, city: str, org: str,
     if kind == "departement":
         domains = [f"{slug(org.split(' ', 3)[-1])}.fr", f"cg{rng.randint(1, 95):02}.fr"]
     if kind == "syndicat":
-        domains = [f"sivom-{town}.fr", f"smt-{town}.fr", f"syndicat-{rng.choice(('eaux', 'vallee', 'transports'))}.fr"]  # fmt: skip
+        domains = [
+            f"sivom-{town}.fr",
+            f"smt-{town}.fr",
+            f"syndicat-{rng.choice(('eaux', 'vallee', 'transports'))}.fr",
+        ]
     roll = rng.random()
     if roll < 0.15:  # a webmail box, named after the person
         local = rng.choice(locals_[:7]) + rng.choice(("", "", str(rng.randint(1, 99))))

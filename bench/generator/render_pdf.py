@@ -164,8 +164,15 @@ def write_pdf(pages: list[Page], path: Path, rng: random.Random, flat_only: bool
     c.setProducer(rng.choice(("ReportLab PDF Library - www.reportlab.com", "Microsoft® Word 2016",
                               "Adobe PDF Library 15.0")))  # fmt: skip
     for page in pages:
-        shown = [as_printed(p) for p in page if not (isinstance(p, Text) and is_value(p)
-                                                     and not is_glyph(p.text))] if flat_only else page  # fmt: skip
+        shown = (
+            [
+                as_printed(p)
+                for p in page
+                if not (isinstance(p, Text) and is_value(p) and not is_glyph(p.text))
+            ]
+            if flat_only
+            else page
+        )
         draw_prims(c, shown, rng)
         c.showPage()
     c.save()
@@ -198,8 +205,15 @@ def fill_annotations(flat: Path, pages: list[Page], out: Path) -> None:
     writer = PdfWriter(clone_from=PdfReader(flat))
     for number, page in enumerate(pages):
         for _key, text, rect in value_groups(page):
-            note = FreeText(text="X" if is_glyph(text) else text, rect=rect, font="Helvetica", font_size="10pt",
-                            font_color="000000", border_color=None, background_color=None)  # fmt: skip
+            note = FreeText(
+                text="X" if is_glyph(text) else text,
+                rect=rect,
+                font="Helvetica",
+                font_size="10pt",
+                font_color="000000",
+                border_color=None,
+                background_color=None,
+            )
             writer.add_annotation(page_number=number, annotation=note)
     writer.write(out)
 

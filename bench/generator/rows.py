@@ -60,15 +60,21 @@ ROWS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {
 INCOMPLETE_SHARE = 0.2  # about one bulletin in five comes back with a required field blank
 HANDWRITTEN_SHARE = 0.15  # of the bulletins of image kinds
 FIRST_DAY, LAST_DAY = date(2017, 6, 20), date(2017, 9, 24)  # sent out; the day before the deadline
-TITLES = (("BULLETIN DE PARTICIPATION",
-           "6es Rencontres franco-japonaises de la coopération décentralisée",
-           "Kumamoto (Japon), du 8 au 11 octobre 2018",
-           "À retourner avant le 25 septembre 2017 à Cités Unies France"),
-          ("Bulletin de participation", "Rencontres franco-japonaises – Kumamoto 2018"),
-          ("BULLETIN DE PARTICIPATION – RÉPONSE",
-           "6es Rencontres franco-japonaises de la coopération décentralisée",
-           "par courriel : rencontres.japon@cites-unies-france.example ou par fax : 01 53 41 81 41"),
-          ("Fiche d'inscription", "6es Rencontres franco-japonaises (Kumamoto, 8-11 octobre 2018)"))  # fmt: skip
+TITLES = (
+    (
+        "BULLETIN DE PARTICIPATION",
+        "6es Rencontres franco-japonaises de la coopération décentralisée",
+        "Kumamoto (Japon), du 8 au 11 octobre 2018",
+        "À retourner avant le 25 septembre 2017 à Cités Unies France",
+    ),
+    ("Bulletin de participation", "Rencontres franco-japonaises – Kumamoto 2018"),
+    (
+        "BULLETIN DE PARTICIPATION – RÉPONSE",
+        "6es Rencontres franco-japonaises de la coopération décentralisée",
+        "par courriel : rencontres.japon@cites-unies-france.example ou par fax : 01 53 41 81 41",
+    ),
+    ("Fiche d'inscription", "6es Rencontres franco-japonaises (Kumamoto, 8-11 octobre 2018)"),
+)
 
 
 def form_rules() -> list[dict[str, Any]]:
@@ -78,7 +84,8 @@ def form_rules() -> list[dict[str, Any]]:
 
 def missing_of(fields: dict[str, Any]) -> list[str]:
     """Required fields left blank, by the form file's rules, named as the extractor does."""
-    missing, groups = [], {}
+    missing: list[str] = []
+    groups: dict[str, list[str]] = {}
     for spec in form_rules():
         key = spec["key"]
         if "required_group" in spec:
@@ -206,9 +213,20 @@ def make_sheet(rng: random.Random, row: str, variant: str, kind: str, person: Re
     if row == "comb":
         entries["postal_code"] = entry("postal_code", 5)
         if variant == "phone" or rng.random() < 0.4:
-            entries["phone"] = entry("phone", 10) if fields["phone"] and fields["phone"].startswith("+33") else entries["phone"]  # fmt: skip
-    blocks: list[list[str]] = [["organisation"], ["last_name", "first_name"], ["position"],
-                               ["address"], ["postal_code", "city"], ["phone", "fax"], ["email"]]  # fmt: skip
+            entries["phone"] = (
+                entry("phone", 10)
+                if fields["phone"] and fields["phone"].startswith("+33")
+                else entries["phone"]
+            )
+    blocks: list[list[str]] = [
+        ["organisation"],
+        ["last_name", "first_name"],
+        ["position"],
+        ["address"],
+        ["postal_code", "city"],
+        ["phone", "fax"],
+        ["email"],
+    ]
     if rng.random() < 0.3:
         blocks[1].reverse()
     if rng.random() < 0.4:
@@ -228,9 +246,9 @@ def make_sheet(rng: random.Random, row: str, variant: str, kind: str, person: Re
             rows.append((combined_entry(rng, block, fields, sep),))
             continue
         items = [entries[k] for k in block]
-        if style == "twocol" and len(items) == 2 and not any(i.comb for i in items):
-            rows.append(tuple(items))
-        elif style == "boxes" and len(items) == 2 and block != ["last_name", "first_name"]:
+        paired = style == "twocol" and not any(i.comb for i in items)
+        paired = paired or (style == "boxes" and block != ["last_name", "first_name"])
+        if paired and len(items) == 2:
             rows.append(tuple(items))
         else:
             rows += [(i,) for i in items]
@@ -332,9 +350,12 @@ def apply_row(rng: random.Random, row: str, variant: str, kind: str, s: Sheet,
         zone = PHONE_ZONES.get(person.region, "1")
         switchboard = w.show_phone(rng, make_phone(rng, person.phone_region, zone, False))
         if variant == "letterhead" or rng.random() < 0.3:
-            s.letterhead = [org, f"{person.fields['address'] or 'Hôtel de Ville'} – "
-                            f"{person.fields['postal_code']} {city}",
-                            f"Tél. {switchboard} – www.{re.sub('[^a-z]', '', city.lower())}.fr"]  # fmt: skip
+            s.letterhead = [
+                org,
+                f"{person.fields['address'] or 'Hôtel de Ville'} – "
+                f"{person.fields['postal_code']} {city}",
+                f"Tél. {switchboard} – www.{re.sub('[^a-z]', '', city.lower())}.fr",
+            ]
             s.logo = "".join(word[0] for word in re.findall(r"[A-ZÉ]\w+", org))[:3] or "M"
         if variant == "stamp":
             s.stamp = rng.choice(("signed_at", "position", "signed_on", "organisation"))
@@ -352,7 +373,7 @@ def apply_row(rng: random.Random, row: str, variant: str, kind: str, s: Sheet,
 
 def cover_sheet(rng: random.Random, person: Respondent, fields: dict[str, Any]) -> list[str]:
     """A fax cover page sent by someone else of the body, with numbers of its own."""
-    sender = f"{rng.choice(('Secrétariat', 'Service des relations internationales', 'Cabinet du Maire'))}"
+    sender = rng.choice(("Secrétariat", "Service des relations internationales", "Cabinet"))
     zone = PHONE_ZONES.get(person.region, "1")
     other = make_phone(rng, person.phone_region, zone, False)
     fax = make_phone(rng, person.phone_region, zone, False)

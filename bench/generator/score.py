@@ -151,8 +151,10 @@ def print_tables(tallies: dict[str, dict[str, Tally]], rules: dict[str, list[int
             print(f"{name:24} {t.docs:5} {accuracy:>9} {ratio(t.typed_ok, t.typed):>9} "
                   f"{ratio(t.hand_ok, t.hand):>8} {ratio(t.flagged, t.incomplete):>16} "
                   f"{len(t.accepted_wrong):>10} {t.errors:>6}")  # fmt: skip
-    print(f"\nper rule (documents sent to review; of those, holding a wrong value; the doubted "
-          f"field itself wrong)\n{'rule':56} {'sent':>5} {'doc wrong':>9} {'field wrong':>11}")  # fmt: skip
+    print(
+        f"\nper rule (documents sent to review; of those, holding a wrong value; the doubted "
+        f"field itself wrong)\n{'rule':56} {'sent':>5} {'doc wrong':>9} {'field wrong':>11}"
+    )
     for rule, (sent, wrong, field_wrong) in sorted(rules.items(), key=lambda kv: -kv[1][0]):
         print(f"{rule[:56]:56} {sent:5} {wrong:9} {field_wrong:11}")
     print(f"\naccepted with a wrong value: {len(bad)}")

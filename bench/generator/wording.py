@@ -81,18 +81,38 @@ RENCONTRES = ("participera aux 6es Rencontres franco-japonaises à Kumamoto (8-1
               "Participation aux 6es Rencontres de Kumamoto (8-11 octobre 2018)",
               "Nous participerons aux 6es Rencontres franco-japonaises à Kumamoto",
               "participera aux Rencontres à Kumamoto du 8 au 11 octobre 2018")  # fmt: skip
-YES_NO_QUESTIONS = (("Comité de pilotage du 10 octobre 2017", "Rencontres de Kumamoto (8-11 octobre 2018)"),
-                    ("Participation à la réunion du comité de pilotage", "Participation aux 6es Rencontres à Kumamoto"),
-                    ("Présence au comité de pilotage (Paris)", "Présence aux Rencontres franco-japonaises"))  # fmt: skip
-DELEGATION = ("Nombre de personnes composant la délégation", "Nombre de personnes",
-              "Nombre de participants", "Composition de la délégation (nombre de personnes)",
-              "Nb de personnes", "Taille de la délégation", "Nombre de délégués")  # fmt: skip
-WORKSHOP_HEADS = ("Atelier(s) souhaité(s)", "Ateliers souhaités", "Choix des ateliers",
-                  "Atelier(s) auquel(s) vous souhaitez participer", "Ateliers")  # fmt: skip
-WORKSHOPS = (("1. Accessibilité des transports publics", "Accessibilité des transports publics"),
-             ("2. Formation des jeunes à l'international", "Formation des jeunes à l'international"),
-             ("3. Coopération entre collectivités (gestion des crises, culture)",
-              "Coopération entre collectivités"))  # fmt: skip
+YES_NO_QUESTIONS = (
+    ("Comité de pilotage du 10 octobre 2017", "Rencontres de Kumamoto (8-11 octobre 2018)"),
+    (
+        "Participation à la réunion du comité de pilotage",
+        "Participation aux 6es Rencontres à Kumamoto",
+    ),
+    ("Présence au comité de pilotage (Paris)", "Présence aux Rencontres franco-japonaises"),
+)
+DELEGATION = (
+    "Nombre de personnes composant la délégation",
+    "Nombre de personnes",
+    "Nombre de participants",
+    "Composition de la délégation (nombre de personnes)",
+    "Nb de personnes",
+    "Taille de la délégation",
+    "Nombre de délégués",
+)
+WORKSHOP_HEADS = (
+    "Atelier(s) souhaité(s)",
+    "Ateliers souhaités",
+    "Choix des ateliers",
+    "Atelier(s) auquel(s) vous souhaitez participer",
+    "Ateliers",
+)
+WORKSHOPS = (
+    ("1. Accessibilité des transports publics", "Accessibilité des transports publics"),
+    ("2. Formation des jeunes à l'international", "Formation des jeunes à l'international"),
+    (
+        "3. Coopération entre collectivités (gestion des crises, culture)",
+        "Coopération entre collectivités",
+    ),
+)
 TICKS = ("☒", "☑", "✓", "✔", "X", "x")
 MONTHS = ("janvier", "février", "mars", "avril", "mai", "juin", "juillet", "août", "septembre",
           "octobre", "novembre", "décembre")  # fmt: skip
@@ -191,7 +211,9 @@ def show_workshops(rng: random.Random, chosen: list[int]) -> str:
         if len(items) == 1
         else ", ".join(items[:-1]) + rng.choice((" et ", ", ", " + ")) + items[-1]
     )
-    return rng.choice((joined, f"n° {joined}", f"ateliers {joined}" if len(items) > 1 else f"atelier {joined}"))  # fmt: skip
+    return rng.choice(
+        (joined, f"n° {joined}", f"ateliers {joined}" if len(items) > 1 else f"atelier {joined}")
+    )
 
 
 def spaced(text: str) -> str:
