@@ -44,6 +44,7 @@ REGIONS = {
     "Guadeloupe": "971", "Martinique": "972", "Guyane": "973", "La Réunion": "974",
     "Mayotte": "976",
 }  # fmt: skip
+DEPARTMENTS = frozenset(code for codes in REGIONS.values() for code in codes.split())
 # First digit of landlines by region (ARCEP's five zones); Occitanie is split, 4 or 5.
 PHONE_ZONES = {"Île-de-France": "1", "Bretagne": "2", "Normandie": "2", "Pays de la Loire": "2",
                "Centre-Val de Loire": "2", "Hauts-de-France": "3", "Grand Est": "3",
@@ -163,7 +164,8 @@ def pick_place(rng: random.Random) -> tuple[str, str, str]:
     overseas = rng.random() < OVERSEAS_SHARE
     while True:
         name, department, codes = rng.choice(communes)
-        if codes and (department in OVERSEAS) == overseas:
+        # Saint-Pierre-et-Miquelon, Saint-Barthélemy, Saint-Martin: no region, no DOM code.
+        if codes and (department in OVERSEAS) == overseas and department in DEPARTMENTS:
             return rng.choice(codes), name, department
 
 

@@ -247,6 +247,11 @@ def fill_fields(flat: Path, pages: list[Page], out: Path, rng: random.Random) ->
             if checkbox:
                 field[NameObject("/V")] = NameObject("/Oui" if rng.random() < 0.3 else "/Yes")
                 field[NameObject("/AS")] = field["/V"]
+                # The mark a viewer draws: ZapfDingbats' check, as Acrobat's default.
+                field[NameObject("/MK")] = DictionaryObject(
+                    {NameObject("/CA"): TextStringObject("4")}
+                )
+                field[NameObject("/DA")] = TextStringObject("/ZaDb 0 Tf 0 g")
             else:
                 field[NameObject("/V")] = TextStringObject(text)
             ref = writer._add_object(field)
@@ -257,11 +262,15 @@ def fill_fields(flat: Path, pages: list[Page], out: Path, rng: random.Random) ->
                              NameObject("/Subtype"): NameObject("/Type1"),
                              NameObject("/BaseFont"): NameObject("/Helvetica"),
                              NameObject("/Encoding"): NameObject("/WinAnsiEncoding")})  # fmt: skip
+    zadb = DictionaryObject({NameObject("/Type"): NameObject("/Font"),
+                             NameObject("/Subtype"): NameObject("/Type1"),
+                             NameObject("/BaseFont"): NameObject("/ZapfDingbats")})  # fmt: skip
     writer._root_object[NameObject("/AcroForm")] = DictionaryObject({
         NameObject("/Fields"): fields,
         NameObject("/NeedAppearances"): BooleanObject(True),
         NameObject("/DA"): TextStringObject("/Helv 0 Tf 0 g"),
         NameObject("/DR"): DictionaryObject({NameObject("/Font"): DictionaryObject(
-            {NameObject("/Helv"): writer._add_object(helv)})}),
+            {NameObject("/Helv"): writer._add_object(helv),
+             NameObject("/ZaDb"): writer._add_object(zadb)})}),
     })  # fmt: skip
     writer.write(out)

@@ -133,15 +133,23 @@ def capitalises_back(name: str) -> bool:
     return back == name
 
 
-def make_bulletin(rng: random.Random, row: str, index: int, only: list[str] | None = None
-                  ) -> tuple[Sheet | None, dict[str, Any]]:  # fmt: skip
+def make_bulletin(
+    rng: random.Random,
+    row: str,
+    index: int,
+    only: list[str] | None = None,
+    pick: tuple[str, str, bool] | None = None,
+) -> tuple[Sheet | None, dict[str, Any]]:
     """The `index`-th bulletin of a row: its sheet and its truth (without "file"); None when
-    none of the row's kinds is among `only`."""
+    none of the row's kinds is among `only`. `pick` = (variant, kind, complete) chooses them
+    instead (the test samples)."""
     _, variants, kinds = ROWS[row]
     kinds = tuple(k for k in kinds if only is None or k in only)
     if not kinds:
         return None, {}
     variant, kind = variants[index % len(variants)], kinds[index % len(kinds)]
+    if pick is not None:
+        variant, kind = pick[0], pick[1]
     person = make_respondent(rng, overseas=True if row == "phones" and variant == "overseas"
                              else None)  # fmt: skip
     fields: dict[str, Any] = {**person.fields, **answers(rng)}
@@ -153,7 +161,8 @@ def make_bulletin(rng: random.Random, row: str, index: int, only: list[str] | No
     combined = {"name": {"last_name", "first_name"}, "place": {"postal_code", "city"},
                 "both": {"last_name", "first_name", "postal_code", "city"}}  # fmt: skip
     merged = combined.get(variant, set()) if row == "combined" else set()
-    if rng.random() < INCOMPLETE_SHARE:
+    blank = rng.random() < INCOMPLETE_SHARE
+    if blank if pick is None else not pick[2]:
         blank_one(rng, fields, merged)
     sheet = make_sheet(rng, row, variant, kind, person, fields)
     missing = missing_of(fields)
