@@ -69,6 +69,7 @@ screenshots: install
 # Regenerate the test samples (LibreOffice comes with make install).
 samples: install
 	$(BIN)/python scripts/make_samples.py
+	$(BIN)/python scripts/make_variety_samples.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
