@@ -55,6 +55,8 @@ def write_document(sheet: Sheet, truth: dict[str, Any], out: Path, name: str,
 
 
 def write_image_kind(kind: str, images: list[Any], path: Path, seed: int) -> None:
+    if kind not in ("fax_normal", "fax_fine", "scan_pdf") and len(images) != 1:
+        raise ValueError(f"{kind} holds one page, not {len(images)}: its truth would be wrong")
     if kind in ("fax_normal", "fax_fine"):
         degrade.write_fax(images, path, kind == "fax_fine", seed)
     elif kind == "scan_pdf":

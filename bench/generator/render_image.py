@@ -89,7 +89,8 @@ def render_page(page: Page, writer: str = "") -> Image.Image:
     stamps = []
     for prim in page:
         if isinstance(prim, Text):
-            if writer and prim.key and not prim.text.startswith(("☐", "[")):
+            # A tick in a typed glyph box stays typed: handwriting fonts have no ☒.
+            if writer and prim.key and prim.text[:1] not in "☐☒☑✓✔[":
                 write_by_hand(draw, px(prim.x), px(prim.y), prim.text, writer)
             else:
                 font = pil_font(prim.face, prim.size, prim.bold)
