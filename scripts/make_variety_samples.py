@@ -4,7 +4,8 @@ made by bench/variety.py's generator and named after what they show, each with i
 
     .venv/bin/python scripts/make_variety_samples.py
 
-Deterministic (one seed per sample); needs LibreOffice for the .odt, .doc and LibreOffice PDF.
+The same bulletins each run (one seed per sample; Word, LibreOffice and scan files carry
+their time of writing); needs LibreOffice for the .odt, .doc and LibreOffice PDF.
 """
 
 from __future__ import annotations
