@@ -23,6 +23,7 @@ from pypdf import PdfReader
 
 from bench.generator.documents import SUFFIX, generate
 from bench.generator.rows import ROWS, make_bulletin
+from bench.generator.score import doubted
 from parsers.form import FormDefinition, load_form
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -224,3 +225,24 @@ def test_a_text_sample_prints_every_value_of_its_truth(path: Path) -> None:
     if truth["fields"]["signed_on"] and truth["variant"] != "date":
         day = date.fromisoformat(truth["fields"]["signed_on"])
         assert str(day.day) in text and (f"{day.month:02}" in text or "2017" in text)
+
+
+@pytest.mark.parametrize(
+    ("flags", "fields", "expected"),
+    [
+        ([{"code": "low_confidence", "detail": "last_name, email"}], {},
+         {"low_confidence: last_name": {"last_name"}, "low_confidence: email": {"email"}}),
+        ([{"code": "low_confidence",
+           "detail": "last_name (ocr.name.confusable_letters), email (ocr.email.unspelt_letters "
+                     "ocr.single_reading)"}], {},
+         {"ocr.name.confusable_letters": {"last_name"}, "ocr.email.unspelt_letters": {"email"},
+          "ocr.single_reading": {"email"}}),
+        ([{"code": "incomplete", "detail": "phone"}],
+         {"city": {"doubts": [{"rule": "check.postal_code.city_mismatch", "reason": "…"}]}},
+         {"flag incomplete": {""}, "check.postal_code.city_mismatch": {"city"}}),
+    ],
+)  # fmt: skip
+def test_the_scorer_counts_each_rule_the_flags_and_fields_name(
+    flags: list[dict[str, str]], fields: dict[str, Any], expected: dict[str, set[str]]
+) -> None:
+    assert dict(doubted({"flags": flags, "fields": fields})) == expected
