@@ -5,7 +5,7 @@ variation row; and the same scoring for an existing corpus folder.
     .venv/bin/python bench/variety.py --seed S [--count-per-row 20] [--out DIR]
                                       [--rows ruled,comb…] [--kinds fax_fine,docx…]
                                       [--no-score] [--jobs 2]
-    .venv/bin/python bench/variety.py --score DIR      # score documents generated before
+    .venv/bin/python bench/variety.py --score DIR [--reuse]  # score a generated folder again
     .venv/bin/python bench/variety.py --corpus ../shared/corpus/varied/documents
 
 Prints field accuracy, complete bulletins accepted straight through (typed and handwritten
@@ -30,9 +30,9 @@ from bench.generator.rows import ROWS
 from bench.generator.score import extract_all, print_tables, score_all, truth_files
 
 
-def measure(paths: list[Path], jobs: int, groupings: tuple[str, ...]) -> int:
+def measure(paths: list[Path], jobs: int, groupings: tuple[str, ...], reuse: bool = False) -> int:
     started = time.monotonic()
-    results = extract_all(paths, jobs)
+    results = extract_all(paths, jobs, reuse)
     print(f"extracted {len(paths)} documents in {time.monotonic() - started:.0f} s "
           f"({jobs} at a time)")  # fmt: skip
     tallies, rules, bad = score_all(paths, results, groupings)
@@ -53,11 +53,16 @@ def main() -> None:
     parser.add_argument("--score", type=Path, help="score the documents of DIR")
     parser.add_argument("--corpus", type=Path, help="score a corpus folder, per kind and layout")
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --score/--corpus: reuse the NAME.result.json kept beside",
+    )
     args = parser.parse_args()
     if args.corpus or args.score:
         folder = args.corpus or args.score
         groupings = ("kind", "layout") if args.corpus else ("kind", "variation", "variant")
-        sys.exit(measure(truth_files(folder), args.jobs, groupings))
+        sys.exit(measure(truth_files(folder), args.jobs, groupings, args.reuse))
     if args.seed is None:
         parser.error("--seed is required to generate (a fresh one each time you measure)")
     rows = args.rows.split(",") if args.rows else None

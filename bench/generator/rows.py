@@ -11,6 +11,8 @@ from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
+import phonenumbers
+
 from bench.generator import wording as w
 from bench.generator.extras import cover_sheet, letter, signature
 from bench.generator.people import (
@@ -200,7 +202,10 @@ def make_sheet(rng: random.Random, row: str, variant: str, kind: str, person: Re
 
     def entry(key: str, comb: int = 0) -> Entry:
         value = shown(rng, key, fields)
-        if comb:
+        if comb and key in ("phone", "fax") and fields[key]:
+            # Ten cells hold the national number: "+33 (0)2…" would not fit.
+            value = "0" + str(phonenumbers.parse(fields[key]).national_number)
+        elif comb:
             value = re.sub(r"\D", "", value)
         return Entry((key,), label(key), value, comb)
 
@@ -222,11 +227,7 @@ def make_sheet(rng: random.Random, row: str, variant: str, kind: str, person: Re
     if row == "comb":
         entries["postal_code"] = entry("postal_code", 5)
         if variant == "phone" or rng.random() < 0.4:
-            entries["phone"] = (
-                entry("phone", 10)
-                if fields["phone"] and fields["phone"].startswith("+33")
-                else entries["phone"]
-            )
+            entries["phone"] = entry("phone", 10)
     blocks: list[list[str]] = [
         ["organisation"],
         ["last_name", "first_name"],

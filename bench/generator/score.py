@@ -45,16 +45,22 @@ def safe_extract(path: Path) -> dict[str, Any]:
         return {"error": str(exc)}
 
 
-def extract_all(paths: list[Path], jobs: int) -> list[dict[str, Any]]:
-    """Each document's extraction (2 at a time), kept beside it as NAME.result.json."""
+def result_path(path: Path) -> Path:
+    return path.with_name(path.name + ".result.json")
+
+
+def extract_all(paths: list[Path], jobs: int, reuse: bool = False) -> list[dict[str, Any]]:
+    """Each document's extraction (2 at a time), kept beside it as NAME.result.json; with
+    `reuse`, the one kept from an earlier run where there is one."""
     done = 0
 
     def one(path: Path) -> dict[str, Any]:
         nonlocal done
+        if reuse and result_path(path).exists():
+            kept: dict[str, Any] = json.loads(result_path(path).read_text())
+            return kept
         result = safe_extract(path)
-        path.with_name(path.name + ".result.json").write_text(
-            json.dumps(result, ensure_ascii=False, indent=1)
-        )
+        result_path(path).write_text(json.dumps(result, ensure_ascii=False, indent=1))
         done += 1
         if done % 20 == 0:
             print(f"  extracted {done}/{len(paths)}", flush=True)
@@ -96,10 +102,20 @@ def score_all(paths: list[Path], results: list[dict[str, Any]], groupings: tuple
         truth = json.loads(path.with_suffix(".truth.json").read_text())
         groups = [(g, str(truth.get(g, "?"))) for g in groupings] + [("all", "all")]
         if "error" in result:
+            # Unread: every field wrong, nothing accepted; the pipeline would flag it
+            # `unreadable_attachment`, so an incomplete one still reaches a person.
             for g, name in groups:
-                tallies[g][name].docs += 1
-                tallies[g][name].errors += 1
-                tallies[g][name].checked += sum(v is not None for v in truth["fields"].values())
+                t = tallies[g][name]
+                t.docs += 1
+                t.errors += 1
+                t.checked += sum(v is not None for v in truth["fields"].values())
+                if not truth["complete"]:
+                    t.incomplete += 1
+                    t.flagged += 1
+                elif truth["handwritten"]:
+                    t.hand += 1
+                else:
+                    t.typed += 1
             continue
         row = score(path, result)
         wrong_keys = set(row["wrong"]) | set(row["spurious"])

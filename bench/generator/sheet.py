@@ -39,6 +39,10 @@ class Entry:
     value: str  # "" when left blank
     comb: int = 0  # one box per character when > 0
 
+    def __post_init__(self) -> None:
+        if self.comb and len(self.value) > self.comb:  # cells would cut it: truth not printed
+            raise ValueError(f"{self.value!r} does not fit {self.comb} cells")
+
 
 @dataclass(frozen=True)
 class Check:
