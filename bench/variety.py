@@ -30,9 +30,10 @@ from bench.generator.rows import ROWS
 from bench.generator.score import extract_all, print_tables, score_all, truth_files
 
 
-def measure(paths: list[Path], jobs: int, groupings: tuple[str, ...], reuse: bool = False) -> int:
+def measure(paths: list[Path], jobs: int, groupings: tuple[str, ...], reuse: bool = False,
+            kept: Path | None = None) -> int:  # fmt: skip
     started = time.monotonic()
-    results = extract_all(paths, jobs, reuse)
+    results = extract_all(paths, jobs, reuse, kept)
     print(f"extracted {len(paths)} documents in {time.monotonic() - started:.0f} s "
           f"({jobs} at a time)")  # fmt: skip
     tallies, rules, bad = score_all(paths, results, groupings)
@@ -62,7 +63,13 @@ def main() -> None:
     if args.corpus or args.score:
         folder = args.corpus or args.score
         groupings = ("kind", "layout") if args.corpus else ("kind", "variation", "variant")
-        sys.exit(measure(truth_files(folder), args.jobs, groupings, args.reuse))
+        # A corpus is shared and read-only: its extractions are kept elsewhere.
+        kept = args.results or (Path(tempfile.mkdtemp(prefix="variety_results_"))
+                                if args.corpus else None)  # fmt: skip
+        if kept:
+            kept.mkdir(parents=True, exist_ok=True)
+            print(f"extractions kept in {kept}")
+        sys.exit(measure(truth_files(folder), args.jobs, groupings, args.reuse, kept))
     if args.seed is None:
         parser.error("--seed is required to generate (a fresh one each time you measure)")
     rows = args.rows.split(",") if args.rows else None

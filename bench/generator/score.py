@@ -45,14 +45,14 @@ def safe_extract(path: Path) -> dict[str, Any]:
         return {"error": str(exc)}
 
 
-def result_path(path: Path) -> Path:
-    return path.with_name(path.name + ".result.json")
-
-
-def extract_all(paths: list[Path], jobs: int, reuse: bool = False) -> list[dict[str, Any]]:
-    """Each document's extraction (2 at a time), kept beside it as NAME.result.json; with
-    `reuse`, the one kept from an earlier run where there is one."""
+def extract_all(paths: list[Path], jobs: int, reuse: bool = False,
+                results: Path | None = None) -> list[dict[str, Any]]:  # fmt: skip
+    """Each document's extraction (2 at a time), kept as NAME.result.json in `results`
+    (default: beside it); with `reuse`, the one kept from an earlier run where there is one."""
     done = 0
+
+    def result_path(path: Path) -> Path:
+        return (results or path.parent) / (path.name + ".result.json")
 
     def one(path: Path) -> dict[str, Any]:
         nonlocal done
