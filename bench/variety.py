@@ -55,9 +55,12 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, help="score a corpus folder, per kind and layout")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument(
+        "--results", type=Path, help="where NAME.result.json go (default: beside; --corpus: temp)"
+    )
+    parser.add_argument(
         "--reuse",
         action="store_true",
-        help="with --score/--corpus: reuse the NAME.result.json kept beside",
+        help="with --score/--corpus: reuse the NAME.result.json kept",
     )
     args = parser.parse_args()
     if args.corpus or args.score:
