@@ -9,11 +9,12 @@ BIN := $(VENV)/bin
 # review UI tests.
 # LibreOffice (without its GUI) draws Word and OpenDocument pages for the review UI, reads
 # legacy Word files and lays out a Word or OpenDocument blank for `intake form learn`.
-# The handwriting fonts are for bench/ocr_stress.py --handwritten only.
+# The handwriting fonts are for bench/ocr_stress.py --handwritten only; the Liberation and
+# Carlito fonts (metric twins of Arial, Times, Courier, Calibri) for bench/variety.py.
 APT_PACKAGES := tesseract-ocr tesseract-ocr-fra poppler-utils dovecot-imapd openssl \
                 util-linux postgresql chromium fonts-dejavu-core wfrench \
                 fonts-breip fonts-dkg-handwriting fonts-ecolier-court \
-                libreoffice-writer-nogui
+                libreoffice-writer-nogui fonts-liberation2 fonts-crosextra-carlito
 
 .PHONY: install system venv run test lint fuzz bench screenshots samples clean
 
@@ -70,6 +71,7 @@ samples: install
 	$(BIN)/python scripts/make_samples.py
 	$(BIN)/python scripts/make_review_samples.py
 	$(BIN)/python scripts/make_template_samples.py
+	$(BIN)/python scripts/make_variety_samples.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info
