@@ -161,9 +161,8 @@ def angled_photo(page: Image.Image, seed: int) -> Image.Image:
     h, w = lit.shape
     frame_w, frame_h = int(w * 1.3), int(h * 1.25)
     rng = np.random.default_rng(seed)
-    jitter = lambda: float(rng.uniform(-0.03, 0.03))  # noqa: E731
     corners = np.array([[0.14, 0.08], [0.88, 0.12], [0.95, 0.93], [0.06, 0.90]])
-    corners += [[jitter(), jitter()] for _ in range(4)]
+    corners = corners + rng.uniform(-0.03, 0.03, (4, 2))
     target = (corners * [frame_w, frame_h]).astype(np.float32)
     source = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(source, target)
