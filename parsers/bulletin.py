@@ -71,7 +71,8 @@ def extract_from_content(
     confirmed |= zoned.confirmed
     flags: list[Finding] = []
     if is_bulletin:
-        judged = assess(fields, form, confirmed, settled, reread.second, reread.confidence)
+        judged = assess(fields, form, confirmed, settled, reread.second, reread.confidence,
+                        reading.unclaimed)  # fmt: skip
         fields, flags = judged.fields, judged.findings
     if is_bulletin and arrival is not None and is_late(arrival, form):
         flags.append(Finding("late", arrival.astimezone(form.timezone).isoformat()))

@@ -36,6 +36,8 @@ _WRAP_GAP = 0.6
 # (4-6), a fax cover sheet's "Tél." and "Fax" two.
 _MIN_PAGE_ANCHORS = 3
 _PAGE_SHARE = 0.25
+# A caption no field took holds at most this many words before its colon.
+_CAPTION_WORDS = 6
 
 
 def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
@@ -43,13 +45,13 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
     labels (a fax cover sheet's "De :" and "Tél. :", a letter's, are not the respondent's);
     the page holding the most labels wins a field both hold."""
     read = [(page, *_extract_page(page, form)) for page in pages]
-    best = max((n for _, _, n in read), default=0)
+    best = max((n for _, _, n, _ in read), default=0)
     kept = [
-        (page, fields, n)
-        for page, fields, n in read
+        (page, fields, n, unclaimed)
+        for page, fields, n, unclaimed in read
         if n >= min(best, max(_MIN_PAGE_ANCHORS, _PAGE_SHARE * best))
     ]
-    bulletin = [(fields, n) for _, fields, n in kept]
+    bulletin = [(fields, n) for _, fields, n, _ in kept]
     found: dict[str, FieldReading] = {}
     anchors = sum(n for _, n in bulletin)
     for page_fields, _ in sorted(bulletin, key=lambda r: -r[1]):
@@ -58,8 +60,9 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
                 found[key] = reading
     fields = {spec.key: found.get(spec.key) or _absent(spec) for spec in form.fields}
     if anchors >= form.min_anchors:
-        fields |= find_by_shape([page for page, _, _ in kept], fields, form)
-    return Reading(fields=fields, anchors=anchors)
+        fields |= find_by_shape([page for page, _, _, _ in kept], fields, form)
+    unclaimed = tuple(c for _, _, _, captions in kept for c in captions)
+    return Reading(fields=fields, anchors=anchors, unclaimed=unclaimed)
 
 
 def _absent(spec: FieldSpec) -> FieldReading:
@@ -67,7 +70,9 @@ def _absent(spec: FieldSpec) -> FieldReading:
     return FieldReading(spec.key, None, empty, 0.0, None, None, None)
 
 
-def _extract_page(page: Page, form: FormDefinition) -> tuple[dict[str, FieldReading], int]:
+def _extract_page(
+    page: Page, form: FormDefinition
+) -> tuple[dict[str, FieldReading], int, tuple[str, ...]]:
     ignore = [fold(text) for text in form.ignore_lines]
     lines = [ln for ln in group_lines(page) if not _is_ignored(ln, ignore)]
     tokens = [tokenize(line) for line in lines]
@@ -103,7 +108,42 @@ def _extract_page(page: Page, form: FormDefinition) -> tuple[dict[str, FieldRead
     for key, reading in read_signature(page, tokens, form).items():
         if key not in result or result[key].raw is None:
             result[key] = reading
-    return result, anchors + len(by_field)
+    taken = caption_lines | {la.line for la in labels}
+    unclaimed = _unclaimed(lines, tokens, taken, blocked, list(result.values()))
+    return result, anchors + len(by_field), unclaimed
+
+
+def _unclaimed(
+    lines: list[Line],
+    tokens: list[list[Token]],
+    taken: set[int],
+    blocked: set[int],
+    readings: list[FieldReading],
+) -> tuple[str, ...]:
+    """Captions of the page no field took, with a value after them ("N° et rue : 84 quai
+    Nationale"): a wording no label matched, whose value may be a field left empty."""
+    boxes = [r.bbox for r in readings if r.bbox is not None]
+    found = []
+    for index, line_tokens in enumerate(tokens):
+        if index in taken:
+            continue
+        colon = next((i for i, t in enumerate(line_tokens) if t.kind in ("colon", "leader")), None)
+        if colon is None or not 0 < colon <= _CAPTION_WORDS:
+            continue
+        head = line_tokens[:colon]
+        if any(t.kind != "word" or any(c.isdigit() or c == "@" for c in t.text) for t in head):
+            continue
+        value = [t.word for t in line_tokens[colon + 1 :] if t.kind in ("word", "value")]
+        if not value and index + 1 < len(lines) and index + 1 not in blocked:
+            value = list(lines[index + 1].words)
+        if not value or any(_overlaps(w, b) for w in value for b in boxes):
+            continue
+        found.append(" ".join(t.text for t in head) + " : " + " ".join(w.text for w in value))
+    return tuple(found)
+
+
+def _overlaps(word: Word, box: tuple[float, float, float, float]) -> bool:
+    return word.x0 < box[2] and box[0] < word.x1 and word.top < box[3] and box[1] < word.bottom
 
 
 def _is_ignored(line: Line, ignore: list[str]) -> bool:

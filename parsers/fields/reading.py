@@ -82,3 +82,5 @@ class Reading:
 
     fields: dict[str, FieldReading]
     anchors: int
+    # Captions on the bulletin's pages that no field took, with their values.
+    unclaimed: tuple[str, ...] = ()

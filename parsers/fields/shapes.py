@@ -15,6 +15,7 @@ from collections.abc import Mapping, Sequence
 from parsers.fields.normalize import normalize_email, normalize_phone
 from parsers.fields.reading import Doubt, FieldReading
 from parsers.form import FormDefinition, Role
+from parsers.knowledge.lexicon import street_words
 from parsers.knowledge.places import places
 from parsers.pages.layout import Page, Word, group_lines
 from parsers.text import fold
@@ -46,6 +47,17 @@ def find_by_shape(
         if len(candidates) == 1:
             ((value, words, page),) = candidates.values()
             found[key] = _reading(key, value, words, page)
+    street = form.key_of("address.street")
+    if street and fields[street].raw is None:
+        addresses = {
+            fold(line.text): (line, page)
+            for page in pages
+            for line in group_lines(page)
+            if _is_street_line(line.text) and fold(line.text) not in claimed
+        }
+        if len(addresses) == 1:
+            ((line, page),) = addresses.values()
+            found[street] = _reading(street, line.text, list(line.words), page)
     city = form.key_of("address.city")
     code_key = form.key_of("address.postal_code")
     code = fields[code_key].value if code_key else None
@@ -59,6 +71,19 @@ def find_by_shape(
             name, line, page = named[0]
             found[city] = _reading(city, name, list(line.words), page)
     return found
+
+
+def _is_street_line(text: str) -> bool:
+    """A line that is an address: a house number, then a street word ("84 quai Nationale",
+    "12 bis rue X")."""
+    words = text.split()
+    streets = street_words()
+    return (
+        len(words) >= 3
+        and words[0].rstrip(",").isdigit()
+        and any(w.lower() in streets for w in words[1:3])
+        and not any("@" in w or ":" in w for w in words)
+    )
 
 
 def _values(page: Page, role: Role) -> list[tuple[object, list[Word]]]:

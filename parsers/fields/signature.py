@@ -38,13 +38,13 @@ def read_signature(
         if not (_CUES & set(folded)) and not (folded and folded[0] in ("a", "à")):
             continue
         date = _date(words)
-        place = _place(words, date)
-        if date is None or place is None:
+        if date is None:
             continue
-        return {
-            place_key: _reading(page, place_key, place, " ".join(w.text for w in place).strip(",")),
-            date_key: _reading(page, date_key, date, normalize_date(_text(date)).value),
-        }
+        found = {date_key: _reading(page, date_key, date, normalize_date(_text(date)).value)}
+        place = _place(words, date)
+        if place is not None:  # "Fait le 15/9/2017 à" may leave the place blank
+            found[place_key] = _reading(page, place_key, place, _text(place))
+        return found
     return {}
 
 

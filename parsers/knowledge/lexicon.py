@@ -38,6 +38,11 @@ def top_domains() -> frozenset[str]:
     return frozenset(_lexicon()["top_domains"])
 
 
+def street_words() -> frozenset[str]:
+    """Street types ("rue", "avenue", "quai"): what follows a house number in an address."""
+    return frozenset(_lexicon()["street_words"])
+
+
 def text_marks() -> frozenset[str]:
     """Marks names, places, addresses and positions are written with, besides letters,
     digits and spaces ("Chargé(e)", "BP 12, Cedex", "n° 4", "Saint-Lô")."""

@@ -50,6 +50,7 @@ def assess(
     settled: Set[str] = frozenset(),
     second: Mapping[str, Normalized] | None = None,
     reread_scores: Mapping[str, float] | None = None,
+    unclaimed: tuple[str, ...] = (),
 ) -> Assessment:
     """Weigh the evidence on every value, run every doubt rule, and flag.
 
@@ -70,6 +71,7 @@ def assess(
         second=second or {},
         missing=frozenset(k for m in missing for k in m.split(" or ")),
         ocr=any(r.source == "ocr" for r in verdicts.fields.values()),
+        unclaimed=unclaimed,
     )
     doubted = doubts_of(ctx)
     judged = {

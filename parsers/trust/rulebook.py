@@ -292,6 +292,23 @@ def label_lost(ctx: Context, key: str, reading: FieldReading) -> str | None:
     return f"l'étiquette « {printed} » n'a été lue nulle part : sa ligne a pu être perdue"
 
 
+@rule("fields.unclaimed_caption", "a field whose label was found nowhere while a caption no "
+      "field took holds a value (a wording no label matched: 'N° et rue : 84 quai…')")  # fmt: skip
+def unclaimed_caption(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    spec = ctx.form.field(key)
+    if not ctx.unclaimed or key in ctx.missing or reading.raw is not None:
+        return None
+    if reading.page is not None or not (spec.labels or spec.captions):
+        return None  # its label was read (the field left blank), or it has none to read
+    if spec.type in ("checkbox", "choices"):
+        return None
+    condition = ctx.form.key_of_condition(spec)
+    if condition is not None and ctx.roles.fields[condition].value is not True:
+        return None
+    shown = "; ".join(f"« {c} »" for c in ctx.unclaimed[:3])
+    return f"vide, mais le bulletin porte {shown}, qu'aucun champ n'a pris"
+
+
 @rule("ocr.name.lost_accent", "an OCR'd name without the accents it usually carries ('Loic')",
       types={"name"}, sources=_OCR)  # fmt: skip
 def lost_accent(ctx: Context, key: str, reading: FieldReading) -> str | None:

@@ -49,6 +49,8 @@ class Context:
     second: Mapping[str, Normalized] = field(default_factory=dict)
     missing: frozenset[str] = frozenset()
     ocr: bool = False  # the bulletin was read by OCR
+    # Captions of the bulletin no field took, with their values ("N° et rue : 84 quai…").
+    unclaimed: tuple[str, ...] = ()
 
     def floor(self, key: str) -> float:
         """The confidence a value needs: none when three readings agree, less when two do."""

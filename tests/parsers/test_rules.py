@@ -63,6 +63,7 @@ class Case:
     doubt: dict[str, Doubt] = field(default_factory=dict)
     lost: tuple[str, ...] = ()  # roles whose label or caption was read nowhere
     known: tuple[str, ...] = ()  # the invitation list's organisations
+    unclaimed: tuple[str, ...] = ()  # captions no field took
 
 
 def run(case: Case, form: FormDefinition) -> dict[str, list[str]]:
@@ -83,7 +84,7 @@ def run(case: Case, form: FormDefinition) -> dict[str, list[str]]:
     reread = {key_of(form, role) for role in case.reread}
     second = {key_of(form, role): Normalized(v) for role, v in case.second.items()}
     judged = assess(fields, replace(form, known_organisations=case.known), reread, frozenset(),
-                    second)  # fmt: skip
+                    second, unclaimed=case.unclaimed)  # fmt: skip
     roles = {key_of(form, role): role for role in values}
     found = {f.code: f.detail for f in judged.findings}
     return {roles[k]: ids for k, ids in parse_doubted(found.get("low_confidence", "")).items()}
@@ -144,6 +145,9 @@ EXAMPLES: list[tuple[str, Case, str]] = [
      Case(doubt={"choices": Doubt("ocr.choices.caption_lost", "…")}), "choices"),
     ("ocr.name.against_email", Case({"person.last_name": "Coiin"}), "person.last_name"),
     ("ocr.label.lost", Case(lost=("attendance.1",)), "attendance.1"),
+    ("fields.unclaimed_caption", Case(source="text", lost=("address.street",),
+                                      unclaimed=("N° et rue : 84 quai Nationale",)),
+     "address.street"),
     ("ocr.name.lost_accent", Case({"person.first_name": "Jerome"}), "person.first_name"),
     ("ocr.name.lost_accent", Case({"person.first_name": "Loic",
                                    "contact.email": "loic.colin@ville-brest.fr"}),
