@@ -1,14 +1,18 @@
-"""Person names as people write them: accented spellings, and names written with "rn".
+"""Person names as French people bear them, with how common each spelling is.
 
-OCR drops or swaps accents with high confidence, and no other check sees it: the e-mail
-address is written without accents too. When an OCR'd name is one of these names without its
-accents, or carries accents none of these names has ("Maélys", "Kèrouac"), the value goes to
-review (a person called "Loic" is then confirmed in a second). The lists are data files
-under parsers/data/, loaded once.
+The names data (parsers/data/names.json.gz, built by scripts/make_names.py from INSEE's first
+names and last names, by frequency, with accented last-name spellings recovered) says how
+common a spelling is, in four classes. OCR drops or swaps accents with high confidence, and no
+other check sees it (the e-mail address is written without accents too): an OCR'd "Loic" is
+doubted because "Loïc" is at least as common, "Maélys" because nobody is called so; "Bemard"
+because "Bernard", one confusion away, is far more common. The short lists beside it
+(accented_names.txt: accented spellings INSEE's capitals lost, "Quéméner"; rn_names.txt)
+complete it. Loaded once.
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import gzip
 import json
@@ -18,6 +22,11 @@ from pathlib import Path
 from parsers.text import fold
 
 DATA = Path(__file__).resolve().parents[1] / "data"
+# How common a spelling is: 0 (more than 500 bearers) to 3 (fewer than 50); a name no list
+# knows is class UNKNOWN.
+UNKNOWN = 4
+# Words this short in a name are its particles ("Le Gall", "De Gaulle", "Du Pont").
+_PARTICLE_LETTERS = 2
 
 
 def read_list(name: str) -> list[str]:
@@ -26,43 +35,65 @@ def read_list(name: str) -> list[str]:
     return [line.strip() for line in lines if line.strip() and not line.startswith("#")]
 
 
-@functools.lru_cache(maxsize=1)
-def accented_names() -> dict[str, frozenset[str]]:
-    """Unaccented form -> the spellings people write it with ("quemener": Quéméner,
-    Quémener)."""
-    found: dict[str, set[str]] = {}
-    for name in read_list("accented_names.txt"):
-        found.setdefault(fold(name), set()).add(name.lower())
-    return {key: frozenset(v) for key, v in found.items()}
+# A spelling's standing: its class, then its place in its list (fewer bearers further).
+Standing = tuple[int, int]
+_UNKNOWN: Standing = (UNKNOWN, 0)
 
 
 @functools.lru_cache(maxsize=1)
-def rn_names() -> frozenset[str]:
-    """Common names written with "rn", lower case."""
-    return frozenset(name.lower() for name in read_list("rn_names.txt"))
+def _by_letters() -> dict[str, dict[str, Standing]]:
+    """Folded letters -> every spelling with them (lower case) and its standing ("loic": loic,
+    loïc). Last names' accented spellings (INSEE writes them in capitals, without accents)
+    stand as their letters do."""
+    data = json.loads(gzip.decompress((DATA / "names.json.gz").read_bytes()))
+    found: dict[str, dict[str, Standing]] = {}
+
+    def add(spelling: str, standing: Standing) -> None:
+        spellings = found.setdefault(fold(spelling), {})
+        spellings[spelling.lower()] = min(spellings.get(spelling.lower(), _UNKNOWN), standing)
+
+    for group in [*data["first_names"].values(), data["last_names"]]:
+        for index, name in enumerate(group["names"]):
+            add(name, (min(bisect.bisect_right(group["bounds"], index), UNKNOWN - 1), index))
+    recovered = list(data["last_name_accents"].values()) + read_list("accented_names.txt")
+    for name in recovered + read_list("rn_names.txt"):
+        plain = found.get(fold(name), {}).get(fold(name), (UNKNOWN - 1, 0))
+        add(name, plain)
+    return found
 
 
-def unaccented_name(text: str) -> str | None:
-    """The accented name `text` is likely a misreading of, or None if it reads as written."""
-    for word in text.replace("-", " ").split():
-        spellings = accented_names().get(fold(word))
-        if spellings is not None and word.lower() not in spellings:
-            return min(spellings).title()
-    return None
+def standing(word: str) -> Standing:
+    """How common `word` is as a first or last name, spelt so (class UNKNOWN if no list has
+    it)."""
+    return _by_letters().get(fold(word), {}).get(word.lower(), _UNKNOWN)
 
 
-def known_rn_name(word: str) -> bool:
-    """Whether `word` is a common name written with "rn" ("Fournier"), not a misread "m"."""
-    return word.lower() in rn_names()
-
-
-def known_spelling(word: str) -> bool:
-    """Whether `word` is an accented name spelt exactly as people write it ("Quéméner")."""
-    return word.lower() in accented_names().get(fold(word), frozenset())
+def name_class(word: str) -> int:
+    return standing(word)[0]
 
 
 def has_accents(word: str) -> bool:
     return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word))
+
+
+def unaccented_name(text: str) -> str | None:
+    """The accented spelling `text` likely lost its accents from ("Loïc" for "Loic"): one at
+    least as common as the unaccented one; or None if it reads as written."""
+    for word in text.replace("-", " ").split():
+        if has_accents(word) or len(word) <= _PARTICLE_LETTERS:
+            continue  # "Le", "De", "Du" of "Le Bernard" are particles, not names
+        read = name_class(word)
+        accented = [
+            (st, s) for s, st in _by_letters().get(fold(word), {}).items() if has_accents(s)
+        ]
+        if accented and min(accented)[0][0] <= read:
+            return min(accented)[1].title()
+    return None
+
+
+def known_spelling(word: str) -> bool:
+    """Whether `word` is a name spelt exactly so by people ("Quéméner", "Loïc")."""
+    return name_class(word) < UNKNOWN
 
 
 def accents_vouched(text: str) -> bool:
@@ -75,21 +106,35 @@ def accents_vouched(text: str) -> bool:
 
 
 def known_name(word: str) -> bool:
-    """Whether `word` is a name of the lists, in any of its spellings."""
-    return known_rn_name(word) or word.lower() in accented_names().get(fold(word), frozenset())
+    """Whether `word` is a name people bear, spelt so."""
+    return name_class(word) < UNKNOWN
 
 
-def known_first_name(word: str) -> bool:
-    """Whether `word` is a first name people bear (the names data's first names)."""
-    return fold(word) in first_names()
+def more_common(other: str, than: str) -> bool:
+    """Whether the spelling `other` is a name more common than `than` ("Bernard" than
+    "Bemard", which few or none bear)."""
+    return name_class(other) < name_class(than)
+
+
+def known_rn_name(word: str) -> bool:
+    """A name written with "rn" ("Fournier") that is no misread "m": known, and more common
+    than its "m" form ("Foumier")."""
+    lower = word.lower()
+    return "rn" in lower and known_name(word) and not more_common(lower.replace("rn", "m"), word)
 
 
 @functools.lru_cache(maxsize=1)
-def first_names() -> frozenset[str]:
-    """First names, folded: from parsers/data/names.json.gz when it is there (built by
-    scripts/make_names.py), else none."""
-    path = DATA / "names.json.gz"
-    if not path.exists():
-        return frozenset()
-    data = json.loads(gzip.decompress(path.read_bytes()))
-    return frozenset(fold(name) for name in data.get("first", {}))
+def _first_names() -> frozenset[str]:
+    data = json.loads(gzip.decompress((DATA / "names.json.gz").read_bytes()))
+    return frozenset(fold(n) for group in data["first_names"].values() for n in group["names"])
+
+
+def known_first_name(word: str) -> bool:
+    """Whether `word` is a first name people bear (INSEE's first names)."""
+    return fold(word) in _first_names()
+
+
+def warm() -> None:
+    """Load the tables now (a fork server does, so that its children need not)."""
+    _by_letters()
+    _first_names()

@@ -24,7 +24,7 @@ from parsers.knowledge.lexicon import (
     stray_marks,
     unknown_words,
 )
-from parsers.knowledge.names import accents_vouched, known_name, unaccented_name
+from parsers.knowledge.names import accents_vouched, more_common, unaccented_name
 from parsers.knowledge.places import city_contradicts, misspelt_place, official_spelling
 from parsers.pages.layout import Source
 from parsers.text import fold
@@ -335,10 +335,10 @@ def confusable_letters(ctx: Context, key: str, reading: FieldReading) -> str | N
     if not value:
         return None
     for word in re.split(r"[-' ’\s]", value):
-        if not word or known_name(word):
+        if not word:
             continue
         for form, read, meant in confusable_forms(word):
-            if known_name(form):
+            if more_common(form, word):
                 guess = form.title()
                 return f"lu « {word} » : « {read} » et « {meant} » se confondent ; « {guess} » ?"
     return None

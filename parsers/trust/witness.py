@@ -32,7 +32,7 @@ from parsers.knowledge.lexicon import (
     text_marks,
     unknown_words,
 )
-from parsers.knowledge.names import accents_vouched, known_spelling
+from parsers.knowledge.names import accents_vouched, has_accents, known_spelling
 from parsers.knowledge.places import is_place_name
 from parsers.text import fold
 from parsers.trust.roles import SPELT_ROLES, Roles
@@ -131,7 +131,8 @@ def clean(text: str, field_type: str) -> bool:
 
 def _known_word(word: str, field_type: str) -> bool:
     if field_type == "name":
-        return known_spelling(word)
+        # An accented name spelt as people write it ("Stéphane" against "Stéphäne").
+        return has_accents(word) and known_spelling(word)
     words = french_words()
     return words is not None and len(word) >= _MIN_SPAN and word.lower() in words
 
