@@ -6,8 +6,8 @@ both tables in memory instead of parsing them again for each document (0.3 s eac
 
 from __future__ import annotations
 
-from parsers.knowledge.lexicon import french_words
 from parsers.knowledge import names
+from parsers.knowledge.lexicon import french_words
 from parsers.knowledge.places import warm
 
 french_words()
