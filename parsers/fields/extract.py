@@ -195,7 +195,7 @@ def _read_value(
         ]  # fmt: skip
     readings = [_reading(page, spec, part, quality, doubt) for spec, part, doubt in parts]
     if any(r.raw and fold(str(r.value or r.raw)) in organiser for r in readings):
-        empty = [FieldReading(s.key, None, None, 0.0, None, page.number, None) for s, _, _ in parts]
+        empty = [_reading(page, s, [], quality, None) for s, _, _ in parts]
         return empty, (False, False, -1.0)
     return readings, (label.strong, bool(words), quality)
 
@@ -205,7 +205,8 @@ def _reading(
 ) -> FieldReading:
     """One field's reading from its value's words (none: the field was left blank)."""
     if not words:
-        return FieldReading(spec.key, None, None, 0.0, None, page.number, None)
+        empty: object = [] if spec.type == "choices" else None
+        return FieldReading(spec.key, None, empty, 0.0, None, page.number, None)
     raw = clean_text(_join(words, spec.type))
     normal = normalize_value(spec, raw)
     bbox = (
