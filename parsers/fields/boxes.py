@@ -16,11 +16,15 @@ _CAPTION_SCORE = 85
 # Marks left of a caption, in line heights.
 _MARK_REACH = 6.0
 _MARKS = frozenset({"x", "☒", "☑", "✓", "✔", "✗", "✘", "■", "[x]", "(x)", "⊠", "×", "v"})
-_EMPTY_BOXES = frozenset({"☐", "□", "[ ]", "[]", "o", "❑", "❏"})
+_EMPTY_BOXES = frozenset({"☐", "□", "[ ]", "[]", "( )", "o", "❑", "❏"})
 # Without a box or a mark, an OCR reading of "not ticked" is a guess.
+# Points a caption's score gains on a line that holds its box or its answer.
+_ANSWERED_BONUS = 5
 # The words of a yes/no pair of boxes, folded.
 _ANSWERS = {"oui": "yes", "non": "no"}
 _GLYPHS = _MARKS | _EMPTY_BOXES
+# What a box looks like typed or read: the reading of an unclaimed question looks for them.
+BOX_GLYPHS = _GLYPHS - {"o", "v", "x"}
 # Both boxes of a yes/no pair ticked, or neither: a guess that goes to a person.
 _UNSURE_ANSWER = 0.3
 _UNSEEN_BOX_CONFIDENCE = {"ocr": 0.6, "text": 0.95, "form": 0.95, "docx": 0.95}
@@ -45,9 +49,19 @@ def _find_caption(
                 continue
             start = _token_at(words, alignment.dest_start)
             position = line_tokens.index(words[start])
-            if best is None or alignment.score > best[2]:
-                best = (index, position, alignment.score)
+            # A line with its box or its answer beats one that only names the event (a
+            # title "6es Rencontres franco-japonaises"), as a better score does.
+            score = alignment.score + (_ANSWERED_BONUS if _answered(line_tokens) else 0)
+            if best is None or score > best[2]:
+                best = (index, position, score)
+    if best is not None:
+        best = (best[0], best[1], min(best[2], 100.0))
     return best
+
+
+def _answered(tokens: list[Token]) -> bool:
+    """Whether a line holds a box's glyph, a mark or a yes/no answer."""
+    return any(t.folded in _GLYPHS or t.folded.strip(" :.,") in _ANSWERS for t in tokens)
 
 
 def _token_at(words: list[Token], offset: int) -> int:
@@ -127,6 +141,8 @@ def _yes_no(
     ink or a mark beside the word), with a low confidence when both or neither are."""
     states: dict[str, tuple[bool | None, float, tuple[float, float, float, float]]] = {}
     height = max(line.bottom - line.top, 1.0)
+    answers = [i for i, t in enumerate(after) if t.folded.strip(" :.,") in _ANSWERS]
+    glyph_first = bool(answers) and answers[0] > 0 and after[answers[0] - 1].folded in _GLYPHS
     for i, token in enumerate(after):
         answer = _ANSWERS.get(token.folded.strip(" :.,"))
         if answer is None or answer in states:
@@ -137,9 +153,10 @@ def _yes_no(
             if b.top - height <= token.word.middle <= b.bottom + height
             and (0 <= token.word.x0 - b.x1 <= 2 * height or 0 <= b.x0 - token.word.x1 <= 2 * height)
         ]
-        # The glyph after the word ("Oui ☐"), else the one before it ("☐ Oui").
-        glyphs = [t for t in (after[i + 1 : i + 2] or []) if t.folded in _GLYPHS]
-        glyphs = glyphs or [t for t in after[max(0, i - 1) : i] if t.folded in _GLYPHS]
+        # The glyph beside the word, on the side the line puts them ("☐ Oui ☐ Non" or
+        # "Oui ☐ Non ☐").
+        side = after[max(0, i - 1) : i] if glyph_first else after[i + 1 : i + 2]
+        glyphs = [t for t in side if t.folded in _GLYPHS]
         if beside:
             nearest = min(
                 beside, key=lambda b: min(abs(token.word.x0 - b.x1), abs(b.x0 - token.word.x1))

@@ -12,7 +12,7 @@ from itertools import pairwise
 
 from rapidfuzz import fuzz
 
-from parsers.fields.boxes import read_box, read_choices
+from parsers.fields.boxes import BOX_GLYPHS, read_box, read_choices
 from parsers.fields.combined import split_words
 from parsers.fields.labels import Label, Token, find_labels, tokenize
 from parsers.fields.normalize import clean_text, normalize_value
@@ -36,6 +36,8 @@ _WRAP_GAP = 0.6
 # (4-6), a fax cover sheet's "Tél." and "Fax" two.
 _MIN_PAGE_ANCHORS = 3
 _PAGE_SHARE = 0.25
+# What an unclaimed caption that is a box's question starts with.
+BOX_LINE = "☐ "
 # A caption no field took holds at most this many words before its colon.
 _CAPTION_WORDS = 6
 
@@ -127,6 +129,10 @@ def _unclaimed(
     for index, line_tokens in enumerate(tokens):
         if index in taken:
             continue
+        if _holds_answer(line_tokens):
+            # A question answered by a box or a yes/no that no box field took.
+            found.append(BOX_LINE + " ".join(t.text for t in line_tokens))
+            continue
         colon = next((i for i, t in enumerate(line_tokens) if t.kind in ("colon", "leader")), None)
         if colon is None or not 0 < colon <= _CAPTION_WORDS:
             continue
@@ -140,6 +146,11 @@ def _unclaimed(
             continue
         found.append(" ".join(t.text for t in head) + " : " + " ".join(w.text for w in value))
     return tuple(found)
+
+
+def _holds_answer(tokens: list[Token]) -> bool:
+    folded = {t.folded.strip(" :.,") for t in tokens}
+    return bool(folded & BOX_GLYPHS) or {"oui", "non"} <= folded
 
 
 def _overlaps(word: Word, box: tuple[float, float, float, float]) -> bool:

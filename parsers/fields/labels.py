@@ -40,6 +40,8 @@ _LEADER_EDGES = ".…_·"
 # A printed caption holds a few more words than its label ("Nom (en majuscules)", "Fonction
 # exercée", "Nom de la collectivité ou de l'organisme"); a value is longer.
 _MAX_CAPTION_WORDS = 6
+# Marks of a required field between a label and its colon.
+_REQUIRED_MARKS = frozenset({"*", "(*)", "**"})
 # A caption found by its head word only ("Nombre de délégués :"): surely a label, less surely
 # the form's wording.
 _HEAD_SCORE = 0.85
@@ -98,7 +100,19 @@ def tokenize(line: Line) -> list[Token]:
             tokens.append(Token(":", ":", word, "colon"))
             continue
         tokens += _words_of(stripped, word)
-    return tokens
+    return _joined_boxes(tokens)
+
+
+def _joined_boxes(tokens: list[Token]) -> list[Token]:
+    """A box typed as two characters, "[ ]" or "( )", is one empty box."""
+    joined: list[Token] = []
+    for token in tokens:
+        if joined and joined[-1].text in ("[", "(") and token.text in ("]", ")"):
+            text = joined[-1].text + " " + token.text
+            joined[-1] = Token(text, text, joined[-1].word, "word")
+            continue
+        joined.append(token)
+    return joined
 
 
 _SLASHED = re.compile(r"^([^\W\d_]{2,}\.?)/([^\W\d_]{2,}\.?)$")
@@ -249,6 +263,8 @@ def _ends_label(tokens: list[Token], start: int, end: int, height: float) -> boo
     "Ville" ending "7 place de l'Hôtel de Ville" is part of a value, not a label.
     """
     wide = GAP_LINES * max(height, 1.0)
+    while end < len(tokens) and tokens[end].text in _REQUIRED_MARKS:
+        end += 1  # "Ville * :": the mark of a required field stands before the colon
     if end < len(tokens) and tokens[end].kind in ("colon", "leader", "value"):
         return True
     alone = start == 0 or tokens[start].word.x0 - tokens[start - 1].word.x1 > wide

@@ -200,7 +200,8 @@ def normalize_postal_code(text: str) -> Normalized:
 
 
 def normalize_count(text: str, minimum: int | None, maximum: int | None) -> Normalized:
-    folded = fold(text)
+    # "5 (cinq)": the number written twice; the words in brackets say it again.
+    folded = re.sub(r"\s*\([^)]*\)\s*$", "", fold(text))
     found = re.fullmatch(r"(\d{1,4})(\s*(personnes?|pers\.?|participants?))?", folded)
     if found:
         count = int(found.group(1))

@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from rapidfuzz import fuzz
 
 from parsers.fields.combined import SPLIT_UNCERTAIN
+from parsers.fields.extract import BOX_LINE
 from parsers.fields.normalize import CASE_GUESSED, REPAIRED
 from parsers.fields.reading import FieldReading
 from parsers.fields.shapes import FOUND_BY_SHAPE
@@ -300,12 +301,18 @@ def unclaimed_caption(ctx: Context, key: str, reading: FieldReading) -> str | No
         return None
     if reading.page is not None or not (spec.labels or spec.captions):
         return None  # its label was read (the field left blank), or it has none to read
+    boxes = [c for c in ctx.unclaimed if c.startswith(BOX_LINE)]
     if spec.type in ("checkbox", "choices"):
+        if not boxes:
+            return None
+        shown = "; ".join(f"« {c.removeprefix(BOX_LINE)} »" for c in boxes[:3])
+        return f"case non lue, mais le bulletin porte {shown}, qu'aucune case n'a prise"
+    if len(boxes) == len(ctx.unclaimed):
         return None
     condition = ctx.form.key_of_condition(spec)
     if condition is not None and ctx.roles.fields[condition].value is not True:
         return None
-    shown = "; ".join(f"« {c} »" for c in ctx.unclaimed[:3])
+    shown = "; ".join(f"« {c} »" for c in ctx.unclaimed if not c.startswith(BOX_LINE))
     return f"vide, mais le bulletin porte {shown}, qu'aucun champ n'a pris"
 
 

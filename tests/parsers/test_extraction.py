@@ -246,3 +246,36 @@ def test_answers_and_signatures_are_read_whatever_their_shape(
 ) -> None:
     fields = extract_bulletin(word_bulletin("Nom : Martin", *lines), form, Limits()).fields
     assert {key: fields[key].value for key in expected} == expected
+
+
+def test_a_question_answered_by_boxes_that_no_field_took_is_doubted(form: FormDefinition) -> None:
+    # A wording of the event no caption matches: its box must not be read as unticked.
+    extraction = extract_bulletin(
+        word_bulletin(
+            "Nom : Martin",
+            "Prénom : Jean",
+            "Code postal : 29200",
+            "Ville : Brest",
+            "Voyage au Japon : ☒ Oui ☐ Non",
+        ),  # fmt: skip
+        form,
+        Limits(),
+    )
+    detail = {f.code: f.detail for f in extraction.flags}.get("low_confidence", "")
+    assert "fields.unclaimed_caption" in detail
+
+
+def test_a_caption_no_label_matched_doubts_the_empty_field(form: FormDefinition) -> None:
+    extraction = extract_bulletin(
+        word_bulletin(
+            "Nom : Martin",
+            "Prénom : Jean",
+            "Code postal : 29200",
+            "Ville : Brest",
+            "Localisation du siège : 84 quai Nationale",
+        ),  # fmt: skip
+        form,
+        Limits(),
+    )
+    detail = {f.code: f.detail for f in extraction.flags}.get("low_confidence", "")
+    assert "address (fields." in detail  # found by its shape, or an unclaimed caption
