@@ -63,6 +63,12 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
     fields = {spec.key: found.get(spec.key) or _absent(spec) for spec in form.fields}
     if anchors >= form.min_anchors:
         fields |= find_by_shape([page for page, _, _, _ in kept], fields, form)
+    # A signature on a page of its own ("Fait à …, le …" after the form) is the bulletin's.
+    for _, page_fields, _, _ in read:
+        for key in form.keys_of("signature.place", "signature.date"):
+            reading = page_fields.get(key)
+            if reading is not None and reading.raw is not None and fields[key].raw is None:
+                fields[key] = reading
     unclaimed = tuple(c for _, _, _, captions in kept for c in captions)
     return Reading(fields=fields, anchors=anchors, unclaimed=unclaimed)
 
@@ -189,7 +195,8 @@ def _read_value(
     right_edge = min((tokens[la.line][la.start].word.x0 for la in following), default=None)
     words = _value_words(tokens[label.line][label.end : stop], lines[label.line])
     where = label.line
-    if not words and label.strong:
+    # A label read inline ("Fait à Brest") has its value after it, never under it.
+    if not words and label.strong and label.spec.separator:
         where, words = _words_below(lines, tokens, blocked, label, right_edge)
     if words:
         height = max(lines[where].bottom - lines[where].top, 1.0)
@@ -242,13 +249,13 @@ def _reading(
 
 def _join(words: list[Word], field_type: str) -> str:
     """Words of a value as text; a value wrapped inside a narrow cell ("…@bretagne.b" / "zh")
-    is joined without a space when spaces cannot occur in it."""
-    if field_type not in ("email", "postal_code"):
-        return " ".join(w.text for w in words)
+    is joined without a space when spaces cannot occur in it, or where the line broke after a
+    hyphen ("d'Hermanville-" / "sur-Mer")."""
+    glued = field_type in ("email", "postal_code")
     text = words[0].text
     for before, word in pairwise(words):
         wrapped = word.top > before.bottom - 1
-        text += ("" if wrapped else " ") + word.text
+        text += ("" if wrapped and (glued or before.text.endswith("-")) else " ") + word.text
     return text
 
 

@@ -35,10 +35,13 @@ def read_signature(
     for line_tokens in tokens:
         words = [t.word for t in line_tokens if t.kind == "word"]
         folded = [fold(w.text).strip(",.:;") for w in words]
-        if not (_CUES & set(folded)) and not (folded and folded[0] in ("a", "à")):
-            continue
+        cued = bool(_CUES & set(folded)) or (bool(folded) and folded[0] in ("a", "à"))
         date = _date(words)
         if date is None:
+            continue
+        # "Mascarville, le 16/07/2017": a place then "le" then the date say it without a cue.
+        at = words.index(date[0])
+        if not cued and not (at >= 2 and folded[at - 1] == "le" and _place(words[: at - 1], None)):
             continue
         found = {date_key: _reading(page, date_key, date, normalize_date(_text(date)).value)}
         place = _place(words, date)

@@ -257,7 +257,7 @@ def test_a_question_answered_by_boxes_that_no_field_took_is_doubted(form: FormDe
             "Code postal : 29200",
             "Ville : Brest",
             "Voyage au Japon : ☒ Oui ☐ Non",
-        ),  # fmt: skip
+        ),
         form,
         Limits(),
     )
@@ -273,7 +273,7 @@ def test_a_caption_no_label_matched_doubts_the_empty_field(form: FormDefinition)
             "Code postal : 29200",
             "Ville : Brest",
             "Localisation du siège : 84 quai Nationale",
-        ),  # fmt: skip
+        ),
         form,
         Limits(),
     )
