@@ -66,9 +66,9 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
     # A signature on a page of its own ("Fait à …, le …" after the form) is the bulletin's.
     for _, page_fields, _, _ in read:
         for key in form.keys_of("signature.place", "signature.date"):
-            reading = page_fields.get(key)
-            if reading is not None and reading.raw is not None and fields[key].raw is None:
-                fields[key] = reading
+            signed = page_fields.get(key)
+            if signed is not None and signed.raw is not None and fields[key].raw is None:
+                fields[key] = signed
     unclaimed = tuple(c for _, _, _, captions in kept for c in captions)
     return Reading(fields=fields, anchors=anchors, unclaimed=unclaimed)
 
