@@ -37,6 +37,7 @@ FAX_FINE_Y_DPI = 196.0
 FAX_NORMAL_MAX_ASPECT = 0.95
 # A4 width: when a photo carries no usable dpi, assume the sheet fills the frame's width.
 A4_WIDTH_INCHES = 8.27
+A4_HEIGHT_INCHES = 11.69
 # dpi tags outside this range are wrong (phones write 72, some scanners 1).
 PLAUSIBLE_DPI = (100.0, 1200.0)
 # Tesseract reads the page box-averaged to half the working resolution and lightly blurred: its
@@ -137,7 +138,10 @@ def source_dpi(image: Image.Image) -> tuple[float, float]:
         low, high = PLAUSIBLE_DPI
         if low <= x_dpi <= high and low <= y_dpi <= high:
             return x_dpi, y_dpi
-    guess = image.size[0] / A4_WIDTH_INCHES
+    # An A4 sheet either way up: a page lying on its side (a 270-degree scan) is as wide as
+    # a sheet is tall, so its width alone would make it read at 1.4 times its real size.
+    width, height = image.size
+    guess = width / (A4_HEIGHT_INCHES if width > height else A4_WIDTH_INCHES)
     return guess, guess
 
 

@@ -21,6 +21,7 @@ def blank(width: int = 400, height: int = 200) -> np.ndarray:
         ("1", (2480, 3508), (300, 300), (300.0, 300.0)),  # bilevel scan, not a fax
         ("L", (2480, 3508), (72, 72), (2480 / 8.27, 3508 / 8.27 * 2480 / 3508)),  # phone's 72
         ("RGB", (1654, 2339), None, (1654 / 8.27, 1654 / 8.27)),  # no tag: A4 width
+        ("L", (3508, 2480), None, (300.0, 300.0)),  # on its side, no tag: A4 height across
     ],
 )
 def test_source_dpi(
