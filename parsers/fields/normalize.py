@@ -151,10 +151,14 @@ def normalize_phone(text: str) -> Normalized:
     # Overseas departments dial within the French plan ("0262 …") but have country codes of
     # their own: +262 (La Réunion, Mayotte), +590, +594, +596 (ARCEP's numbering plan).
     overseas = _OVERSEAS_PHONES.get(digits[1:4]) if len(digits) == 10 and digits[0] == "0" else None
-    if overseas is not None:
-        digits = overseas + digits[1:]
     try:
         number = phonenumbers.parse(digits, "FR")
+        if overseas is not None:
+            # The plan changes (0263 is mainland's today): the overseas reading only where it
+            # is a number the plan has given out and the mainland one is not.
+            abroad = phonenumbers.parse(overseas + digits[1:], "FR")
+            if phonenumbers.is_valid_number(abroad) or not phonenumbers.is_valid_number(number):
+                number = abroad
     except phonenumbers.NumberParseException:
         return Normalized(None, f"{text!r} is not a phone number")
     if not phonenumbers.is_possible_number(number):

@@ -197,6 +197,7 @@ def test_a_text_in_capitals_is_written_as_french_writes_it(
         ("+262 262 12 34 56", "+262262123456"),
         ("00 596 596 71 23 45", "+596596712345"),
         ("06 12 34 56 78", "+33612345678"),
+        ("02 63 28 68 00", "+33263286800"),  # 0263 is a mainland range in today's plan
     ],
 )
 def test_overseas_numbers_take_their_own_country_code(text: str, e164: str) -> None:
