@@ -40,6 +40,8 @@ _LEADER_EDGES = ".…_·"
 # A printed caption holds a few more words than its label ("Nom (en majuscules)", "Fonction
 # exercée", "Nom de la collectivité ou de l'organisme"); a value is longer.
 _MAX_CAPTION_WORDS = 6
+# Qualifying words between a label and its colon ("Fax direct :", "Nom (en capitales) :").
+_MAX_QUALIFIERS = 3
 # Marks of a required field between a label and its colon.
 _REQUIRED_MARKS = frozenset({"*", "(*)", "**"})
 # A caption found by its head word only ("Nombre de délégués :"): surely a label, less surely
@@ -267,10 +269,26 @@ def _ends_label(tokens: list[Token], start: int, end: int, height: float) -> boo
         end += 1  # "Ville * :": the mark of a required field stands before the colon
     if end < len(tokens) and tokens[end].kind in ("colon", "leader", "value"):
         return True
+    # "Fax direct :", "Prénom usuel (*) :": a qualifier of the caption, then its colon.
+    qualified = end
+    while qualified < len(tokens) and qualified - end < _MAX_QUALIFIERS:
+        if not _qualifier(tokens[qualified]):
+            break
+        qualified += 1
+    if end < qualified < len(tokens) and tokens[qualified].kind in ("colon", "leader"):
+        return True
     alone = start == 0 or tokens[start].word.x0 - tokens[start - 1].word.x1 > wide
     if not alone:
         return False
     return end >= len(tokens) or tokens[end].word.x0 - tokens[end - 1].word.x1 > wide
+
+
+def _qualifier(token: Token) -> bool:
+    """A word that can only qualify a caption: lower case or in brackets, no digit, no "@"."""
+    text = token.text
+    if token.kind != "word" or any(c.isdigit() or c == "@" for c in text):
+        return False
+    return text[:1].islower() or text.startswith("(") or text in _REQUIRED_MARKS
 
 
 def _combined(lines: list[Line], tokens: list[list[Token]], candidates: list[Label]) -> list[Label]:

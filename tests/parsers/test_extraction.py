@@ -279,3 +279,27 @@ def test_a_caption_no_label_matched_doubts_the_empty_field(form: FormDefinition)
     )
     detail = {f.code: f.detail for f in extraction.flags}.get("low_confidence", "")
     assert "address (fields." in detail  # found by its shape, or an unclaimed caption
+
+
+def test_a_label_qualified_before_its_colon_is_a_label_mid_line() -> None:
+    values = _read(
+        _line(100, ("Téléphone", 10), ("direct", 70), (":", 110), ("03", 120), ("83", 140),
+              ("85", 160), ("30", 180), ("30", 200), ("Fax", 300), ("direct", 322), (":", 362),
+              ("03", 372), ("83", 392), ("85", 412), ("30", 432), ("31", 452)),
+    )  # fmt: skip
+    assert values["phone"] == "+33383853030"
+    assert values["fax"] == "+33383853031"
+
+
+def test_choices_in_a_text_form_field_named_by_key_are_read() -> None:
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    named = {"organisation": "Ville de Nancy", "last_name": "Petit", "first_name": "Anne",
+             "city": "Nancy", "postal_code": "54000", "workshops": "ateliers 1, 3"}  # fmt: skip
+    words = tuple(
+        Word(value, 10, 20 * i, 200, 20 * i + 10, 1.0, "form", True, key)
+        for i, (key, value) in enumerate(named.items())
+    )
+    from parsers.fields.template.named import read_named
+
+    readings = read_named([Page(1, 600, 800, words)], form)
+    assert readings["workshops"].value == [1, 3]

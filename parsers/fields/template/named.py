@@ -29,7 +29,7 @@ def read_named(pages: Sequence[Page], form: FormDefinition) -> dict[str, FieldRe
             readings[spec.key] = _reading(
                 spec.key, "x" if box.checked else "", bool(box.checked), number, box.bbox()
             )
-        elif spec.type == "choices":
+        elif spec.type == "choices" and spec.key not in words:
             found = {
                 c.value: boxes[f"{spec.key}.{c.value}"]
                 for c in spec.choices
@@ -41,7 +41,7 @@ def read_named(pages: Sequence[Page], form: FormDefinition) -> dict[str, FieldRe
                 readings[spec.key] = _reading(
                     spec.key, ",".join(map(str, chosen)), chosen, number, first.bbox()
                 )
-        elif spec.key in words:
+        elif spec.key in words:  # a text field, also for choices written out ("1 et 3")
             number, word = words[spec.key]
             normal = normalize_value(spec, word.text)
             readings[spec.key] = FieldReading(
