@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from parsers.fields.boxes import BOX_GLYPHS, read_box, read_choices
 from parsers.fields.combined import split_words
-from parsers.fields.labels import Label, Token, find_labels, tokenize
+from parsers.fields.labels import Label, Token, find_labels, tokenize, values_beside
 from parsers.fields.normalize import clean_text, normalize_value
 from parsers.fields.reading import Doubt, FieldReading, Reading
 from parsers.fields.shapes import find_by_shape
@@ -99,6 +99,8 @@ def _extract_page(
     labels = find_labels(lines, tokens, form)
     # Lines that cannot hold a value written under a label: other labels and captions.
     blocked = caption_lines | {la.line for la in labels if la.strong}
+    if values_beside(tokens, labels):
+        blocked |= {la.line for la in labels}  # a label's line is no caption's value there
     blocked |= {i for i, line in enumerate(tokens) if any(t.kind == "colon" for t in line)}
     organiser = {fold(v) for v in form.organiser_values}
     by_field: dict[str, list[tuple[FieldReading, tuple[bool, bool, float]]]] = {}

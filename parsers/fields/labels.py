@@ -39,7 +39,10 @@ _LEADER = re.compile(r"^(?:[.…_·\-–—]{2,}|…)$")
 _LEADER_EDGES = ".…_·"
 # A printed caption holds a few more words than its label ("Nom (en majuscules)", "Fonction
 # exercée", "Nom de la collectivité ou de l'organisme"); a value is longer.
-_MAX_CAPTION_WORDS = 6
+_MAX_CAPTION_WORDS = 8
+# Share of a page's labels with their values on their own line above which the page is laid
+# out "label value" (not values under their captions).
+_BESIDE_SHARE = 0.75
 # Qualifying words between a label and its colon ("Fax direct :", "Nom (en capitales) :").
 _MAX_QUALIFIERS = 3
 # Marks of a required field between a label and its colon.
@@ -49,6 +52,9 @@ _REQUIRED_MARKS = frozenset({"*", "(*)", "**"})
 _HEAD_SCORE = 0.85
 # What joins two wordings of one label ("Organisme / collectivité", "Fonction ou qualité").
 _CONNECTORS = frozenset({"/", "-", "–", "—", "|", "et", "ou", "&", "+", ",", "*", "(*)"})
+# Words after which a phrase goes on: a label never starts right after one of them.
+_PARTICLES = frozenset({"dans", "de", "du", "des", "la", "le", "les", "l", "d", "au", "aux",
+                        "sein", "pour", "par", "en", "a", "sur"})  # fmt: skip
 _ARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "en", "a"})
 
 
@@ -141,10 +147,11 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
     candidates += _headed(tokens, form)
     accepted = _resolve(candidates)
     vocabulary = _label_vocabulary(form)
-    accepted = [
-        _extend_caption(la, lines[la.line], tokens[la.line], accepted, vocabulary)
-        for la in accepted
-    ]
+    # Right to left along each line, so that a caption reaching a label already extended to
+    # its colon takes it in ("Qualité ou fonction dans l'organisme :").
+    accepted.sort(key=lambda la: (la.line, -la.start))
+    for i, la in enumerate(accepted):
+        accepted[i] = _extend_caption(la, lines[la.line], tokens[la.line], accepted, vocabulary)
     accepted = _outermost(accepted)
     accepted = _caption_lines(lines, tokens, candidates, accepted, vocabulary)
     accepted = [_by_caption(la, tokens[la.line], form, vocabulary) for la in accepted]
@@ -176,6 +183,8 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[Token]) 
         size = len(target.split(" "))
         spans = {size} if size == 1 else {size - 1, size, size + 1}
         for start in range(len(tokens)):
+            if spec.after is None and _continues_phrase(tokens, start, height):
+                continue
             for span in spans:
                 end = start + span
                 if end > len(tokens) or any(t.kind != "word" for t in tokens[start:end]):
@@ -281,6 +290,17 @@ def _ends_label(tokens: list[Token], start: int, end: int, height: float) -> boo
     if not alone:
         return False
     return end >= len(tokens) or tokens[end].word.x0 - tokens[end - 1].word.x1 > wide
+
+
+def _continues_phrase(tokens: list[Token], start: int, height: float) -> bool:
+    """Whether tokens[start] follows a preposition or article of the same phrase ("Fonction
+    exercée dans l'organisme", "au sein de la collectivité"): a caption's words, not a label."""
+    if start == 0:
+        return False
+    before = tokens[start - 1]
+    if before.kind != "word" or before.folded.rstrip("'’") not in _PARTICLES:
+        return False
+    return tokens[start].word.x0 - before.word.x1 <= GAP_LINES * max(height, 1.0)
 
 
 def _qualifier(token: Token) -> bool:
@@ -487,11 +507,21 @@ def _without_values_taken_for_labels(
         for la in accepted
         if la.strong and la.start == 0 and not _rest_holds_value(tokens[la.line], la.end)
     }
+    # Where the page's labels hold their values beside them, a caption alone is an empty
+    # field, and the label under it is a label ("Organisme" unanswered, "Prénom usuel Ana").
+    if values_beside(tokens, accepted):
+        return accepted
     return [
         la
         for la in accepted
         if la.strong or la.start != 0 or (la.line - 1) not in alone or not _under(lines, la)
     ]
+
+
+def values_beside(tokens: list[list[Token]], labels: list[Label]) -> bool:
+    """Whether the page is laid out "label value": most labels have their value on their line."""
+    beside = sum(_rest_holds_value(tokens[la.line], la.end) for la in labels)
+    return bool(labels) and beside >= _BESIDE_SHARE * len(labels)
 
 
 def _rest_holds_value(tokens: list[Token], end: int) -> bool:
@@ -564,9 +594,12 @@ def _extend_caption(
     # "Fonction exercée au sein de la collectivité …": a label word closing the caption
     # (ended by the caption's own colon or leader) is part of it, not a label of its own.
     if following is not None and following.strong and following.partner is None:
-        closing = following.end >= len(tokens) or tokens[following.end].kind in ("colon", "leader")
+        after = following.end
+        while after < len(tokens) and tokens[after].text in _REQUIRED_MARKS:
+            after += 1
+        closing = after >= len(tokens) or tokens[after].kind in ("colon", "leader")
         if closing and following.end - label.end <= _MAX_CAPTION_WORDS:
-            stop = following.end
+            stop = after
     end = label.end
     while end < stop and tokens[end].kind == "word" and end - label.end < _MAX_CAPTION_WORDS:
         if end > label.end and tokens[end].word.x0 - tokens[end - 1].word.x1 > wide:
@@ -577,8 +610,31 @@ def _extend_caption(
         after.kind in ("colon", "leader", "value") or after.word.x0 - tokens[end - 1].word.x1 > wide
     )
     if after is not None and not ended:
-        return label
+        return _qualified(label, tokens, vocabulary)
     words = tokens[label.end : end]
     if not all(_caption_word(t, label.spec, vocabulary, loose=ended) for t in words):
-        return label
+        return label if ended else _qualified(label, tokens, vocabulary)
     return Label(label.spec, label.line, label.start, end, label.score, True)
+
+
+def _qualified(label: Label, tokens: list[Token], vocabulary: dict[str, frozenset[str]]) -> Label:
+    """A caption with no colon, its value beside it ("Prénom usuel Ana", "Nom (en
+    majuscules) DUPONT", "Mandat ou fonction Maire"): the caption's lower-case or bracketed
+    words up to the value's first capital, digit or address; when every word after the label
+    is lower case, which words are the value cannot be told and the label stays as it is."""
+    end = label.end
+    while end < len(tokens) and end - label.end < _MAX_CAPTION_WORDS:
+        token = tokens[end]
+        if token.kind != "word" or _starts_value(token.text):
+            break
+        if not (_caption_word(token, label.spec, vocabulary, loose=False) or _qualifier(token)):
+            return label
+        end += 1
+    if end == label.end or end >= len(tokens) or not _starts_value(tokens[end].text):
+        return label
+    return Label(label.spec, label.line, label.start, end, label.score, label.strong)
+
+
+def _starts_value(text: str) -> bool:
+    """A capital, a digit or an address: how a value begins, never a caption's qualifier."""
+    return text[:1].isupper() or text[:1].isdigit() or "@" in text or text[:1] == "+"
