@@ -303,3 +303,36 @@ def test_choices_in_a_text_form_field_named_by_key_are_read() -> None:
 
     readings = read_named([Page(1, 600, 800, words)], form)
     assert readings["workshops"].value == [1, 3]
+
+
+def _words(y: float, text: str, x: float = 10) -> list[Word]:
+    """A line of words 6 units a character, one space apart."""
+    items = []
+    for word in text.split(" "):
+        items.append((word, x))
+        x += 6 * len(word) + 6
+    return _line(y, *items)
+
+
+def test_a_caption_word_after_a_preposition_is_no_label_of_its_own() -> None:
+    values = _read(
+        _words(100, "Organisme : Mairie de Ligré"),
+        _words(120, "Fonction exercée dans l'organisme * : Directeur des transports"),
+    )
+    assert values["organisation"] == "Mairie de Ligré"
+    assert values["position"] == "Directeur des transports"
+
+
+def test_qualifiers_of_a_caption_without_colon_are_not_the_value() -> None:
+    values = _read(
+        _words(100, "Organisme d'appartenance"),
+        _words(120, "Prénom usuel Stefen"),
+        _words(140, "Nom du participant (en majuscules) Dawidowicz"),
+        _words(160, "Mandat ou fonction Chef de projet"),
+        _words(180, "Code postal 86420"),
+        _words(200, "Commune Verrue"),
+    )
+    assert values["organisation"] is None  # unanswered: the line under it holds a label
+    assert values["first_name"] == "Stefen"
+    assert values["last_name"] == "Dawidowicz"
+    assert values["position"] == "Chef de projet"
