@@ -14,7 +14,14 @@ from rapidfuzz import fuzz
 
 from parsers.fields.boxes import BOX_GLYPHS, read_box, read_choices
 from parsers.fields.combined import split_words
-from parsers.fields.labels import Label, Token, find_labels, tokenize, values_beside
+from parsers.fields.labels import (
+    Label,
+    Token,
+    find_labels,
+    shaped_value,
+    tokenize,
+    values_beside,
+)
 from parsers.fields.normalize import clean_text, normalize_value
 from parsers.fields.reading import Doubt, FieldReading, Reading
 from parsers.fields.shapes import find_by_shape
@@ -99,13 +106,14 @@ def _extract_page(
     labels = find_labels(lines, tokens, form)
     # Lines that cannot hold a value written under a label: other labels and captions.
     blocked = caption_lines | {la.line for la in labels if la.strong}
-    if values_beside(tokens, labels):
+    beside = values_beside(tokens, labels)
+    if beside:
         blocked |= {la.line for la in labels}  # a label's line is no caption's value there
     blocked |= {i for i, line in enumerate(tokens) if any(t.kind == "colon" for t in line)}
     organiser = {fold(v) for v in form.organiser_values}
     by_field: dict[str, list[tuple[FieldReading, tuple[bool, bool, float]]]] = {}
     for label in labels:
-        readings, rank = _read_value(page, lines, tokens, labels, label, organiser, blocked)
+        readings, rank = _read_value(page, lines, tokens, labels, label, organiser, blocked, beside)
         for reading in readings:
             by_field.setdefault(reading.key, []).append((reading, rank))
     for key, candidates in by_field.items():
@@ -184,12 +192,15 @@ def _read_value(
     label: Label,
     organiser: set[str],
     blocked: set[int],
+    beside: bool = False,
 ) -> tuple[list[FieldReading], tuple[bool, bool, float]]:
     """The value right of `label` up to the next label, or below it (two readings for a
     caption of two fields); and a rank for choosing.
 
     A strong label (followed by ":") beats a weak one even when it has no value: an empty
-    field is better reported empty than filled from a stray word.
+    field is better reported empty than filled from a stray word. On a page laid out "label
+    value" (`beside`), a label heading its line is as sure as one ended by a colon: the
+    layout ends it.
     """
     line_labels = [la for la in labels if la.line == label.line and la.strong]
     following = [la for la in line_labels if la.start >= label.end]
@@ -205,7 +216,9 @@ def _read_value(
         left = min(w.x0 for w in words) - height / 2
         right = right_edge if right_edge is not None else float("inf")
         words = words + _continuation(lines, tokens, blocked, where, left, right)
-    quality = label.score * (1.0 if label.strong else _WEAK_PENALTY)
+    line_rest = tokens[label.line][label.end : stop]
+    laid_out = label.start == 0 and (beside or shaped_value(label.spec, [], line_rest))
+    quality = label.score * (1.0 if label.strong or laid_out else _WEAK_PENALTY)
     if not any(c.isalnum() for w in words for c in w.text):
         words = []  # "Ville : =": a speck or what is left of a rule; no value was written
     parts: list[tuple[FieldSpec, list[Word], Doubt | None]] = [(label.spec, words, None)]

@@ -14,6 +14,7 @@ from itertools import pairwise
 from rapidfuzz import fuzz
 from rapidfuzz.distance import Levenshtein
 
+from parsers.fields.normalize import normalize_value
 from parsers.form import FieldSpec, FormDefinition
 from parsers.pages.layout import Line, Word
 from parsers.text import fold
@@ -43,6 +44,8 @@ _MAX_CAPTION_WORDS = 8
 # Share of a page's labels with their values on their own line above which the page is laid
 # out "label value" (not values under their captions).
 _BESIDE_SHARE = 0.75
+# Field types whose values have a shape no caption word has: a number, an address, a date.
+_SHAPED_TYPES = frozenset({"count", "phone", "email", "postal_code", "date"})
 # Qualifying words between a label and its colon ("Fax direct :", "Nom (en capitales) :").
 _MAX_QUALIFIERS = 3
 # Marks of a required field between a label and its colon.
@@ -182,6 +185,7 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[Token]) 
     for target in _targets(spec.labels):
         size = len(target.split(" "))
         spans = {size} if size == 1 else {size - 1, size, size + 1}
+        digits = any(c.isdigit() for c in target)
         for start in range(len(tokens)):
             if spec.after is None and _continues_phrase(tokens, start, height):
                 continue
@@ -189,6 +193,8 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[Token]) 
                 end = start + span
                 if end > len(tokens) or any(t.kind != "word" for t in tokens[start:end]):
                     continue
+                if not digits and any(c.isdigit() for t in tokens[start:end] for c in t.text):
+                    continue  # "Nb de personnes 8": the 8 is the value, never the label
                 text = _label_key(" ".join(t.folded for t in tokens[start:end]))
                 # Fuzzy scores of 85+ need lengths within 30% of each other: skip the rest.
                 if abs(len(text) - len(target)) > 0.3 * len(target) + 1:
@@ -447,13 +453,27 @@ def _headed(tokens: list[list[Token]], form: FormDefinition) -> list[Label]:
     for index, line_tokens in enumerate(tokens):
         if not line_tokens or line_tokens[0].folded not in own:
             continue
+        spec = own[line_tokens[0].folded]
         for end in range(2, min(len(line_tokens), _MAX_CAPTION_WORDS + 1)):
             if line_tokens[end].kind in ("colon", "leader"):
                 if all(t.kind == "word" for t in line_tokens[1:end]):
-                    spec = own[line_tokens[0].folded]
                     found.append(Label(spec, index, 0, end, _HEAD_SCORE, True))
                 break
+            # No colon: the rest of the line has the shape of the field's value ("Nombre
+            # de délégués 3"), which a caption's own words never have.
+            if shaped_value(spec, line_tokens[1:end], line_tokens[end:]):
+                found.append(Label(spec, index, 0, end, _HEAD_SCORE, False))
+                break
     return found
+
+
+def shaped_value(spec: FieldSpec, caption: list[Token], rest: list[Token]) -> bool:
+    """Whether `rest` has the shape of a value of `spec` and `caption` none (no digit)."""
+    if spec.type not in _SHAPED_TYPES or not rest or not _starts_value(rest[0].text):
+        return False
+    if any(t.kind != "word" or any(c.isdigit() for c in t.text) for t in caption):
+        return False
+    return normalize_value(spec, " ".join(t.text for t in rest)).value is not None
 
 
 def _outermost(labels: list[Label]) -> list[Label]:
