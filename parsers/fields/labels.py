@@ -614,12 +614,12 @@ def _extend_caption(
     # "Fonction exercée au sein de la collectivité …": a label word closing the caption
     # (ended by the caption's own colon or leader) is part of it, not a label of its own.
     if following is not None and following.strong and following.partner is None:
-        after = following.end
-        while after < len(tokens) and tokens[after].text in _REQUIRED_MARKS:
-            after += 1
-        closing = after >= len(tokens) or tokens[after].kind in ("colon", "leader")
+        marked = following.end
+        while marked < len(tokens) and tokens[marked].text in _REQUIRED_MARKS:
+            marked += 1
+        closing = marked >= len(tokens) or tokens[marked].kind in ("colon", "leader")
         if closing and following.end - label.end <= _MAX_CAPTION_WORDS:
-            stop = after
+            stop = marked
     end = label.end
     while end < stop and tokens[end].kind == "word" and end - label.end < _MAX_CAPTION_WORDS:
         if end > label.end and tokens[end].word.x0 - tokens[end - 1].word.x1 > wide:
