@@ -148,7 +148,7 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
             candidates.extend(_match_labels(spec, index, lines[index], line_tokens))
     candidates += _combined(lines, tokens, candidates)
     candidates += _headed(tokens, form)
-    accepted = _resolve(candidates)
+    accepted = _resolve(candidates, tokens)
     vocabulary = _label_vocabulary(form)
     # Right to left along each line, so that a caption reaching a label already extended to
     # its colon takes it in ("Qualité ou fonction dans l'organisme :").
@@ -298,6 +298,14 @@ def _ends_label(tokens: list[Token], start: int, end: int, height: float) -> boo
     return end >= len(tokens) or tokens[end].word.x0 - tokens[end - 1].word.x1 > wide
 
 
+def _lower(text: str) -> bool:
+    """A lower-case word; an elided article's capital is a name's ("d'Augy", "l'Isle")."""
+    head, apostrophe, rest = text.replace("’", "'").partition("'")
+    if apostrophe and len(head) <= 2 and rest:
+        return rest[:1].islower()
+    return text[:1].islower()
+
+
 def _continues_phrase(tokens: list[Token], start: int, height: float) -> bool:
     """Whether tokens[start] follows a preposition or article of the same phrase ("Fonction
     exercée dans l'organisme", "au sein de la collectivité"): a caption's words, not a label."""
@@ -314,7 +322,7 @@ def _qualifier(token: Token) -> bool:
     text = token.text
     if token.kind != "word" or any(c.isdigit() or c == "@" for c in text):
         return False
-    return text[:1].islower() or text.startswith("(") or text in _REQUIRED_MARKS
+    return _lower(text) or text.startswith("(") or text in _REQUIRED_MARKS
 
 
 def _combined(lines: list[Line], tokens: list[list[Token]], candidates: list[Label]) -> list[Label]:
@@ -351,7 +359,7 @@ def _may_combine(a: FieldSpec, b: FieldSpec) -> bool:
     return frozenset({a.role, b.role}) in _COMBINABLE
 
 
-def _resolve(candidates: list[Label]) -> list[Label]:
+def _resolve(candidates: list[Label], tokens: list[list[Token]]) -> list[Label]:
     """Keep the best labels so that no token belongs to two of them; a caption of two fields
     beats each of its parts."""
     ranked = sorted(
@@ -361,15 +369,37 @@ def _resolve(candidates: list[Label]) -> list[Label]:
     )
     taken: set[tuple[int, int]] = set()
     accepted: list[Label] = []
+    later: list[Label] = []
     for label in ranked:
         cells = {(label.line, i) for i in range(label.start, label.end)}
         if cells & taken:
             continue
         if not label.strong and label.start != 0:
+            later.append(label)
             continue
         taken |= cells
         accepted.append(label)
+    # "Nom de famille Marrot Prénom usuel Kiyan": a second label on a line headed by another
+    # field's, exactly its wording, right after a value, for a field labelled nowhere else.
+    for label in later:
+        cells = {(label.line, i) for i in range(label.start, label.end)}
+        if cells & taken or not _second_on_line(label, accepted, tokens):
+            continue
+        taken |= cells
+        accepted.append(Label(label.spec, label.line, label.start, label.end, label.score, True))
     return accepted
+
+
+def _second_on_line(label: Label, accepted: list[Label], tokens: list[list[Token]]) -> bool:
+    line = tokens[label.line]
+    words = " ".join(t.folded for t in line[label.start : label.end])
+    if label.score < 1.0 or len(words) <= _SHORT_LABEL + 1:
+        return False
+    if any(la.spec.key == label.spec.key for la in accepted):
+        return False
+    if not any(la.line == label.line and la.start == 0 for la in accepted):
+        return False
+    return _starts_value(line[label.start - 1].text)
 
 
 def _caption_lines(
@@ -411,7 +441,7 @@ def _is_caption_line(tokens: list[Token], vocabulary: dict[str, frozenset[str]])
     if any(t.kind != "word" or any(c.isdigit() or c == "@" for c in t.text) for t in tokens):
         return False
     return all(
-        t.text[:1].islower()
+        _lower(t.text)
         or t.text.startswith("(")
         or t.folded in _CONNECTORS
         or all(
@@ -579,7 +609,7 @@ def _caption_word(token: Token, spec: FieldSpec, vocabulary: dict[str, frozenset
         return True
     if all(w in _ARTICLES or _label_word(w, vocabulary[spec.key]) for w in words):
         return True
-    return loose and (text[:1].islower() or all(_label_word(w, vocabulary[""]) for w in words))
+    return loose and (_lower(text) or all(_label_word(w, vocabulary[""]) for w in words))
 
 
 def _label_word(word: str, vocabulary: frozenset[str]) -> bool:

@@ -336,3 +336,14 @@ def test_qualifiers_of_a_caption_without_colon_are_not_the_value() -> None:
     assert values["first_name"] == "Stefen"
     assert values["last_name"] == "Dawidowicz"
     assert values["position"] == "Chef de projet"
+
+
+def test_two_fields_on_one_line_without_colons_are_both_read() -> None:
+    values = _read(
+        _words(100, "Établissement (nom complet) Commune d'Augy"),
+        _words(120, "Nom de famille Marrot Prénom usuel Kiyan"),
+        _words(140, "C.P 89290 Commune Augy"),
+    )
+    assert values["organisation"] == "Commune d'Augy"
+    assert (values["last_name"], values["first_name"]) == ("Marrot", "Kiyan")
+    assert (values["postal_code"], values["city"]) == ("89290", "Augy")
