@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from itertools import pairwise
 
 from rapidfuzz import fuzz
@@ -115,17 +115,27 @@ def tokenize(line: Line) -> list[Token]:
 
 
 def _joined_boxes(tokens: list[Token]) -> list[Token]:
-    """A box typed as two characters, "[ ]" or "( )", is one empty box."""
+    """A box typed as characters, "[ ]", "( )", "[X]", is one box, however OCR read its
+    brackets ("{ ]", "[IX]", "[X1"): written "[ ]" or "[x]"."""
     joined: list[Token] = []
     for token in tokens:
-        if joined and joined[-1].text in ("[", "(") and token.text in ("]", ")"):
-            text = joined[-1].text + " " + token.text
-            joined[-1] = Token(text, text, joined[-1].word, "word")
+        if joined and joined[-1].text in _OPENERS and token.text in _CLOSERS:
+            opener = joined[-1].word
+            both = replace(opener, text="[ ]", x1=token.word.x1, bottom=max(opener.bottom,
+                           token.word.bottom), confidence=min(opener.confidence,
+                           token.word.confidence))  # fmt: skip
+            joined[-1] = Token("[ ]", "[ ]", both, "word")
             continue
+        if token.kind == "word" and _TYPED_MARK.match(token.text):
+            token = Token("[x]", "[x]", token.word, "word")
         joined.append(token)
     return joined
 
 
+# Brackets of a typed box as OCR reads them, and a cross between them.
+_OPENERS = frozenset({"[", "(", "{"})
+_CLOSERS = frozenset({"]", ")", "}", "|"})
+_TYPED_MARK = re.compile(r"^[\[({][|Il1]?[xX×][|Il1]?[\])}|1l]?$")
 _SLASHED = re.compile(r"^([^\W\d_]{2,}\.?)/([^\W\d_]{2,}\.?)$")
 
 
