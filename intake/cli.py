@@ -43,7 +43,9 @@ def main() -> None:
 
 
 def fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
+    from storage.redact import redact
+
+    typer.echo(f"error: {redact(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -152,7 +154,9 @@ def export(
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        output.write_text(text, encoding="utf-8")
+        from storage.private import write_private
+
+        write_private(output, text.encode("utf-8"))
         typer.echo(f"wrote {output}")
 
 

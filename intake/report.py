@@ -22,6 +22,7 @@ from intake.web.wording import Wording, wording
 from parsers.form import FormDefinition
 from parsers.trust.rules import parse_doubted
 from storage.models import Flag, Message
+from storage.private import write_private
 from storage.queries import MessageView, SubmissionView
 
 # The order of the report's groups: what blocks a registration first, message problems last.
@@ -277,12 +278,11 @@ def build_report(
 
 def write_report(report: Report, output: Path) -> list[Path]:
     """flagged-items.html and .csv, and invitees.csv when there is an invitation list."""
-    output.mkdir(parents=True, exist_ok=True)
     html_path, csv_path = output / "flagged-items.html", output / "flagged-items.csv"
-    html_path.write_text(report.html, encoding="utf-8")
-    csv_path.write_text(report.csv, encoding="utf-8", newline="")
+    write_private(html_path, report.html.encode("utf-8"))  # names and contacts: 0600
+    write_private(csv_path, report.csv.encode("utf-8"))
     if not report.invitees_csv:
         return [html_path, csv_path]
     listed = output / "invitees.csv"
-    listed.write_text(report.invitees_csv, encoding="utf-8", newline="")
+    write_private(listed, report.invitees_csv.encode("utf-8"))
     return [html_path, csv_path, listed]

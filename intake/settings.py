@@ -1,10 +1,10 @@
 """Settings: `config/intake.toml` overridden by `INTAKE_*` environment variables, checked once.
 
 Every setting is one flat key; its environment name is `INTAKE_` + the key in capitals
-(`imap_host` → `INTAKE_IMAP_HOST`). A key ending in `_password` or `_secret` may instead be
-read from a file named by the same key plus `_file`, so that secrets stay out of the
-repository and out of the process list. A wrong value stops start-up with one line that names
-the setting and the problem.
+(`imap_host` → `INTAKE_IMAP_HOST`). A key ending in `_password` or `_secret`, and
+`database_url` (it holds the database's password), may instead be read from a file named by
+the same key plus `_file`, so that secrets stay out of the repository and out of the process
+list. A wrong value stops start-up with one line that names the setting and the problem.
 """
 
 from __future__ import annotations
@@ -20,11 +20,15 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from intake.errors import SettingsError
 from parsers.limits import Limits
+from storage.redact import redact
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "intake.toml"
 _SECRET_KEYS = ("imap_password", "smtp_password", "web_secret", "imap_oauth2_client_secret",
-                "imap_oauth2_refresh_token")  # fmt: skip
+                "imap_oauth2_refresh_token", "database_url")  # fmt: skip
+# Shown in an error with its password taken out, rather than hidden: the rest tells what is
+# wrong with it.
+_REDACTED_KEYS = ("database_url",)
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -33,7 +37,7 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    database_url: str = ""  # empty: SQLite file intake.db in data_dir
+    database_url: str = Field(default="", repr=False)  # empty: SQLite intake.db in data_dir
     data_dir: Path = Path("var")
     form: Path = Path("config/forms/kumamoto-2018.toml")
     imap_host: str = ""
@@ -186,12 +190,19 @@ def load_settings(
         error = exc.errors()[0]
         key = str(error["loc"][0]) if error["loc"] else "?"
         got = values.get(key)
-        shown = "(hidden)" if key in _SECRET_KEYS else repr(got)
+        shown = _shown(key, got)
         message = error["msg"].removeprefix("Value error, ")
         raise SettingsError(
             f"setting {key} (INTAKE_{key.upper()}): {message}, got {shown}"
         ) from None
     return _resolve_paths(settings, path.parent)
+
+
+def _shown(key: str, value: object) -> str:
+    """A wrong value as an error may show it: a secret hidden, a URL without its password."""
+    if key in _REDACTED_KEYS:
+        return redact(repr(value))
+    return "(hidden)" if key in _SECRET_KEYS else repr(value)
 
 
 def _read_secret_files(values: dict[str, Any], environ: Mapping[str, str]) -> None:
