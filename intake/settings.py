@@ -29,6 +29,8 @@ _SECRET_KEYS = ("imap_password", "smtp_password", "web_secret", "imap_oauth2_cli
 # Shown in an error with its password taken out, rather than hidden: the rest tells what is
 # wrong with it.
 _REDACTED_KEYS = ("database_url",)
+# A session signing key shorter than this can be guessed (an empty one forges any login).
+MIN_WEB_SECRET_BYTES = 32
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -105,6 +107,14 @@ class Settings(BaseModel):
     def _check_url(cls, value: str) -> str:
         if value and not re.match(r"^(sqlite|postgres(ql)?(\+psycopg)?)://", value):
             raise ValueError("must start with sqlite:/// or postgresql://")
+        return value
+
+    @field_validator("web_secret")
+    @classmethod
+    def _check_secret(cls, value: str) -> str:
+        size = len(value.encode("utf-8"))
+        if value and size < MIN_WEB_SECRET_BYTES:
+            raise ValueError(f"{size} bytes, at least {MIN_WEB_SECRET_BYTES} needed")
         return value
 
     @field_validator("digest_to")

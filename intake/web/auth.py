@@ -5,12 +5,15 @@ from __future__ import annotations
 import hmac
 import os
 import secrets
+import tempfile
 import threading
 import time
 from collections import defaultdict, deque
 from pathlib import Path
 
+from intake.errors import SettingsError
 from intake.settings import Settings
+from storage.private import private_dir, tighten
 
 # After this many failures in the window a user name is locked: a guessing attack gets a
 # handful of tries per quarter hour, a person who mistyped is not locked for long.
@@ -22,26 +25,66 @@ FAILURE_WINDOW_SECONDS = 15 * 60
 SESSION_SECONDS = 10 * 3600
 # 32 random bytes: as strong as the session signature itself.
 TOKEN_BYTES = 32
+# A signing key shorter than this can be guessed (an empty one forges any login).
+MIN_SECRET_BYTES = 32
 
 
 def session_secret(settings: Settings) -> str:
-    """settings.web_secret, else a secret generated once into data_dir/web_secret (mode 0600)."""
+    """settings.web_secret, else a secret generated once into data_dir/web_secret (mode 0600).
+
+    The file is written whole under a temporary name, flushed and then linked into place, so
+    that no process ever reads it empty or half-written (an empty key would sign sessions
+    anyone can forge); a secret under MIN_SECRET_BYTES is refused with SettingsError.
+    """
     if settings.web_secret:
-        return settings.web_secret
+        return _checked(settings.web_secret, "INTAKE_WEB_SECRET")
     path = settings.data_dir / "web_secret"
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        except FileExistsError:
-            return _read_secret(path)  # another process made it first
+    try:
+        if not path.exists():
+            _create_secret(path)
+        tighten(path)
+        secret = path.read_text(encoding="utf-8").strip()
+    except (OSError, UnicodeDecodeError) as exc:
+        reason = getattr(exc, "strerror", None) or exc
+        raise SettingsError(f"setting web_secret: cannot use {path}: {reason}") from None
+    return _checked(secret, str(path))
+
+
+def _create_secret(path: Path) -> None:
+    private_dir(path.parent)
+    fd, temp = tempfile.mkstemp(dir=path.parent, prefix=".web_secret-")  # mode 0600
+    try:
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(secrets.token_urlsafe(TOKEN_BYTES))
-    return _read_secret(path)
+            handle.write(secrets.token_urlsafe(TOKEN_BYTES) + "\n")
+            handle.flush()
+            os.fsync(handle.fileno())
+        try:
+            os.link(temp, path)  # atomic and never replaces: the first process's secret wins
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            os.replace(temp, path)
+        _sync_dir(path.parent)
+    finally:
+        Path(temp).unlink(missing_ok=True)
 
 
-def _read_secret(path: Path) -> str:
-    return path.read_text(encoding="utf-8").strip()
+def _sync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _checked(secret: str, where: str) -> str:
+    size = len(secret.encode("utf-8"))
+    if size < MIN_SECRET_BYTES:
+        raise SettingsError(
+            f"setting web_secret ({where}): {size} bytes, at least {MIN_SECRET_BYTES} needed"
+            + (" (delete the file: a new one is generated)" if where.endswith("web_secret") else "")
+        )
+    return secret
 
 
 def new_token() -> str:

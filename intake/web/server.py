@@ -230,8 +230,9 @@ def _config(app: App, port: int | None) -> uvicorn.Config:
 
 def serve(app: App) -> None:
     """Run the review UI until interrupted (`intake serve`)."""
+    config = _config(app, None)  # refuses a bad session secret before saying it listens
     log.info("review UI on %s", app.settings.base_url)
-    uvicorn.Server(_config(app, None)).run()
+    uvicorn.Server(config).run()
 
 
 def serve_in_thread(app: App, port: int | None = None) -> ServerHandle:
