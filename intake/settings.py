@@ -9,6 +9,7 @@ list. A wrong value stops start-up with one line that names the setting and the 
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -21,6 +22,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from intake.errors import SettingsError
 from parsers.limits import Limits
 from storage.redact import redact
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "intake.toml"
@@ -78,6 +81,9 @@ class Settings(BaseModel):
     web_port: int = Field(default=8025, ge=1, le=65535)
     web_secret: str = Field(default="", repr=False)  # empty: generated once in data_dir
     web_base_url: str = ""  # empty: http://web_host:web_port
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-
+    # separated); empty: the client is the connection's peer, whatever the headers say.
+    web_trusted_proxies: str = ""
     report_csv_delimiter: Literal[";", ",", "\t"] = ";"  # ";" is what French Excel expects
     poll_seconds: int = Field(default=300, ge=5, le=86400)
     max_attempts: int = Field(default=5, ge=1, le=100)
@@ -117,6 +123,16 @@ class Settings(BaseModel):
             raise ValueError(f"{size} bytes, at least {MIN_WEB_SECRET_BYTES} needed")
         return value
 
+    @field_validator("web_trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for item in recipients(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
     @field_validator("digest_to")
     @classmethod
     def _check_recipients(cls, value: str) -> str:
@@ -130,6 +146,12 @@ class Settings(BaseModel):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'intake.db').resolve()}"
+
+    @property
+    def trusted_proxies(self) -> tuple[IPNetwork, ...]:
+        return tuple(
+            ipaddress.ip_network(a, strict=False) for a in recipients(self.web_trusted_proxies)
+        )
 
     @property
     def outbox_path(self) -> Path:

@@ -29,8 +29,16 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.app import App
 from intake.errors import SettingsError
+from intake.settings import IPNetwork
 from intake.web import invitees_view, views
-from intake.web.auth import SESSION_SECONDS, LoginThrottle, new_token, same_token, session_secret
+from intake.web.auth import (
+    SESSION_SECONDS,
+    LoginThrottle,
+    client_address,
+    new_token,
+    same_token,
+    session_secret,
+)
 from intake.web.context import Ctx
 from intake.web.templating import render_template
 from storage.review import ReviewError, verify_user
@@ -53,6 +61,7 @@ Handler = Callable[[Ctx], Response]
 def create_app(app: App) -> Starlette:
     """The ASGI application over `app`'s database, blobs and form."""
     throttle = LoginThrottle()
+    trusted = app.settings.trusted_proxies
 
     def protected(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
@@ -73,8 +82,8 @@ def create_app(app: App) -> Starlette:
         if request.method == "GET":
             return _login(request, "", 200)
         name, password = form.get("name", "").strip(), form.get("password", "")
-        address = request.client.host if request.client else "?"
-        wait = throttle.blocked_for(name, address)
+        address = _client(request, trusted)
+        wait = throttle.begin(name, address)  # counted before the hash: parallel tries too
         if wait:
             log.warning("login throttled user=%s address=%s", name, address)
             minutes = (wait + 59) // 60
@@ -83,10 +92,9 @@ def create_app(app: App) -> Starlette:
         with app.db.session() as session:
             ok = await run_in_threadpool(verify_user, session, name, password)
         if not ok:
-            throttle.failed(name, address)
             log.warning("login failed user=%s address=%s", name, address)
             return _login(request, "Nom ou mot de passe incorrect.", 401)
-        throttle.succeeded(name)
+        throttle.succeeded(name, address)
         request.session.clear()
         request.session.update({"user": name, "csrf": new_token()})
         log.info("login user=%s address=%s", name, address)
@@ -137,6 +145,11 @@ async def _checked_form(request: Request) -> dict[str, str]:
     if not same_token(request.session.get("csrf"), fields.get("csrf")):
         raise HTTPException(403, "Jeton de sécurité invalide : rechargez la page et recommencez.")
     return fields
+
+
+def _client(request: Request, trusted: tuple[IPNetwork, ...]) -> str:
+    peer = request.client.host if request.client else "?"
+    return client_address(peer, ",".join(request.headers.getlist("x-forwarded-for")), trusted)
 
 
 def _login(request: Request, error: str, status: int) -> Response:
@@ -224,7 +237,9 @@ def _config(app: App, port: int | None) -> uvicorn.Config:
         port=settings.web_port if port is None else port,
         log_config=None,  # our logging configuration stays in charge
         access_log=False,
-        proxy_headers=False,  # client addresses feed the login throttle: never trust headers
+        # Client addresses feed the login throttle: X-Forwarded-For is read by the app, and
+        # only from INTAKE_WEB_TRUSTED_PROXIES (auth.client_address), never by uvicorn.
+        proxy_headers=False,
     )
 
 
