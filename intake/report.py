@@ -7,7 +7,6 @@ Excel shows accents, `;`-separated by default as French Excel expects.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from collections.abc import Iterable
@@ -18,6 +17,7 @@ from pathlib import Path
 from intake.bulletin_roles import attendance_of, person_of, value_of
 from intake.export import export_csv
 from intake.invitees.status import Invitation
+from intake.spreadsheet import SafeWriter
 from intake.web.wording import Wording, wording
 from parsers.form import FormDefinition
 from parsers.trust.rules import parse_doubted
@@ -197,7 +197,7 @@ def report_rows(
 
 def report_csv(rows: list[dict[str, str]], words: Wording, delimiter: str) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
+    writer = SafeWriter(out, delimiter=delimiter)
     keys = ["reason_title", "organisation", "person", "problem", "received", "channel", "link"]
     writer.writerow([words.column(k) for k in keys])
     for row in rows:
@@ -226,7 +226,7 @@ class Report:
 def invitees_csv(invitation: Invitation, words: Wording, delimiter: str) -> str:
     """Every invitee with its state and contacts, then the answers not on the list."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
+    writer = SafeWriter(out, delimiter=delimiter)
     keys = ("state", "organisation", "contact", "email", "phone", "postal_code", "answers")
     writer.writerow([words.t(f"invitation.column.{k}") for k in keys])
     for state in invitation.invitees:
