@@ -17,6 +17,7 @@ from intake.settings import Settings
 from parsers.errors import FormDefinitionError
 from parsers.fields.template.model import Template
 from parsers.form import FormDefinition, load_form
+from storage.redact import redact
 
 if TYPE_CHECKING:
     from intake.extraction import Extractor
@@ -105,10 +106,10 @@ class _KeyValueFormatter(logging.Formatter):
 
     def format(self, record: logging.LogRecord) -> str:
         when = self.formatTime(record, "%Y-%m-%dT%H:%M:%S%z")
-        text = record.getMessage().replace("\n", " | ")
+        text = redact(record.getMessage().replace("\n", " | "))
         line = f"{when} level={record.levelname.lower()} logger={record.name} {text}"
         if record.exc_info and record.levelno >= logging.ERROR:
-            line += f" error={record.exc_info[1]!r}"
+            line += f" error={redact(repr(record.exc_info[1]))}"
         return line
 
 

@@ -43,7 +43,9 @@ def main() -> None:
 
 
 def fail(message: str, code: int = 1) -> None:
-    typer.echo(f"error: {message}", err=True)
+    from storage.redact import redact
+
+    typer.echo(f"error: {redact(message)}", err=True)
     raise typer.Exit(code)
 
 
@@ -67,6 +69,16 @@ def guarded(func: F) -> F:
             fail("interrupted", 130)
 
     return wrapper  # type: ignore[return-value]  # same signature, as functools.wraps says
+
+
+def actor() -> str:
+    """Who ran the command, for the audit (`cli:root`)."""
+    import getpass
+
+    try:
+        return f"cli:{getpass.getuser()}"
+    except (KeyError, OSError):  # no name for this uid (a container)
+        return "cli"
 
 
 def app_from(config: Path | None) -> App:
@@ -144,15 +156,19 @@ def export(
         raise InputError(f"--format must be json or csv, not {format_!r}")
     from intake.export import export_csv, export_json
     from storage.queries import message_views
+    from storage.users import record
 
     app = app_from(config)
     with app.db.session() as session:
         views = message_views(session)
         text = export_json(views, app.form) if format_ == "json" else export_csv(views, app.form)
+        record(session, actor(), "export", f"intake export --format {format_}")
     if output is None:
         sys.stdout.write(text if text.endswith("\n") else text + "\n")
     else:
-        output.write_text(text, encoding="utf-8")
+        from storage.private import write_private
+
+        write_private(output, text.encode("utf-8"))
         typer.echo(f"wrote {output}")
 
 
@@ -193,5 +209,6 @@ def _progress(done: int, total: int, label: str) -> None:
 # Commands of the service, the review UI and the digest live beside the code they drive and
 # register themselves on `cli` when imported.
 for _module in ("intake.poll_commands", "intake.web_commands", "intake.digest_commands",
-                "intake.respond_commands", "intake.form_commands"):  # fmt: skip
+                "intake.respond_commands", "intake.form_commands",
+                "intake.user_commands"):  # fmt: skip
     importlib.import_module(_module)

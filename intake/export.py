@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import json
 from collections.abc import Iterable
 from typing import Any
 
+from intake.spreadsheet import SafeWriter
 from parsers.form import FormDefinition
 from storage.queries import MessageView
 
@@ -71,7 +71,7 @@ def _fax(view: MessageView) -> dict[str, Any] | None:
 def export_csv(views: Iterable[MessageView], form: FormDefinition, delimiter: str = ",") -> str:
     """One row per submission (and one per message without a submission, fields empty)."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
+    writer = SafeWriter(out, delimiter=delimiter)
     head = ["message", "submission", "received_at", "channel", "from", "subject",
             "message_status", "submission_status", "flags", "document"]  # fmt: skip
     writer.writerow(head + list(form.keys))

@@ -20,6 +20,7 @@ from pathlib import Path
 from intake.errors import MailerError as MailerError  # re-exported for callers
 from intake.errors import RecipientRefused
 from intake.settings import Settings
+from storage.private import private_dir
 
 # Connect, each command and the DATA transfer: a server silent this long is not coming back
 # for this attempt; the digest's retry (with backoff) is the next chance.
@@ -97,7 +98,7 @@ def write_outbox(outbox: Path, message: EmailMessage) -> Path:
     """Write the message as `<time>-<random>.eml`: a temporary name first, then renamed, so a
     reader of the folder never sees half a file."""
     try:
-        outbox.mkdir(parents=True, exist_ok=True)
+        private_dir(outbox)
         stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
         target = outbox / f"{stamp}-{secrets.token_hex(4)}.eml"
         handle, temporary = tempfile.mkstemp(dir=outbox, prefix=".", suffix=".tmp")

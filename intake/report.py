@@ -7,7 +7,6 @@ Excel shows accents, `;`-separated by default as French Excel expects.
 
 from __future__ import annotations
 
-import csv
 import io
 from collections import Counter
 from collections.abc import Iterable
@@ -18,10 +17,12 @@ from pathlib import Path
 from intake.bulletin_roles import attendance_of, person_of, value_of
 from intake.export import export_csv
 from intake.invitees.status import Invitation
+from intake.spreadsheet import SafeWriter
 from intake.web.wording import Wording, wording
 from parsers.form import FormDefinition
 from parsers.trust.rules import parse_doubted
 from storage.models import Flag, Message
+from storage.private import write_private
 from storage.queries import MessageView, SubmissionView
 
 # The order of the report's groups: what blocks a registration first, message problems last.
@@ -196,7 +197,7 @@ def report_rows(
 
 def report_csv(rows: list[dict[str, str]], words: Wording, delimiter: str) -> str:
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
+    writer = SafeWriter(out, delimiter=delimiter)
     keys = ["reason_title", "organisation", "person", "problem", "received", "channel", "link"]
     writer.writerow([words.column(k) for k in keys])
     for row in rows:
@@ -225,7 +226,7 @@ class Report:
 def invitees_csv(invitation: Invitation, words: Wording, delimiter: str) -> str:
     """Every invitee with its state and contacts, then the answers not on the list."""
     out = io.StringIO()
-    writer = csv.writer(out, delimiter=delimiter)
+    writer = SafeWriter(out, delimiter=delimiter)
     keys = ("state", "organisation", "contact", "email", "phone", "postal_code", "answers")
     writer.writerow([words.t(f"invitation.column.{k}") for k in keys])
     for state in invitation.invitees:
@@ -277,12 +278,11 @@ def build_report(
 
 def write_report(report: Report, output: Path) -> list[Path]:
     """flagged-items.html and .csv, and invitees.csv when there is an invitation list."""
-    output.mkdir(parents=True, exist_ok=True)
     html_path, csv_path = output / "flagged-items.html", output / "flagged-items.csv"
-    html_path.write_text(report.html, encoding="utf-8")
-    csv_path.write_text(report.csv, encoding="utf-8", newline="")
+    write_private(html_path, report.html.encode("utf-8"))  # names and contacts: 0600
+    write_private(csv_path, report.csv.encode("utf-8"))
     if not report.invitees_csv:
         return [html_path, csv_path]
     listed = output / "invitees.csv"
-    listed.write_text(report.invitees_csv, encoding="utf-8", newline="")
+    write_private(listed, report.invitees_csv.encode("utf-8"))
     return [html_path, csv_path, listed]

@@ -1,14 +1,15 @@
 """Settings: `config/intake.toml` overridden by `INTAKE_*` environment variables, checked once.
 
 Every setting is one flat key; its environment name is `INTAKE_` + the key in capitals
-(`imap_host` → `INTAKE_IMAP_HOST`). A key ending in `_password` or `_secret` may instead be
-read from a file named by the same key plus `_file`, so that secrets stay out of the
-repository and out of the process list. A wrong value stops start-up with one line that names
-the setting and the problem.
+(`imap_host` → `INTAKE_IMAP_HOST`). A key ending in `_password` or `_secret`, and
+`database_url` (it holds the database's password), may instead be read from a file named by
+the same key plus `_file`, so that secrets stay out of the repository and out of the process
+list. A wrong value stops start-up with one line that names the setting and the problem.
 """
 
 from __future__ import annotations
 
+import ipaddress
 import os
 import re
 import tomllib
@@ -20,11 +21,19 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from intake.errors import SettingsError
 from parsers.limits import Limits
+from storage.redact import redact
+
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_CONFIG = PROJECT_ROOT / "config" / "intake.toml"
 _SECRET_KEYS = ("imap_password", "smtp_password", "web_secret", "imap_oauth2_client_secret",
-                "imap_oauth2_refresh_token")  # fmt: skip
+                "imap_oauth2_refresh_token", "database_url")  # fmt: skip
+# Shown in an error with its password taken out, rather than hidden: the rest tells what is
+# wrong with it.
+_REDACTED_KEYS = ("database_url",)
+# A session signing key shorter than this can be guessed (an empty one forges any login).
+MIN_WEB_SECRET_BYTES = 32
 _HHMM = re.compile(r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
@@ -33,7 +42,7 @@ class Settings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    database_url: str = ""  # empty: SQLite file intake.db in data_dir
+    database_url: str = Field(default="", repr=False)  # empty: SQLite intake.db in data_dir
     data_dir: Path = Path("var")
     form: Path = Path("config/forms/kumamoto-2018.toml")
     imap_host: str = ""
@@ -72,6 +81,9 @@ class Settings(BaseModel):
     web_port: int = Field(default=8025, ge=1, le=65535)
     web_secret: str = Field(default="", repr=False)  # empty: generated once in data_dir
     web_base_url: str = ""  # empty: http://web_host:web_port
+    # Reverse proxies whose X-Forwarded-For is believed (addresses or networks, comma-
+    # separated); empty: the client is the connection's peer, whatever the headers say.
+    web_trusted_proxies: str = ""
     report_csv_delimiter: Literal[";", ",", "\t"] = ";"  # ";" is what French Excel expects
     poll_seconds: int = Field(default=300, ge=5, le=86400)
     max_attempts: int = Field(default=5, ge=1, le=100)
@@ -104,6 +116,24 @@ class Settings(BaseModel):
             raise ValueError("must start with sqlite:/// or postgresql://")
         return value
 
+    @field_validator("web_secret")
+    @classmethod
+    def _check_secret(cls, value: str) -> str:
+        size = len(value.encode("utf-8"))
+        if value and size < MIN_WEB_SECRET_BYTES:
+            raise ValueError(f"{size} bytes, at least {MIN_WEB_SECRET_BYTES} needed")
+        return value
+
+    @field_validator("web_trusted_proxies")
+    @classmethod
+    def _check_proxies(cls, value: str) -> str:
+        for item in recipients(value):
+            try:
+                ipaddress.ip_network(item, strict=False)
+            except ValueError:
+                raise ValueError(f"{item!r} is not an IP address or network") from None
+        return value
+
     @field_validator("digest_to")
     @classmethod
     def _check_recipients(cls, value: str) -> str:
@@ -117,6 +147,12 @@ class Settings(BaseModel):
     @property
     def sqlalchemy_url(self) -> str:
         return self.database_url or f"sqlite:///{(self.data_dir / 'intake.db').resolve()}"
+
+    @property
+    def trusted_proxies(self) -> tuple[IPNetwork, ...]:
+        return tuple(
+            ipaddress.ip_network(a, strict=False) for a in recipients(self.web_trusted_proxies)
+        )
 
     @property
     def outbox_path(self) -> Path:
@@ -188,12 +224,19 @@ def load_settings(
         error = exc.errors()[0]
         key = str(error["loc"][0]) if error["loc"] else "?"
         got = values.get(key)
-        shown = "(hidden)" if key in _SECRET_KEYS else repr(got)
+        shown = _shown(key, got)
         message = error["msg"].removeprefix("Value error, ")
         raise SettingsError(
             f"setting {key} (INTAKE_{key.upper()}): {message}, got {shown}"
         ) from None
     return _resolve_paths(settings, path.parent)
+
+
+def _shown(key: str, value: object) -> str:
+    """A wrong value as an error may show it: a secret hidden, a URL without its password."""
+    if key in _REDACTED_KEYS:
+        return redact(repr(value))
+    return "(hidden)" if key in _SECRET_KEYS else repr(value)
 
 
 def _read_secret_files(values: dict[str, Any], environ: Mapping[str, str]) -> None:

@@ -1,21 +1,14 @@
-"""Commands of the review part: `intake serve`, `intake report`, `intake user add`."""
+"""Commands of the review part: `intake serve`, `intake report` (the `intake user` commands are
+in `intake.user_commands`)."""
 
 from __future__ import annotations
 
-import functools
-import getpass
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
-from intake.cli import ConfigOption, app_from, cli, command, fail
-from intake.errors import InputError, IntakeError
-from intake.inputs import read_input
-from storage.errors import StorageError
-
-users = typer.Typer(help="Staff accounts of the review UI.", no_args_is_help=True)
-cli.add_typer(users, name="user")
+from intake.cli import ConfigOption, actor, app_from, command
 
 
 @command
@@ -40,6 +33,7 @@ def report(
     from intake.invitees.status import read_invitation
     from intake.report import build_report, write_report
     from storage.queries import message_views
+    from storage.users import record
 
     app = app_from(config)
     settings = app.settings
@@ -52,37 +46,6 @@ def report(
             delimiter=settings.report_csv_delimiter,
             invitation=read_invitation(session, app.form),
         )
+        record(session, actor(), "export", f"intake report --output {output}")
     paths = [str(p) for p in write_report(built, output)]
     typer.echo(f"{built.rows} flagged item(s): wrote {', '.join(paths[:-1])} and {paths[-1]}")
-
-
-def user_add(
-    name: Annotated[str, typer.Argument(help="Login name.")],
-    password_file: Annotated[
-        Path | None, typer.Option("--password-file", help="Read the password from this file.")
-    ] = None,
-    config: ConfigOption = None,
-) -> None:
-    """Create a staff account (password prompted twice, hidden, unless --password-file)."""
-    if password_file is not None:
-        password = read_input(password_file).decode("utf-8").strip()
-    else:
-        password = getpass.getpass("Password: ")
-        if getpass.getpass("Password again: ") != password:
-            raise InputError("the two passwords differ")
-    from storage.review import add_user
-
-    app = app_from(config)
-    with app.db.session() as session:
-        add_user(session, name, password)
-    typer.echo(f"user {name} added")
-
-
-@users.command(name="add")
-@functools.wraps(user_add)
-def _user_add(*args: Any, **kwargs: Any) -> None:
-    # `command` registers on the top-level group only; same error handling for a subgroup.
-    try:
-        user_add(*args, **kwargs)
-    except (IntakeError, StorageError) as exc:
-        fail(str(exc))

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from storage.errors import BlobStoreError
+from storage.private import private_dir
 
 
 def content_hash(data: bytes) -> str:
@@ -43,7 +44,7 @@ class BlobStore:
                 f"cannot write to the data directory {self.root}: {exc.strerror or exc}"
             ) from exc
         try:
-            target.parent.mkdir(parents=True, exist_ok=True)
+            private_dir(target.parent)
             fd, temp = tempfile.mkstemp(dir=target.parent, prefix=".tmp-")
             try:
                 with os.fdopen(fd, "wb") as handle:

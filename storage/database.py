@@ -13,10 +13,17 @@ from typing import Any
 
 from sqlalchemy import event, inspect
 from sqlalchemy.engine import Engine
-from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from sqlalchemy.exc import (
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    SQLAlchemyError,
+)
 from sqlmodel import Session, create_engine
 
 from storage.errors import DatabaseUnavailable
+from storage.private import create_private, tighten
+from storage.redact import redact
 
 # Writers wait this long for a SQLite lock before failing (the poller retries next cycle).
 SQLITE_BUSY_SECONDS = 15.0
@@ -38,16 +45,23 @@ class Database:
     def __init__(self, url: str, busy_seconds: float = SQLITE_BUSY_SECONDS) -> None:
         self.url = normalize_url(url)
         self.is_sqlite = self.url.startswith("sqlite")
-        if self.is_sqlite:
-            path = self.url.split("///", 1)[-1]
-            if path and path != ":memory:":
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-            self.engine: Engine = create_engine(self.url, connect_args={"timeout": busy_seconds})
-            event.listen(self.engine, "connect", _sqlite_pragmas(int(busy_seconds * 1000)))
-        else:
-            self.engine = create_engine(
-                self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10}
-            )
+        try:
+            if self.is_sqlite:
+                path = self.url.split("///", 1)[-1].split("?", 1)[0]
+                if path and path != ":memory:":
+                    _private_sqlite(Path(path))
+                self.engine: Engine = create_engine(
+                    self.url, connect_args={"timeout": busy_seconds}
+                )
+                event.listen(self.engine, "connect", _sqlite_pragmas(int(busy_seconds * 1000)))
+            else:
+                self.engine = create_engine(
+                    self.url, pool_pre_ping=True, connect_args={"connect_timeout": 10}
+                )
+        except (SQLAlchemyError, ValueError) as exc:  # a URL that does not parse (port "abc")
+            raise DatabaseUnavailable(f"database URL {redact(url)}: {_first_line(exc)}") from None
+        except OSError as exc:
+            raise DatabaseUnavailable(f"database file {path}: {exc.strerror or exc}") from None
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -71,7 +85,8 @@ class Database:
             with self.engine.begin() as connection:
                 config.attributes["connection"] = connection
                 command.upgrade(config, "head")
-        except OperationalError as exc:
+        except (OperationalError, InterfaceError, ProgrammingError) as exc:
+            # ProgrammingError too: psycopg's word for an unknown option in the URL's query.
             raise DatabaseUnavailable(f"database unavailable: {_first_line(exc)}") from exc
 
     def tables(self) -> list[str]:
@@ -102,6 +117,14 @@ def _sqlite_pragmas(busy_ms: int) -> Callable[[Any, Any], None]:
     return on_connect
 
 
+def _private_sqlite(path: Path) -> None:
+    """The database file and its WAL files readable by the service's user only."""
+    create_private(path)
+    for extra in ("", "-wal", "-shm", "-journal"):
+        tighten(path.with_name(path.name + extra))
+
+
 def _first_line(exc: Exception) -> str:
+    """The error's first line, with any password in it taken out."""
     text = str(getattr(exc, "orig", None) or exc)
-    return text.strip().splitlines()[0] if text.strip() else type(exc).__name__
+    return redact(text.strip().splitlines()[0]) if text.strip() else type(exc).__name__

@@ -2,7 +2,9 @@
 
 StorageError
 ├── DatabaseUnavailable   cannot connect, locked too long, server restarting (transient)
-└── BlobStoreError        the data directory cannot be written or read
+├── BlobStoreError        the data directory cannot be written or read
+└── ReviewError           a review action that cannot be done (unknown item, wrong state)
+    └── UserError         an account operation that cannot be done (unknown user, bad role)
 """
 
 from __future__ import annotations
@@ -18,3 +20,11 @@ class DatabaseUnavailable(StorageError):
 
 class BlobStoreError(StorageError):
     pass
+
+
+class ReviewError(StorageError):
+    """A review action that cannot be done (unknown item, invalid value, wrong state)."""
+
+
+class UserError(ReviewError):
+    """An account operation that cannot be done (unknown user, bad name, role or password)."""

@@ -176,7 +176,10 @@ class ReviewAction(SQLModel, table=True):
     message_pk: int | None = Field(default=None, foreign_key="message.id", index=True)
     submission_pk: int | None = Field(default=None, foreign_key="submission.id", index=True)
     user: str = Field(max_length=100)
-    action: str = Field(max_length=30)  # correct | approve | reject | duplicate | amendment
+    # Changes: correct | approve | reject | duplicate | amendment | resolve | *_user …;
+    # access (storage.users.ACCESS_ACTIONS): login | login_failed | logout | view | download
+    # | export.
+    action: str = Field(max_length=30)
     detail: str = Field(default="", sa_column=Column(Text, nullable=False))
     at: datetime = _when(now=True)
 
@@ -188,6 +191,13 @@ class User(SQLModel, table=True):
     name: str = Field(unique=True, max_length=100)
     password_hash: str = Field(max_length=500)
     created_at: datetime = _when(now=True)
+    # reader (sees) | reviewer (corrects and decides) | admin (also exports and users)
+    role: str = Field(default="reviewer", max_length=10)
+    # Signed into each session; raised by logout, a new password or disabling, which ends
+    # every session signed with an older one.
+    session_version: int = 0
+    disabled_at: datetime | None = _when(nullable=True)
+    last_login_at: datetime | None = _when(nullable=True)
 
 
 class SourceHealth(SQLModel, table=True):

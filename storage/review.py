@@ -1,5 +1,5 @@
 """Review actions: correct a field, approve, reject, mark duplicate, resolve an amendment or a
-message flag; and the staff accounts allowed to do them.
+message flag. The staff accounts allowed to do them are in `storage.users`.
 
 Every action writes a ReviewAction row with who and when; nothing is ever deleted (a
 correction keeps the extracted value beside the corrected one, a resolved flag stays with its
@@ -12,59 +12,23 @@ import json
 import re
 from collections.abc import Mapping
 
-from argon2 import PasswordHasher
-from argon2.exceptions import InvalidHashError, VerificationError
 from sqlmodel import Session, col, select
 
 from parsers.fields.normalize import clean_text, normalize_value
 from parsers.form import FieldSpec, FormDefinition
 from parsers.text import fold
-from storage.errors import StorageError
-from storage.models import FieldValue, Flag, Message, ReviewAction, Submission, User, utcnow
+from storage.errors import ReviewError, UserError
+from storage.models import FieldValue, Flag, Message, ReviewAction, Submission, utcnow
+from storage.users import ACCESS_ACTIONS, MIN_PASSWORD_LENGTH, add_user, verify_user
 
-_HASHER = PasswordHasher()
-# Verified against when the user does not exist, so that a wrong name costs as long as a
-# wrong password and the response time does not tell which names exist.
-_DUMMY_HASH = _HASHER.hash("no such user")
-# Staff names appear in the audit trail and in URLs of nothing: keep them plain.
-_NAME = re.compile(r"^[\w.@-]{1,100}$")
-# Shorter passwords are too easy to guess for a service reachable on a network.
-MIN_PASSWORD_LENGTH = 8
+__all__ = ["MIN_PASSWORD_LENGTH", "ReviewError", "UserError", "add_user", "verify_user"]
+
 _TRUE = {"oui", "o", "yes", "y", "true", "1", "x", "vrai"}
 _FALSE = {"non", "n", "no", "false", "0", "faux", ""}
 
 
-class ReviewError(StorageError):
-    """A review action that cannot be done (unknown item, invalid value, wrong state)."""
-
-
-def add_user(session: Session, name: str, password: str) -> User:
-    if not _NAME.match(name):
-        raise ReviewError(f"user name {name!r}: letters, digits, '.', '@', '-' and '_' only")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise ReviewError(f"password: at least {MIN_PASSWORD_LENGTH} characters")
-    if session.exec(select(User).where(User.name == name)).first() is not None:
-        raise ReviewError(f"user {name!r} already exists")
-    user = User(name=name, password_hash=_HASHER.hash(password))
-    session.add(user)
-    session.add(ReviewAction(user=name, action="add_user", detail=f"user {name} created"))
-    session.flush()
-    return user
-
-
-def verify_user(session: Session, name: str, password: str) -> bool:
-    """Whether `password` is `name`'s; rehashes when argon2's parameters have changed."""
-    user = session.exec(select(User).where(User.name == name)).first()
-    try:
-        _HASHER.verify(user.password_hash if user else _DUMMY_HASH, password)
-    except (VerificationError, InvalidHashError):
-        return False
-    if user is None:
-        return False
-    if _HASHER.check_needs_rehash(user.password_hash):
-        user.password_hash = _HASHER.hash(password)
-        session.add(user)
-    return True
+# ReviewError lives in storage.errors; accounts in storage.users: their names stay
+# importable from here.
 
 
 def parse_correction(spec: FieldSpec, text: str) -> object:
@@ -94,8 +58,9 @@ def parse_correction(spec: FieldSpec, text: str) -> object:
 def correct_field(
     session: Session, form: FormDefinition, submission_pk: int, key: str, text: str, user: str
 ) -> FieldValue:
-    """Set a person's value for one field; the extracted value stays in value_json."""
-    submission = _submission(session, submission_pk)
+    """Set a person's value for one field; the extracted value stays in value_json. A
+    decided (approved or rejected) submission is closed: its values no longer change."""
+    submission = _open_submission(session, submission_pk)
     try:
         spec = form.field(key)
     except KeyError:
@@ -204,10 +169,12 @@ def resolve_flag(session: Session, flag_pk: int, user: str, resolution: str = "h
 
 
 def history(session: Session, message_pk: int) -> list[ReviewAction]:
-    """The review actions on a message and its submissions, oldest first."""
+    """The review actions on a message and its submissions, oldest first (the changes, not
+    who looked at it: those are access rows, ACCESS_ACTIONS)."""
     rows = session.exec(
         select(ReviewAction)
         .where(ReviewAction.message_pk == message_pk)
+        .where(col(ReviewAction.action).not_in(ACCESS_ACTIONS))
         .order_by(col(ReviewAction.at), col(ReviewAction.id))
     )
     return list(rows)

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from intake.errors import InputError
 from intake.invitees.match import fold
+from intake.spreadsheet import unquote_cell
 from parsers.fields.normalize import normalize_phone, normalize_postal_code
 
 # Headings people give each column (folded, punctuation as spaces); the longest that a
@@ -153,7 +154,8 @@ def _field_of(heading: str) -> str | None:
 
 
 def _cell(cells: list[str], index: int) -> str:
-    return " ".join(cells[index].split()) if index < len(cells) else ""
+    # A list we wrote (invitees.csv) has a quote before a +33 phone: see intake/spreadsheet.py.
+    return " ".join(unquote_cell(cells[index]).split()) if index < len(cells) else ""
 
 
 def _row(line: int, values: dict[str, str]) -> tuple[InviteeRow | None, list[str]]:

@@ -1,4 +1,5 @@
-"""What a page handler gets: the application, the request, the logged-in user, posted fields."""
+"""What a page handler gets: the application, the request, the logged-in user and their role,
+posted fields."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from starlette.responses import HTMLResponse, RedirectResponse
 
 from intake.app import App
 from intake.web.templating import render_template
+from storage.users import may
 
 
 @dataclass
@@ -18,6 +20,7 @@ class Ctx:
     request: Request
     user: str
     form: dict[str, str]
+    role: str = "reader"
 
     def page(self, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         """Render a page with the user, CSRF token and one-time notice every page shows."""
@@ -28,6 +31,8 @@ class Ctx:
             csrf=self.request.session.get("csrf", ""),
             notice=notice,
             path=self.request.url.path,
+            can_review=may(self.role, "reviewer"),
+            is_admin=may(self.role, "admin"),
             **context,
         )
         return HTMLResponse(html, status_code=status)

@@ -7,11 +7,13 @@ from __future__ import annotations
 from starlette.responses import Response
 
 from intake.invitees.status import read_invitation
+from intake.web.access import audit
 from intake.web.context import Ctx
 from intake.web.wording import wording
 
 
 def invitees_page(ctx: Ctx) -> Response:
+    audit(ctx, "view")  # the invitees' contacts
     with ctx.app.db.session() as session:
         invitation = read_invitation(session, ctx.app.form)
     words = wording(ctx.app.settings.digest_language)

@@ -13,6 +13,7 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from urllib.parse import quote
 
 import uvicorn
@@ -29,11 +30,22 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from intake.app import App
 from intake.errors import SettingsError
+from intake.settings import IPNetwork
 from intake.web import invitees_view, views
-from intake.web.auth import SESSION_SECONDS, LoginThrottle, new_token, same_token, session_secret
+from intake.web.access import needed_role
+from intake.web.auth import (
+    SESSION_SECONDS,
+    LoginThrottle,
+    client_address,
+    new_token,
+    same_token,
+    session_secret,
+)
 from intake.web.context import Ctx
 from intake.web.templating import render_template
+from storage.models import User
 from storage.review import ReviewError, verify_user
+from storage.users import logged_in, logged_out, login_failed, may, session_user
 
 log = logging.getLogger("intake.web")
 STATIC = Path(__file__).parent / "static"
@@ -48,52 +60,72 @@ SECURITY_HEADERS = [
 # How long serve_in_thread waits for the socket to be listening before giving up.
 START_TIMEOUT_SECONDS = 10.0
 Handler = Callable[[Ctx], Response]
+T = TypeVar("T")
 
 
 def create_app(app: App) -> Starlette:
     """The ASGI application over `app`'s database, blobs and form."""
     throttle = LoginThrottle()
+    trusted = app.settings.trusted_proxies
 
     def protected(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
         async def endpoint(request: Request) -> Response:
-            user = request.session.get("user")
-            if not isinstance(user, str):
+            account = await run_in_threadpool(_account, request)
+            if account is None:  # never logged in, logged out elsewhere, disabled, removed
+                request.session.pop("user", None)
                 if request.method != "GET":
                     raise HTTPException(403, "Session expirée : reconnectez-vous.")
                 target = request.url.path + (f"?{request.url.query}" if request.url.query else "")
                 return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
             form = await _checked_form(request)
-            ctx = Ctx(app, request, user, form)
+            if not may(account.role, needed_role(request.url.path, request.method)):
+                raise HTTPException(403, "Votre rôle ne permet pas cette action.")
+            ctx = Ctx(app, request, account.name, form, account.role)
             return await run_in_threadpool(handler, ctx)
 
         return endpoint
+
+    def _account(request: Request) -> User | None:
+        with app.db.session() as session:
+            return session_user(session, request.session.get("user"), request.session.get("ver"))
+
+    async def in_db(func: Callable[..., T], *args: object) -> T:
+        """`func(session, *args)` in a worker thread, committed there."""
+
+        def call() -> T:
+            with app.db.session() as session:
+                return func(session, *args)
+
+        return await run_in_threadpool(call)
 
     async def login_page(request: Request) -> Response:
         form = await _checked_form(request)
         if request.method == "GET":
             return _login(request, "", 200)
         name, password = form.get("name", "").strip(), form.get("password", "")
-        address = request.client.host if request.client else "?"
-        wait = throttle.blocked_for(name, address)
+        address = _client(request, trusted)
+        wait = throttle.begin(name, address)  # counted before the hash: parallel tries too
         if wait:
             log.warning("login throttled user=%s address=%s", name, address)
             minutes = (wait + 59) // 60
             message = f"Trop d'essais : réessayez dans {minutes} min."
             return _login(request, message, 429)
-        with app.db.session() as session:
-            ok = await run_in_threadpool(verify_user, session, name, password)
+        ok = await in_db(verify_user, name, password)
         if not ok:
-            throttle.failed(name, address)
             log.warning("login failed user=%s address=%s", name, address)
+            await in_db(login_failed, name, address)
             return _login(request, "Nom ou mot de passe incorrect.", 401)
-        throttle.succeeded(name)
+        throttle.succeeded(name, address)
+        version = (await in_db(logged_in, name, address)).session_version
         request.session.clear()
-        request.session.update({"user": name, "csrf": new_token()})
+        request.session.update({"user": name, "ver": version, "csrf": new_token()})
         log.info("login user=%s address=%s", name, address)
         return RedirectResponse(_safe_next(form.get("next", "")), status_code=303)
 
     async def logout(request: Request) -> Response:
         await _checked_form(request)
+        if await run_in_threadpool(_account, request) is not None:  # ends the others too
+            await in_db(logged_out, request.session["user"], _client(request, trusted))
         request.session.clear()
         return RedirectResponse("/login", status_code=303)
 
@@ -137,6 +169,11 @@ async def _checked_form(request: Request) -> dict[str, str]:
     if not same_token(request.session.get("csrf"), fields.get("csrf")):
         raise HTTPException(403, "Jeton de sécurité invalide : rechargez la page et recommencez.")
     return fields
+
+
+def _client(request: Request, trusted: tuple[IPNetwork, ...]) -> str:
+    peer = request.client.host if request.client else "?"
+    return client_address(peer, ",".join(request.headers.getlist("x-forwarded-for")), trusted)
 
 
 def _login(request: Request, error: str, status: int) -> Response:
@@ -224,14 +261,17 @@ def _config(app: App, port: int | None) -> uvicorn.Config:
         port=settings.web_port if port is None else port,
         log_config=None,  # our logging configuration stays in charge
         access_log=False,
-        proxy_headers=False,  # client addresses feed the login throttle: never trust headers
+        # Client addresses feed the login throttle: X-Forwarded-For is read by the app, and
+        # only from INTAKE_WEB_TRUSTED_PROXIES (auth.client_address), never by uvicorn.
+        proxy_headers=False,
     )
 
 
 def serve(app: App) -> None:
     """Run the review UI until interrupted (`intake serve`)."""
+    config = _config(app, None)  # refuses a bad session secret before saying it listens
     log.info("review UI on %s", app.settings.base_url)
-    uvicorn.Server(_config(app, None)).run()
+    uvicorn.Server(config).run()
 
 
 def serve_in_thread(app: App, port: int | None = None) -> ServerHandle:

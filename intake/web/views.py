@@ -13,6 +13,7 @@ from intake.opener import open_message
 from intake.report import COUNTED, Item, by_reason, describe, submissions_csv
 from intake.sandbox import Sandbox
 from intake.web import actions, checklist, flow, pictures
+from intake.web.access import audit
 from intake.web.checklist import FieldCheck
 from intake.web.context import Ctx
 from intake.web.wording import Wording, wording
@@ -93,6 +94,7 @@ def queue(ctx: Ctx) -> Response:
 
 def submission_page(ctx: Ctx, errors: dict[str, str] | None = None, status: int = 200) -> Response:
     view, sub = submission_of(ctx)
+    audit(ctx, "view", message_pk=view.message.id, submission_pk=sub.submission.id)
     form, words = ctx.app.form, words_of(ctx)
     labels = {spec.key: words.label(form, spec.key) for spec in form.fields}
     checks = checklist.check_fields(sub, form, labels)
@@ -114,12 +116,14 @@ def submission_page(ctx: Ctx, errors: dict[str, str] | None = None, status: int 
     after = flow.item_after(items, flow.sort_key(view.message, item.path))
     closed = sub.submission.status in ("approved", "rejected")
     primary = "duplicate" if related and not closed else "amendment" if previous else "approve"
+    readonly = closed or ctx.role == "reader"  # a reader sees the page without its forms
     return ctx.page(
         "submission.html", status=status, view=view, sub=sub, item=item, words=words,
         tz=form.timezone, doubted=doubted, settled=[c for c in checks if not c.doubted],
         located=shown.located, selected=selected, page_no=shown.number, pages=shown.pages,
         page_error=shown.error,
         history=history, previous=previous, related=related, closed=closed, primary=primary,
+        readonly=readonly,
         problems=[(f, describe(f, item, form, words)) for f in item.flags],
         changes=_changes(checks, previous, sub), errors=errors or {}, posted=ctx.form,
         where=where, skip=flow.with_filter(after.path, where) if after else "",
@@ -141,6 +145,7 @@ def submission_crop(ctx: Ctx) -> Response:
 
 def message_page(ctx: Ctx) -> Response:
     view = message_of(ctx, ctx.int_param("id"))
+    audit(ctx, "view", message_pk=view.message.id)
     body, to = _body_of(ctx, view), view.message.recipients or ""
     words = words_of(ctx)
     own = [f for f in view.flags if f.resolved_at is None]
@@ -160,6 +165,7 @@ def message_page(ctx: Ctx) -> Response:
 
 def registrations(ctx: Ctx) -> Response:
     q = ctx.query("q")
+    audit(ctx, "view", f"/registrations?q={q}" if q else "")
     subs = _registrations(flow.all_views(ctx), q)
     form = ctx.app.form
     shown: tuple[Role, ...] = (
@@ -181,6 +187,11 @@ def registrations_csv(ctx: Ctx) -> Response:
         for v in views
     ]
     text = submissions_csv(kept, ctx.app.form, ctx.app.settings.report_csv_delimiter)
+    audit(
+        ctx,
+        "export",
+        f"/registrations.csv: {len(wanted)} registration(s)" + (f", q={q}" if q else ""),
+    )
     return Response(
         text.encode("utf-8"),
         media_type="text/csv; charset=utf-8",
@@ -195,12 +206,14 @@ def document_download(ctx: Ctx) -> Response:
     if document is None:
         raise HTTPException(404, f"Le document {pk} n'existe pas.")
     data = ctx.app.blobs.get(document.content_hash)
+    audit(ctx, "download", message_pk=document.message_pk)
     return _attachment(data, document.filename, SAFE_TYPES.get(document.file_type))
 
 
 def message_raw(ctx: Ctx) -> Response:
     view = message_of(ctx, ctx.int_param("id"))
     data = ctx.app.blobs.get(view.message.content_hash)
+    audit(ctx, "download", message_pk=view.message.id)
     return _attachment(data, f"message-{view.message.id}.eml", None)
 
 

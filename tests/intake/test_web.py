@@ -34,7 +34,7 @@ def app(tmp_path_factory: pytest.TempPathFactory) -> App:
     app = App(Settings(data_dir=root / "var", form=FORM), extractor=InlineExtractor())
     fill(app, root / "in")
     with app.db.session() as session:
-        add_user(session, "alice", PASSWORD)
+        add_user(session, "alice", PASSWORD, role="admin")  # exports: admin only
     return app
 
 
