@@ -122,8 +122,7 @@ class SandboxExtractor:
 
     def __init__(self) -> None:
         self._context = multiprocessing.get_context("forkserver")
-        # The message opener too: the pipeline opens each raw message through the same server.
-        self._context.set_forkserver_preload([*READER_MODULES, "intake.opener"])
+        self._context.set_forkserver_preload(list(READER_MODULES))
 
     def extract(
         self,

@@ -226,9 +226,7 @@ class Poller:
                 if self.stop.is_set():
                     return
                 tried.add(message_pk)
-                outcome = pipeline.process(message_pk)
-                if outcome is not None:  # None: another process holds it
-                    report.outcomes.append(outcome)
+                report.outcomes.append(pipeline.process(message_pk))
 
     def _settle(self, source: Source, report: SourceReport) -> None:
         try:
