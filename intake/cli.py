@@ -193,5 +193,6 @@ def _progress(done: int, total: int, label: str) -> None:
 # Commands of the service, the review UI and the digest live beside the code they drive and
 # register themselves on `cli` when imported.
 for _module in ("intake.poll_commands", "intake.web_commands", "intake.digest_commands",
-                "intake.respond_commands", "intake.form_commands"):  # fmt: skip
+                "intake.respond_commands", "intake.form_commands",
+                "intake.person_commands"):  # fmt: skip
     importlib.import_module(_module)
