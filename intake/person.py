@@ -208,6 +208,11 @@ def _finish(app: App, holding: Holding, erased: Erased, files: list[HeldFile]) -
     lines.append(f"removed {len(erased.digests)} stored file(s) (messages and documents)")
     lines += [f"removed {f.path}" for f in files]
     lines += [f"the original is still in {place}: delete it there" for place in erased.places]
+    if holding.waiting:
+        lines.append(
+            f"left {len(holding.waiting)} message(s) not processed yet: they go at the next "
+            "erasure or purge"
+        )
     return lines
 
 

@@ -58,6 +58,7 @@ class Holding:
     acknowledgements: list[int] = field(default_factory=list)  # of other messages: recipient
     undeliverable: list[str] = field(default_factory=list)
     review_actions: list[int] = field(default_factory=list)  # detail cleared
+    waiting: list[int] = field(default_factory=list)  # messages not processed yet: left
 
     def empty(self) -> bool:
         return not any(
@@ -171,7 +172,17 @@ def find_everyone(session: Session) -> Holding:
     return holding
 
 
-def _holding(session: Session, messages: list[int]) -> Holding:
+def _holding(session: Session, candidates: list[int]) -> Holding:
+    # A message not processed yet may be in a poller's hands, whose commit would write its
+    # sender and values back over a tombstone: it waits for the next erasure or purge.
+    rows = session.exec(
+        select(Message.id, Message.stage)
+        .where(col(Message.id).in_(candidates), Message.status != ERASED)
+        .order_by(col(Message.id))
+    )
+    stages = {pk: stage for pk, stage in rows if pk}
+    messages = [pk for pk, stage in stages.items() if stage == "checked"]
+    waiting = [pk for pk, stage in stages.items() if stage != "checked"]
     submissions = [
         s
         for s in session.exec(
@@ -190,7 +201,9 @@ def _holding(session: Session, messages: list[int]) -> Holding:
             ReviewAction.detail != ERASED_DETAIL,
         )
     )
-    return Holding(messages, submissions, review_actions=sorted(a for a in actions if a))
+    return Holding(
+        messages, submissions, review_actions=sorted(a for a in actions if a), waiting=waiting
+    )
 
 
 # Reading out ------------------------------------------------------------------------------
