@@ -14,18 +14,22 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
+import uuid
+from collections.abc import Callable, Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
 import pytest
+from polling import append, imap_app, sample
 from respond import BACKENDS, EMAILS, FORM, INVITEES, database_url, make_app, stage
-from servers import free_port
+from servers import Dovecot, free_port
 from sqlalchemy import inspect, text
 from sqlmodel import col, select
 
 from intake.app import App
+from intake.person import erase_person
+from intake.poller import Poller
 from intake.scheduler import run_service
 from storage.models import Document, FieldValue, Message, ReviewAction, Sighting, Submission
 from storage.review import correct_field
@@ -264,6 +268,33 @@ def test_an_erased_maildir_message_is_never_fetched_or_processed_again(
         assert session.exec(select(Submission)).all() == []
     assert blob_files(app) == {}
     app.db.dispose()
+
+
+def test_an_erased_imap_message_is_known_by_its_uid_and_by_its_bytes(
+    dovecot: Dovecot, make_app: Callable[..., App]
+) -> None:
+    folder = f"gdpr-{uuid.uuid4().hex[:10]}"
+    raw, when = sample(NAMES[0])
+    uid = append(dovecot, folder, raw, when)
+    app = imap_app(make_app, dovecot, folder)
+    poller = Poller(app)
+    assert poller.run_cycle(force=True).sources[0].collected.new_messages == 1
+    lines = erase_person(app, HIM, "dpo", [])
+    place = f"imap:{dovecot.user}@{dovecot.host}/{folder}, UID {uid}"
+    assert f"the original is still in {place}: delete it there" in lines
+    again = poller.run_cycle(force=True)
+    assert again.sources[0].collected.new == 0 and again.outcomes == []  # its UID is known
+    dovecot.doveadm("mailbox", "delete", "-u", dovecot.user, folder)
+    append(dovecot, folder, raw, when)  # restored from a backup: new UIDVALIDITY, same bytes
+    restored = poller.run_cycle(force=True)
+    collected = restored.sources[0].collected
+    assert (collected.new, collected.new_messages, restored.outcomes) == (1, 0, [])
+    with app.db.session() as session:
+        assert [(m.status, m.from_address) for m in session.exec(select(Message))] == [
+            ("erased", None)
+        ]
+        assert len(session.exec(select(Sighting)).all()) == 2
+    assert blob_files(app) == {}
 
 
 def form_with(tmp_path: Path, last_day: str | None) -> Path:
