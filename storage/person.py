@@ -174,15 +174,23 @@ def find_everyone(session: Session) -> Holding:
 
 def _holding(session: Session, candidates: list[int]) -> Holding:
     # A message not processed yet may be in a poller's hands, whose commit would write its
-    # sender and values back over a tombstone: it waits for the next erasure or purge.
+    # sender and values back over a tombstone, and one whose acknowledgement is being sent
+    # would be written to the outbox after it was cleared: they wait for the next erasure.
     rows = session.exec(
         select(Message.id, Message.stage)
         .where(col(Message.id).in_(candidates), Message.status != ERASED)
         .order_by(col(Message.id))
     )
     stages = {pk: stage for pk, stage in rows if pk}
-    messages = [pk for pk, stage in stages.items() if stage == "checked"]
-    waiting = [pk for pk, stage in stages.items() if stage != "checked"]
+    sending = set(
+        session.exec(
+            select(Acknowledgement.message_pk).where(
+                col(Acknowledgement.message_pk).in_(candidates), Acknowledgement.status == "sending"
+            )
+        )
+    )
+    messages = [pk for pk, stage in stages.items() if stage == "checked" and pk not in sending]
+    waiting = [pk for pk in stages if pk not in messages]
     submissions = [
         s
         for s in session.exec(

@@ -1,5 +1,6 @@
 """storage/person.py on its own: which texts mention an address, and a message not processed
-yet is left alone (a poller's commit would write its values back over a tombstone)."""
+yet, or whose acknowledgement is being sent, is left alone (a poller's commit would write its
+values back over a tombstone, a mail would reach the outbox after it was cleared)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from intake.app import App
+from storage.models import Acknowledgement
 from storage.person import erase_holding, find_everyone, mentions
 from storage.records import ArrivalKey
 
@@ -46,6 +48,11 @@ def test_a_message_not_processed_yet_waits_for_the_next_purge(
         erased = erase_holding(session, holding, "intake", "test")
     assert erased.digests == ()
     app.pipeline.process_pending()
+    with app.db.session() as session:  # its acknowledgement being sent: it waits still
+        session.add(Acknowledgement(message_pk=stored.message.id or 0, status="sending"))
+    with app.db.session() as session:
+        assert find_everyone(session).waiting == [stored.message.id]
+        session.get(Acknowledgement, stored.message.id).status = "sent"  # type: ignore[union-attr]
     with app.db.session() as session:
         holding = find_everyone(session)
         assert holding.messages == [stored.message.id] and holding.waiting == []
