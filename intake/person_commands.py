@@ -20,14 +20,6 @@ import typer
 
 from intake.cli import ConfigOption, app_from, cli, fail
 from intake.errors import IntakeError
-from intake.person import (
-    DEFAULT_REPORT_DIR,
-    erase_person,
-    export_person,
-    person_address,
-    plan_person,
-    purge_expired,
-)
 from parsers.errors import ParserError
 from storage.errors import StorageError
 
@@ -61,6 +53,8 @@ def person_export(
     config: ConfigOption = None,
 ) -> None:
     """Everything held about a person, as JSON."""
+    from intake.person import DEFAULT_REPORT_DIR, export_person, person_address
+
     wanted = person_address(address)
     app = app_from(config)
     text = json.dumps(export_person(app, wanted, reports or [DEFAULT_REPORT_DIR]),
@@ -81,6 +75,8 @@ def person_erase(
     config: ConfigOption = None,
 ) -> None:
     """Erase what is held about a person (the audit keeps that it was done, not who)."""
+    from intake.person import DEFAULT_REPORT_DIR, erase_person, person_address, plan_person
+
     wanted = person_address(address)
     app = app_from(config)
     dirs = reports or [DEFAULT_REPORT_DIR]
@@ -110,6 +106,8 @@ def person_purge(
     config: ConfigOption = None,
 ) -> None:
     """Erase everyone's data once INTAKE_RETENTION_DAYS after the event have passed."""
+    from intake.person import purge_expired
+
     app = app_from(config)
     for line in purge_expired(app, datetime.now(UTC), dry_run, reports):
         typer.echo(line)
