@@ -22,11 +22,11 @@ from storage.person import (
     Erased,
     Holding,
     address_pattern,
-    describe_holding,
     erase_holding,
     find_everyone,
     find_person,
 )
+from storage.person_export import describe_holding
 
 if TYPE_CHECKING:
     from intake.app import App
