@@ -36,6 +36,7 @@ from storage.errors import StorageError
 from storage.invitees import organisation_names
 from storage.models import Document, Message
 from storage.outgoing import mark_ack_due, record_undeliverable
+from storage.person import ERASED, blob_in_use
 from storage.records import (
     LATE_ACCEPTED,
     ArrivalKey,
@@ -118,6 +119,9 @@ class Pipeline:
             stored = record_arrival(
                 session, key, digest, len(raw), received_at, channel, kind, name
             )
+            forgotten = stored.message.status == ERASED and not blob_in_use(session, digest)
+        if forgotten:  # an erased message seen again: known by its hash, its bytes not kept
+            self.blobs.remove(digest)
         if stored.new_message:
             log.info("stored message=%s source=%s item=%s", stored.message.id, key.source, key.item)
         return stored

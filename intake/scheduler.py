@@ -1,6 +1,6 @@
 """The service's clock (APScheduler 3): the poll every `poll_seconds`, one run at a time, and
-daily jobs such as the digest and the reminders; `run_service` is what `intake run` runs until
-stopped."""
+daily jobs such as the digest, the reminders and the retention purge; `run_service` is what
+`intake run` runs until stopped."""
 
 from __future__ import annotations
 
@@ -94,6 +94,10 @@ def run_service(app: App, stop: threading.Event) -> None:
 
     send_digests = optional("intake.digest", "send_due_digests")
     send_reminders = optional("intake.respond.remind", "send_due_reminders")
+    if app.settings.retention_days:
+        from intake.person import purge_expired, retention_end
+
+        retention_end(app)  # a form that cannot date the period stops the start, not 08:00
 
     def poll() -> None:
         report = poller.run_cycle()
@@ -120,6 +124,13 @@ def run_service(app: App, stop: threading.Event) -> None:
             app.settings.digest_time,
             app.form.timezone,
             "remind",
+        )
+    if app.settings.retention_days:
+        scheduler.add_daily_job(
+            lambda: purge_expired(app, datetime.now(UTC)),
+            app.settings.digest_time,
+            app.form.timezone,
+            "retention",
         )
     serve_in_thread = optional("intake.web.server", "serve_in_thread")
     web = None

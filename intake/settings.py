@@ -77,6 +77,8 @@ class Settings(BaseModel):
     # Mail to respondents (acknowledgements and reminders together) per hour: a mail server
     # takes a burst of hundreds for spam, and a loop with a stranger's robot stays small.
     respond_per_hour: int = Field(default=60, ge=1, le=10000)
+    # Days personal data is kept after the form's event_last_day; 0: kept until erased.
+    retention_days: int = Field(default=0, ge=0, le=36500)
     web_host: str = "127.0.0.1"
     web_port: int = Field(default=8025, ge=1, le=65535)
     web_secret: str = Field(default="", repr=False)  # empty: generated once in data_dir

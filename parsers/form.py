@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -77,6 +77,8 @@ class FormDefinition:
     # The organisations of the invitation list, exactly as listed: an OCR'd organisation that
     # is one of them letter for letter is witnessed by it (set by the application).
     known_organisations: tuple[str, ...] = ()
+    # The event's last day: the retention period of personal data counts from the day after.
+    event_last_day: date | None = None
 
     @property
     def keys(self) -> tuple[str, ...]:
@@ -159,6 +161,7 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
         raise FormDefinitionError(
             f"{where}: [form] reminder_days_before must be a list of days from 0 to 365"
         )
+    event_last_day = _date(head, "event_last_day", f"{where}: [form]")
     late = head.get("late", "review")
     if late not in get_args(LatePolicy):
         raise FormDefinitionError(
@@ -178,6 +181,7 @@ def parse_form(data: dict[str, Any], where: str) -> FormDefinition:
         fields=fields,
         reminder_days=tuple(sorted(set(reminder_days), reverse=True)),
         late=late,
+        event_last_day=event_last_day,
     )
 
 
@@ -259,6 +263,19 @@ def _str(data: dict[str, Any], key: str, where: str) -> str:
     if not isinstance(value, str) or not value.strip():
         raise FormDefinitionError(f"{where}: {key} must be a non-empty string")
     return value
+
+
+def _date(data: dict[str, Any], key: str, where: str) -> date | None:
+    """An optional date: a TOML date or a "YYYY-MM-DD" string."""
+    value = data.get(key)
+    if value is None or (isinstance(value, date) and not isinstance(value, datetime)):
+        return value
+    if isinstance(value, str):
+        try:
+            return date.fromisoformat(value)
+        except ValueError:
+            pass
+    raise FormDefinitionError(f"{where}: {key} {value!r} is not a date YYYY-MM-DD")
 
 
 def _strings(data: dict[str, Any], key: str, where: str) -> tuple[str, ...]:

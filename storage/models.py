@@ -67,7 +67,8 @@ class Message(SQLModel, table=True):
     fax_transmitted_at: str | None = Field(default=None, max_length=60)
     # Processing: stored → checked (or failed, retried until attempts run out).
     stage: str = Field(default="stored", index=True, max_length=10)
-    # Outcome for people: pending | accepted | review | ignored | failed
+    # Outcome for people: pending | accepted | review | ignored | failed, or erased (a
+    # tombstone: storage/person.py)
     status: str = Field(default="pending", index=True, max_length=10)
     attempts: int = 0
     last_error: str | None = Field(default=None, sa_column=Column(Text))

@@ -13,6 +13,7 @@ from storage.blobs import BlobStore
 from storage.database import Database
 from storage.errors import BlobStoreError
 from storage.models import Document, Message
+from storage.person import ERASED
 
 log = logging.getLogger("storage.orphans")
 
@@ -37,7 +38,8 @@ def sweep_orphans(
     if not candidates:
         return Swept(0, 0)
     with db.session() as session:
-        referenced = set(session.exec(select(Message.content_hash)))
+        # An erased message's tombstone keeps its hash, not its bytes (storage/person.py).
+        referenced = set(session.exec(select(Message.content_hash).where(Message.status != ERASED)))
         referenced |= set(session.exec(select(Document.content_hash)))
     temporary = removed = 0
     for path in candidates:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from sqlmodel import Session, col, select
 
 from storage.models import Document, FieldValue, Flag, Message, Submission
+from storage.person import ERASED
 
 
 @dataclass
@@ -39,13 +40,15 @@ class MessageView:
 
 
 def message_views(session: Session, batch: int = 500) -> Iterator[MessageView]:
-    """Every message in arrival order, with everything attached to it, a batch at a time."""
+    """Every message in arrival order (not the tombstones of erased ones), with everything
+    attached to it, a batch at a time."""
     last: int = 0
     offset = 0
     while True:
         messages = list(
             session.exec(
                 select(Message)
+                .where(Message.status != ERASED)
                 .order_by(col(Message.received_at), col(Message.id))
                 .offset(offset)
                 .limit(batch)
@@ -61,7 +64,9 @@ def message_views(session: Session, batch: int = 500) -> Iterator[MessageView]:
 def message_view(session: Session, message_pk: int) -> MessageView | None:
     """One message with everything attached to it (the review UI's item pages)."""
     message = session.get(Message, message_pk)
-    return _attach(session, [message])[0] if message is not None else None
+    if message is None or message.status == ERASED:
+        return None
+    return _attach(session, [message])[0]
 
 
 def _attach(session: Session, messages: list[Message]) -> list[MessageView]:
