@@ -210,8 +210,10 @@ class Pipeline:
                 log.info("ignored message=%s kind=%s", message.id, parsed.kind)
                 return Outcome(message.id or 0, "ignored", 0, ())
             codes = self._save(session, message, findings, attachments, results)
-            if self.acknowledge and any(r.is_bulletin for r in results) and message.id:
-                mark_ack_due(session, message.id)  # sent after the commit, exactly once
+            # Never to an auto-reply, even one that quoted a bulletin: its sender is a robot.
+            answerable = message.kind not in IGNORED_UNLESS_BULLETIN
+            if self.acknowledge and answerable and any(r.is_bulletin for r in results):
+                mark_ack_due(session, message.id or 0)  # sent after the commit, exactly once
             status = "review" if codes else "accepted"
             finish_message(session, message, stage="checked", status=status, last_error=None)
         log.info("checked message=%s status=%s flags=%s", message.id, status, ",".join(codes))
