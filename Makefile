@@ -72,6 +72,7 @@ samples: install
 	$(BIN)/python scripts/make_review_samples.py
 	$(BIN)/python scripts/make_template_samples.py
 	$(BIN)/python scripts/make_variety_samples.py
+	$(BIN)/python scripts/make_hostile_samples.py
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache *.egg-info

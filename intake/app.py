@@ -80,7 +80,14 @@ class App:
     def pipeline(self) -> Pipeline:
         from intake.extraction import SandboxExtractor
         from intake.pipeline import Pipeline
+        from intake.sandbox import Sandbox
 
+        limits = self.settings.limits()
+        # Messages are opened in the sandbox beside the documents; a test's inline extractor
+        # opens them inline too.
+        sandbox = (
+            None if self.extractor else Sandbox(limits.message_seconds, limits.worker_memory_bytes)
+        )
         return Pipeline(
             self.db,
             self.blobs,
@@ -90,6 +97,7 @@ class App:
             max_attempts=self.settings.max_attempts,
             acknowledge=self.settings.ack == "on",
             templates=self.templates,
+            sandbox=sandbox,
         )
 
 

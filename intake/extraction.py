@@ -122,7 +122,8 @@ class SandboxExtractor:
 
     def __init__(self) -> None:
         self._context = multiprocessing.get_context("forkserver")
-        self._context.set_forkserver_preload(list(READER_MODULES))
+        # The message opener too: the pipeline opens each raw message through the same server.
+        self._context.set_forkserver_preload([*READER_MODULES, "intake.opener"])
 
     def extract(
         self,

@@ -1,8 +1,11 @@
 """The pipeline: store a message raw, then find its bulletins, extract, check, link and flag.
 
 Two steps, each restartable on its own. `store` keeps the raw bytes and the ledger row in one
-transaction before anything else happens; `process` reads a stored message and writes all
-its results in one transaction, so a crash anywhere leaves either nothing or everything.
+transaction before anything else happens; `process` claims a stored message (counting the
+attempt before it starts, storage/claims.py), opens it in the sandbox (intake/opener.py),
+reads its documents, and writes all its results in one transaction that still holds the
+claim, so a crash anywhere leaves either nothing or everything, and two processes never both
+write a message's results.
 """
 
 from __future__ import annotations
@@ -14,27 +17,29 @@ import logging
 import traceback
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 
 from intake.extraction import DocumentResult, Extractor
 from intake.invitees.matching import record_match
-from intake.respond.bounces import failed_recipients
-from parsers.errors import LimitExceeded
+from intake.opener import open_message
+from intake.sandbox import InlineSandbox, Runner
 from parsers.fields.reading import FieldReading
 from parsers.fields.template.model import Template
 from parsers.form import FormDefinition, Role
 from parsers.limits import Limits
-from parsers.mail.message import Attachment, ParsedMessage, parse_message
+from parsers.mail.message import Attachment, ParsedMessage
 from parsers.sniff import sniff
 from parsers.text import fold
 from parsers.trust.checks import Finding, is_late
 from storage.blobs import BlobStore, content_hash
+from storage.claims import claim_message, hold_claim, new_owner, release_claim
 from storage.database import Database
 from storage.errors import StorageError
 from storage.invitees import organisation_names
-from storage.models import Document, Message
+from storage.models import Document, Message, utcnow
 from storage.outgoing import mark_ack_due, record_undeliverable
 from storage.person import ERASED, blob_in_use
 from storage.records import (
@@ -54,7 +59,14 @@ from storage.records import (
 
 log = logging.getLogger("intake.pipeline")
 
-IGNORED_KINDS = frozenset({"autoreply", "bounce", "list"})
+# Automatic traffic: ignored when it carries no document (list, forwarding rule), when none
+# of its documents is a bulletin (auto-reply quoting one), or always (a bounce returns our own
+# mail, never a bulletin of the sender's).
+IGNORED_UNLESS_DOCUMENT = frozenset({"list", "auto_forwarded"})
+IGNORED_UNLESS_BULLETIN = frozenset({"autoreply"})
+IGNORED_ALWAYS = frozenset({"bounce"})
+# The review UI shows the body text kept at processing; a body longer than this is a dump.
+_MAX_BODY_CHARS = 100_000
 # Inline images this small are logos and signatures, not bulletins; they are not flagged
 # when they hold no bulletin.
 _SMALL_INLINE_BYTES = 20_000
@@ -89,6 +101,7 @@ class Pipeline:
         max_attempts: int = 5,
         acknowledge: bool = False,
         templates: Sequence[Template] = (),
+        sandbox: Runner | None = None,
     ) -> None:
         self.db = db
         self.blobs = blobs
@@ -98,6 +111,13 @@ class Pipeline:
         self.max_attempts = max_attempts
         self.acknowledge = acknowledge  # mark each message with bulletins due for an answer
         self.templates = tuple(templates)
+        # Where raw messages are opened: the sandbox in the service, inline in tests.
+        self.sandbox: Runner = sandbox or InlineSandbox()
+        self.owner = new_owner()  # the name this pipeline claims messages under
+        # A claim not renewed for this long was left by a process that died: every step of
+        # processing (opening the message, reading one document) is bounded by its limit.
+        longest = max(limits.document_seconds, limits.message_seconds)
+        self.lease = timedelta(seconds=2 * longest + 60)
 
     def store(
         self,
@@ -115,11 +135,18 @@ class Pipeline:
         """
         digest = self.blobs.put(raw)
         kind = "document" if bare_document else "person"
-        with self.db.session() as session:
-            stored = record_arrival(
-                session, key, digest, len(raw), received_at, channel, kind, name
-            )
-            forgotten = stored.message.status == ERASED and not blob_in_use(session, digest)
+        try:
+            with self.db.session() as session:
+                stored = record_arrival(
+                    session, key, digest, len(raw), received_at, channel, kind, name
+                )
+                forgotten = stored.message.status == ERASED and not blob_in_use(session, digest)
+        except IntegrityError:  # another process stored the same key or bytes meanwhile
+            with self.db.session() as session:
+                stored = record_arrival(
+                    session, key, digest, len(raw), received_at, channel, kind, name
+                )
+                forgotten = stored.message.status == ERASED and not blob_in_use(session, digest)
         if forgotten:  # an erased message seen again: known by its hash, its bytes not kept
             self.blobs.remove(digest)
         if stored.new_message:
@@ -127,24 +154,37 @@ class Pipeline:
         return stored
 
     def process_pending(self, on_done: Callable[[Outcome], None] | None = None) -> list[Outcome]:
-        """Process every stored message not yet checked; one failure never stops the rest."""
+        """Process every stored message not yet checked; one failure never stops the rest.
+        A message another process holds is left to it."""
         with self.db.session() as session:
             pending = pending_messages(session, self.max_attempts)
         outcomes = []
         for message_pk in pending:
             outcome = self.process(message_pk)
+            if outcome is None:
+                continue
             outcomes.append(outcome)
             if on_done is not None:
                 on_done(outcome)
         return outcomes
 
-    def process(self, message_pk: int) -> Outcome:
-        """Find, extract and check the bulletins of one stored message and record the result."""
+    def process(self, message_pk: int) -> Outcome | None:
+        """Claim, find, extract and check the bulletins of one stored message and record the
+        result; None when another process holds the message or took it over meanwhile."""
         with self.db.session() as session:
-            message = session.get(Message, message_pk)
-            assert message is not None, f"message {message_pk} does not exist"
-        if message.stage == "checked":
+            claim = claim_message(
+                session, message_pk, self.owner, utcnow(), self.lease, self.max_attempts
+            )
+        message = claim.message
+        assert message is not None, f"message {message_pk} does not exist"
+        if claim.state == "done":
             return Outcome(message_pk, message.status, 0, ())
+        if claim.state == "busy":
+            log.info("skipped message=%s held_by=%s", message_pk, message.claimed_by)
+            return None
+        if claim.state == "exhausted":
+            reason = f"stopped during processing {message.attempts} times (crash, kill, restart)"
+            return self._give_up(message, message.last_error or reason)
         try:
             raw = self.blobs.get(message.content_hash)
             return self._process(message, raw)
@@ -153,45 +193,57 @@ class Pipeline:
         except Exception as exc:
             return self._record_failure(message, exc)
 
-    def _process(self, message: Message, raw: bytes) -> Outcome:
-        parsed, findings, attachments = self._open(message, raw)
+    def _process(self, message: Message, raw: bytes) -> Outcome | None:
+        parsed, findings, attachments, failed = self._open(message, raw)
         with self.db.session() as session:
             # The invitation list witnesses an organisation read as it is listed.
             form = dataclasses.replace(self.form, known_organisations=organisation_names(session))
-        results = [self._read(a, form) for a in attachments]
+        results = []
+        for attachment in attachments:
+            self._renew(message)
+            results.append(self._read(attachment, form))
         with self.db.session() as session:
+            if not hold_claim(session, message.id or 0, self.owner, utcnow()):
+                log.warning("claim lost message=%s: another process took it over", message.id)
+                return None
             session.add(message)
             _describe(message, parsed)
-            if parsed is not None and parsed.kind in IGNORED_KINDS:
+            if parsed is not None and _ignored(parsed, attachments, results, findings):
                 if parsed.kind == "bounce":  # never write to those addresses again
-                    failed = failed_recipients(raw)
-                    record_undeliverable(session, failed, f"bounce {message.id}", message.id)
+                    record_undeliverable(session, list(failed), f"bounce {message.id}", message.id)
                 finish_message(session, message, stage="checked", status="ignored")
                 log.info("ignored message=%s kind=%s", message.id, parsed.kind)
                 return Outcome(message.id or 0, "ignored", 0, ())
             codes = self._save(session, message, findings, attachments, results)
-            if self.acknowledge and any(r.is_bulletin for r in results) and message.id:
-                mark_ack_due(session, message.id)  # sent after the commit, exactly once
+            # Never to an auto-reply, even one that quoted a bulletin: its sender is a robot.
+            answerable = message.kind not in IGNORED_UNLESS_BULLETIN
+            if self.acknowledge and answerable and any(r.is_bulletin for r in results):
+                mark_ack_due(session, message.id or 0)  # sent after the commit, exactly once
             status = "review" if codes else "accepted"
             finish_message(session, message, stage="checked", status=status, last_error=None)
         log.info("checked message=%s status=%s flags=%s", message.id, status, ",".join(codes))
         return Outcome(message.id or 0, status, sum(r.is_bulletin for r in results), codes)
 
+    def _renew(self, message: Message) -> None:
+        """Renew the claim between steps, so that a long message is not taken for abandoned."""
+        with self.db.session() as session:
+            hold_claim(session, message.id or 0, self.owner, utcnow())
+
     def _open(
         self, message: Message, raw: bytes
-    ) -> tuple[ParsedMessage | None, list[Finding], list[Attachment]]:
+    ) -> tuple[ParsedMessage | None, list[Finding], list[Attachment], tuple[str, ...]]:
         """The message's candidate documents; a bare document is its own single attachment."""
         if message.kind == "document":
             single = Attachment(message.subject or "document", "", sniff(raw), raw, (), False)
-            return None, [], [single]
-        try:
-            parsed = parse_message(raw, self.limits)
-        except LimitExceeded as exc:  # deterministic: flagged now, not retried
-            return None, [Finding("unreadable_attachment", f"(message): {exc}")], []
+            return None, [], [single], ()
+        opened = open_message(self.sandbox, raw, self.limits)
+        if opened.parsed is None:  # deterministic: flagged now, not retried
+            return None, [Finding("unreadable_attachment", f"(message): {opened.problem}")], [], ()
+        parsed = opened.parsed
         findings = [
             Finding("unreadable_attachment", f"{p.filename}: {p.reason}") for p in parsed.problems
         ]
-        return parsed, findings, list(parsed.attachments)
+        return parsed, findings, list(parsed.attachments), opened.failed_recipients
 
     def _read(self, attachment: Attachment, form: FormDefinition) -> DocumentResult:
         return self.extractor.extract(attachment.data, form, self.limits, self.templates)
@@ -307,28 +359,55 @@ class Pipeline:
         return [f.code for f in waiting]
 
     def _record_failure(self, message: Message, exc: Exception) -> Outcome:
-        """Count a failed attempt; after `max_attempts` the message goes to a person."""
+        """A failed attempt (counted when claimed); after `max_attempts` the message goes to
+        a person."""
         reason = f"{type(exc).__name__}: {exc}".splitlines()[0][:500]
-        log.error("failed message=%s attempt=%s error=%s", message.id, message.attempts + 1, reason)
+        log.error("failed message=%s attempt=%s error=%s", message.id, message.attempts, reason)
         log.debug("traceback message=%s\n%s", message.id, traceback.format_exc())
+        if message.attempts >= self.max_attempts:
+            return self._give_up(message, reason)
         with self.db.session() as session:
-            session.add(message)
-            message.attempts += 1
-            message.last_error = reason
-            if message.attempts >= self.max_attempts:
-                finish_message(session, message, stage="checked", status="review")
-                add_flags(
-                    session,
-                    message,
-                    [Finding("processing_error", f"failed {message.attempts} times: {reason}")],
-                )
-                return Outcome(message.id or 0, "review", 0, ("processing_error",))
+            release_claim(session, message.id or 0, self.owner, reason)
         return Outcome(message.id or 0, "failed", 0, ())
+
+    def _give_up(self, message: Message, reason: str) -> Outcome:
+        """Send a message out of attempts to a person, with the last reason."""
+        with self.db.session() as session:
+            if not hold_claim(session, message.id or 0, self.owner, utcnow()):
+                return Outcome(message.id or 0, "failed", 0, ())
+            session.add(message)
+            message.last_error = reason
+            finish_message(session, message, stage="checked", status="review")
+            add_flags(
+                session,
+                message,
+                [Finding("processing_error", f"failed {message.attempts} times: {reason}")],
+            )
+        return Outcome(message.id or 0, "review", 0, ("processing_error",))
+
+
+def _ignored(
+    parsed: ParsedMessage,
+    attachments: list[Attachment],
+    results: list[DocumentResult],
+    findings: list[Finding],
+) -> bool:
+    """Whether automatic traffic is only that: no bulletin, or no document at all."""
+    if parsed.kind in IGNORED_ALWAYS:
+        return True
+    if parsed.kind in IGNORED_UNLESS_BULLETIN:
+        return not any(r.is_bulletin for r in results)
+    if parsed.kind in IGNORED_UNLESS_DOCUMENT:
+        logos = [a.inline and len(a.data) < _SMALL_INLINE_BYTES for a in attachments]
+        return all(logos) and not findings
+    return False
 
 
 def _describe(message: Message, parsed: ParsedMessage | None) -> None:
     """Copy what the message says about itself onto its row."""
     if parsed is None:
+        if message.kind != "document":
+            message.body_text = ""  # unreadable: the review UI must not try again
         return
     message.kind = parsed.kind
     message.message_id = parsed.message_id
@@ -336,6 +415,8 @@ def _describe(message: Message, parsed: ParsedMessage | None) -> None:
     message.from_name = parsed.from_name
     message.subject = parsed.subject
     message.date_header = parsed.date_header
+    message.body_text = parsed.body_text[:_MAX_BODY_CHARS]
+    message.recipients = ", ".join(parsed.to)
     if parsed.fax is not None:
         message.channel = "fax"
         message.fax_number = parsed.fax.sender_number

@@ -226,7 +226,9 @@ class Poller:
                 if self.stop.is_set():
                     return
                 tried.add(message_pk)
-                report.outcomes.append(pipeline.process(message_pk))
+                outcome = pipeline.process(message_pk)
+                if outcome is not None:  # None: another process holds it
+                    report.outcomes.append(outcome)
 
     def _settle(self, source: Source, report: SourceReport) -> None:
         try:

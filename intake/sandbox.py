@@ -1,6 +1,7 @@
 """Running a function on untrusted bytes in a child process bounded in time and memory.
 
-The review UI draws pages of documents nobody vetted: a page one point wide asks for
+The pipeline opens raw messages (MIME, ZIP, TNEF) this way. The review UI draws pages of
+documents nobody vetted: a page one point wide asks for
 gigapixels, a Word file can keep LibreOffice busy for ever. Each such job runs in a child of a
 fork server (safe beside the web server's threads), with an address-space limit, in its own
 process group that is killed whole when the time is up or the job is done.
@@ -9,23 +10,41 @@ process group that is killed whole when the time is up or the job is done.
 from __future__ import annotations
 
 import contextlib
+import ctypes
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
 import resource
 import signal
+import sys
 from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 from intake.errors import PageError
 
 T = TypeVar("T")
 # How long to wait for a killed child to be reaped before giving up on it.
 _REAP_SECONDS = 5
+# CPU seconds a child may use past its time limit before the kernel stops it: a child whose
+# parent was killed before stopping it must not loop for hours on its own.
+_CPU_MARGIN_SECONDS = 5
+_PR_SET_PDEATHSIG = 1  # linux/prctl.h
 
 
 class SandboxError(PageError):
     """The job ran over its time or memory, or crashed; the message says which."""
+
+
+class Runner(Protocol):
+    def run(self, job: Callable[..., T], *args: Any) -> T: ...
+
+
+class InlineSandbox:
+    """Runs the job in the calling process: for tests and tools that want no child processes."""
+
+    def run(self, job: Callable[..., T], *args: Any) -> T:
+        return job(*args)
 
 
 class Sandbox:
@@ -44,7 +63,9 @@ class Sandbox:
         # Not daemonic, so that the job may start programs of its own (LibreOffice); it never
         # outlives this call: the `finally` below kills its whole group.
         worker = self._context.Process(
-            target=_work, args=(sender, job, args, self.memory_bytes), daemon=False
+            target=_work,
+            args=(sender, job, args, self.memory_bytes, self.seconds),
+            daemon=False,
         )
         worker.start()
         sender.close()
@@ -81,9 +102,14 @@ def _work(
     job: Callable[..., Any],
     args: tuple[Any, ...],
     memory_bytes: int,
+    seconds: float,
 ) -> None:
     os.setpgid(0, 0)
+    if sys.platform == "linux":  # the fork server ends with its process: the job goes too
+        ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
     resource.setrlimit(resource.RLIMIT_AS, (memory_bytes, memory_bytes))
+    cpu = math.ceil(seconds) + _CPU_MARGIN_SECONDS
+    resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
     outcome: tuple[bool, Any]
     try:
         outcome = (True, job(*args))

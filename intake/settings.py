@@ -96,6 +96,7 @@ class Settings(BaseModel):
     max_image_pixels: int = Field(default=60_000_000, ge=10_000)
     ocr_seconds_per_page: float = Field(default=60.0, gt=0)
     document_seconds: float = Field(default=300.0, gt=0)
+    message_seconds: float = Field(default=20.0, gt=0)
     worker_memory_mb: int = Field(default=1500, ge=200)
     max_nesting: int = Field(default=5, ge=1, le=50)
     max_zip_entries: int = Field(default=100, ge=1)
@@ -179,6 +180,7 @@ class Settings(BaseModel):
             max_attachments=self.max_attachments,
             ocr_seconds_per_page=self.ocr_seconds_per_page,
             document_seconds=self.document_seconds,
+            message_seconds=self.message_seconds,
             worker_memory_bytes=self.worker_memory_mb * 1_000_000,
             max_nesting=self.max_nesting,
             max_zip_entries=self.max_zip_entries,

@@ -24,6 +24,9 @@ class Limits:
     max_zip_ratio: float = 100.0
     # A 300 dpi page takes about a second; ten times that is a pathological page.
     ocr_seconds_per_page: float = 60.0
+    # Opening one message (MIME parts, forwards, archives) in its worker process: an honest
+    # 50 MB message parses in a few seconds.
+    message_seconds: float = 20.0
     # Reading one whole document (all pages, OCR included) in its worker process.
     document_seconds: float = 300.0
     # OCR worker processes per document (pages in parallel); 1 reads pages in the caller.

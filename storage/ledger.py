@@ -24,12 +24,14 @@ class Unmoved:
     uid: int | None
     message_pk: int
     status: str
+    content_hash: str
+    copying_to: str | None  # a COPY to that folder was started (servers without MOVE)
 
 
 def unmoved_sightings(session: Session, source: str, folder: str) -> list[Unmoved]:
     """Sightings in `source`/`folder` of checked messages not yet moved, oldest first."""
     rows = session.exec(
-        select(Sighting, Message.status)
+        select(Sighting, Message.status, Message.content_hash)
         .join(Message, col(Message.id) == col(Sighting.message_pk))
         .where(
             Sighting.source == source,
@@ -40,8 +42,17 @@ def unmoved_sightings(session: Session, source: str, folder: str) -> list[Unmove
         .order_by(col(Sighting.id))
     )
     return [
-        Unmoved(s.id or 0, s.uidvalidity, s.item, s.uid, s.message_pk, status) for s, status in rows
+        Unmoved(s.id or 0, s.uidvalidity, s.item, s.uid, s.message_pk, status, digest, s.copying_to)
+        for s, status, digest in rows
     ]
+
+
+def mark_copying(session: Session, sighting_pk: int, folder: str) -> None:
+    """Note, before a COPY, where it goes: a retry after a crash looks there for the copy."""
+    sighting = session.get(Sighting, sighting_pk)
+    if sighting is not None:
+        sighting.copying_to = folder
+        session.add(sighting)
 
 
 def mark_moved(session: Session, sighting_pk: int, moved_to: str) -> None:

@@ -70,8 +70,14 @@ class Message(SQLModel, table=True):
     # Outcome for people: pending | accepted | review | ignored | failed, or erased (a
     # tombstone: storage/person.py)
     status: str = Field(default="pending", index=True, max_length=10)
-    attempts: int = 0
+    attempts: int = 0  # counted when a process claims the message, before it starts
     last_error: str | None = Field(default=None, sa_column=Column(Text))
+    # The claim (storage/claims.py): which process holds the message and since when.
+    claimed_by: str | None = Field(default=None, max_length=200)
+    claimed_at: datetime | None = _when(nullable=True)
+    # What the review UI shows, kept at processing so that it never parses the raw message.
+    body_text: str | None = Field(default=None, sa_column=Column(Text))
+    recipients: str | None = Field(default=None, sa_column=Column(Text))
     created_at: datetime = _when(now=True)
     processed_at: datetime | None = _when(nullable=True)
 
@@ -89,6 +95,8 @@ class Sighting(SQLModel, table=True):
     message_pk: int = Field(foreign_key="message.id", index=True)
     seen_at: datetime = _when(now=True)
     moved_to: str | None = Field(default=None, max_length=500)
+    # The folder a COPY (servers without MOVE) was started to: a retry looks there first.
+    copying_to: str | None = Field(default=None, max_length=500)
 
 
 class Document(SQLModel, table=True):

@@ -110,10 +110,14 @@ def record_arrival(
 
 
 def pending_messages(session: Session, max_attempts: int, limit: int = 1000) -> list[int]:
-    """Messages stored but not yet checked, oldest first, that may still be tried."""
+    """Messages stored but not yet checked, oldest first, that may still be tried, and those a
+    stopped process left claimed (out of attempts, they go to review: storage/claims.py)."""
     rows = session.exec(
         select(Message.id)
-        .where(Message.stage == "stored", Message.attempts < max_attempts)
+        .where(
+            Message.stage == "stored",
+            or_(col(Message.attempts) < max_attempts, col(Message.claimed_by).is_not(None)),
+        )
         .order_by(col(Message.received_at), col(Message.id))
         .limit(limit)
     )

@@ -179,25 +179,46 @@ class Mailbox:
 
     # -- writing
 
-    def move(self, uid: int, folder: str) -> None:
-        """Move one message to `folder`, creating the folder if missing.
+    def can_move(self) -> bool:
+        """Whether the server offers MOVE (RFC 6851); else a move is COPY then `delete`."""
+        with self._errors("CAPABILITY"):
+            return bool(self._client.has_capability("MOVE"))
 
-        MOVE (RFC 6851) when offered; else COPY, \\Deleted and UID EXPUNGE (plain EXPUNGE
-        without UIDPLUS, which also removes what others had marked \\Deleted, as their own
-        client would). A UID that is already gone is not an error.
-        """
+    def move(self, uid: int, folder: str) -> None:
+        """Move one message to `folder`, creating the folder if missing: MOVE (RFC 6851) when
+        offered, else `copy` then `delete`. A UID that is already gone is not an error."""
+        if not self.can_move():
+            self.copy(uid, folder)
+            self.delete(uid)
+            return
         self._ensure_folder(folder)
         self._select(readonly=False)
         with self._errors(f"move to {folder}"):
-            if self._client.has_capability("MOVE"):
-                self._client.move([uid], folder)
-                return
+            self._client.move([uid], folder)
+
+    def copy(self, uid: int, folder: str) -> None:
+        """Copy one message to `folder`, creating the folder if missing."""
+        self._ensure_folder(folder)
+        self._select(readonly=False)
+        with self._errors(f"copy to {folder}"):
             self._client.copy([uid], folder)
+
+    def delete(self, uid: int) -> None:
+        """Mark one message \\Deleted and, with UIDPLUS, expunge that UID alone. Without
+        UIDPLUS the flag is left: a plain EXPUNGE would also remove the messages someone else
+        had marked \\Deleted; the next client that expunges removes it."""
+        self._select(readonly=False)
+        with self._errors("delete"):
             self._client.add_flags([uid], [imapclient.DELETED], silent=True)
             if self._client.has_capability("UIDPLUS"):
                 self._client.uid_expunge([uid])
-            else:
-                self._client.expunge()
+
+    def search_size(self, size: int) -> list[int]:
+        """UIDs of the messages of exactly `size` bytes (RFC822.SIZE), ascending."""
+        self._select(readonly=True)
+        with self._errors("UID SEARCH"):
+            found = self._client.search(["LARGER", str(size - 1), "SMALLER", str(size + 1)])
+        return sorted(int(uid) for uid in found)
 
     def append(
         self, folder: str, raw: bytes, internaldate: datetime, flags: tuple[str, ...] = ()

@@ -1,10 +1,15 @@
 """An IMAP folder as a source: new UIDs (the ledger decides, never \\Seen) fetched in batches
 with BODY.PEEK, each stored raw with its INTERNALDATE; moved to the Processed or Review folder
 only after the message's result is committed, and at most once.
+
+On a server without MOVE a move is COPY then \\Deleted (and UID EXPUNGE with UIDPLUS). The
+ledger notes the COPY before it is sent; a retry after a crash between COPY and delete first
+looks in the target for the copy (same size, same bytes) and does not copy it again.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 import threading
 
@@ -14,7 +19,7 @@ from intake.settings import Settings
 from intake.sources.imap import DEFAULT_BATCH, ImapAuthError, ImapSettings, Mailbox
 from intake.sources.oauth2 import TokenProvider
 from intake.sources.source import Collected
-from storage.ledger import mark_moved, unmoved_sightings
+from storage.ledger import Unmoved, mark_copying, mark_moved, unmoved_sightings
 from storage.records import ArrivalKey, known_items
 
 log = logging.getLogger("intake.sources.imap")
@@ -115,13 +120,35 @@ class ImapSource:
                     # sighting under the new UIDVALIDITY is the one moved.
                     target = f"{target} (not moved: UIDVALIDITY changed)"
                 else:
-                    mailbox.move(row.uid, target)  # a UID already gone is not an error
+                    self._move(pipeline, mailbox, row, row.uid, target)
                     moved += 1
                     log.info("moved message=%s uid=%s to=%s", row.message_pk, row.uid, target)
                 # Recorded after the move: a crash between the two only repeats a no-op move.
                 with pipeline.db.session() as session:
                     mark_moved(session, row.sighting_pk, target)
         return moved
+
+    def _move(
+        self, pipeline: Pipeline, mailbox: Mailbox, row: Unmoved, uid: int, target: str
+    ) -> None:
+        if mailbox.can_move():
+            mailbox.move(uid, target)  # a UID already gone is not an error
+            return
+        if row.copying_to != target:
+            with pipeline.db.session() as session:
+                mark_copying(session, row.sighting_pk, target)
+            mailbox.copy(uid, target)
+        elif not self._copied(pipeline, row, target):
+            mailbox.copy(uid, target)
+        mailbox.delete(uid)
+
+    def _copied(self, pipeline: Pipeline, row: Unmoved, target: str) -> bool:
+        """Whether `target` already holds the message's bytes (a COPY that a crash cut short
+        of its delete)."""
+        raw = pipeline.blobs.get(row.content_hash)
+        with Mailbox(dataclasses.replace(self.imap, folder=target)) as other:
+            candidates = other.search_size(len(raw))
+            return any(m.raw == raw for m in other.fetch(candidates))
 
     def _target(self, status: str) -> str:
         if status in _REVIEW_STATUSES and self.review:

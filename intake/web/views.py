@@ -9,14 +9,15 @@ from urllib.parse import quote, urlencode
 from starlette.exceptions import HTTPException
 from starlette.responses import Response
 
+from intake.opener import open_message
 from intake.report import COUNTED, Item, by_reason, describe, submissions_csv
+from intake.sandbox import Sandbox
 from intake.web import actions, checklist, flow, pictures
 from intake.web.access import audit
 from intake.web.checklist import FieldCheck
 from intake.web.context import Ctx
 from intake.web.wording import Wording, wording
 from parsers.form import Role
-from parsers.mail.message import parse_message
 from parsers.text import fold
 from storage import review
 from storage.models import Document, Submission
@@ -145,14 +146,7 @@ def submission_crop(ctx: Ctx) -> Response:
 def message_page(ctx: Ctx) -> Response:
     view = message_of(ctx, ctx.int_param("id"))
     audit(ctx, "view", message_pk=view.message.id)
-    raw = ctx.app.blobs.get(view.message.content_hash)
-    body, to = "", ""
-    if view.message.kind != "document":
-        try:
-            parsed = parse_message(raw, ctx.app.settings.limits())
-            body, to = parsed.body_text, ", ".join(parsed.to)
-        except Exception as exc:  # a message that cannot be parsed still shows its headers
-            body = f"(message illisible : {exc})"
+    body, to = _body_of(ctx, view), view.message.recipients or ""
     words = words_of(ctx)
     own = [f for f in view.flags if f.resolved_at is None]
     item = Item(view.message, None, own, ctx.app.form)
@@ -224,6 +218,22 @@ def message_raw(ctx: Ctx) -> Response:
 
 
 # Helpers -------------------------------------------------------------------------------------
+
+
+def _body_of(ctx: Ctx, view: MessageView) -> str:
+    """The body text kept at processing; a message processed before it was kept is opened
+    in the sandbox, never in the web server's process."""
+    message = view.message
+    if message.kind == "document":
+        return ""
+    if message.body_text is not None:
+        return message.body_text
+    limits = ctx.app.settings.limits()
+    sandbox = Sandbox(limits.message_seconds, limits.worker_memory_bytes)
+    opened = open_message(sandbox, ctx.app.blobs.get(message.content_hash), limits)
+    if opened.parsed is None:  # a message that cannot be read still shows its headers
+        return f"(message illisible : {opened.problem})"
+    return opened.parsed.body_text
 
 
 def _find(ctx: Ctx, pk: int) -> SubmissionView | None:

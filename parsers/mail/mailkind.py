@@ -1,4 +1,6 @@
-"""Say who sent a message: a person, an autoresponder, a mail server (bounce), or a list."""
+"""Say who sent a message: a person, an autoresponder, a mail server (bounce), a list, or a
+forwarding rule. The kind alone never discards a message: the pipeline still looks at its
+attachments (a group alias adds List-Id to every bulletin sent to it)."""
 
 from __future__ import annotations
 
@@ -8,7 +10,7 @@ from typing import Literal
 
 from parsers.mail.mailtext import header_text, raw_header
 
-MessageKind = Literal["person", "autoreply", "bounce", "list", "fax_gateway"]
+MessageKind = Literal["person", "autoreply", "bounce", "list", "auto_forwarded", "fax_gateway"]
 
 _AUTOREPLY_SUBJECTS = re.compile(
     r"^\s*(r[ée]ponse\s+automatique|out\s+of\s+(the\s+)?office|absence|automatic\s+reply"
@@ -29,6 +31,8 @@ def classify_message(
         return "fax_gateway"
     if is_autoreply(message, subject):
         return "autoreply"
+    if header_word(message, "Auto-Submitted") == "auto-forwarded":
+        return "auto_forwarded"  # a person's message passed on by a rule (RFC 3834)
     if raw_header(message, "List-Id") or raw_header(message, "List-Unsubscribe"):
         return "list"
     if header_word(message, "Precedence") in _LIST_PRECEDENCE:
@@ -48,7 +52,7 @@ def is_bounce(message: email.message.Message, from_address: str | None) -> bool:
 def is_autoreply(message: email.message.Message, subject: str) -> bool:
     """Tell an automatic reply (or read receipt) by its headers or subject."""
     auto = header_word(message, "Auto-Submitted")
-    if auto and auto != "no":
+    if auto and auto not in ("no", "auto-forwarded"):
         return True
     if raw_header(message, "X-Autoreply") or raw_header(message, "X-Autorespond"):
         return True

@@ -12,7 +12,8 @@ Two libraries, each for what it does best:
 
 Attachments are recognised by content (`sniff`), never by declared type or disposition.
 `parse_message` raises only `LimitExceeded` (message too large); everything else unreadable
-becomes a `Problem`.
+becomes a `Problem`. With `open_containers=False` archives are not unpacked (each becomes a
+`Problem`): the second try at a message whose archives could not be read within its limits.
 """
 
 from __future__ import annotations
@@ -103,6 +104,7 @@ class _Walk:
     """What one walk over a message's parts has found so far, and what it may still spend."""
 
     limits: Limits
+    open_containers: bool = True
     attachments: list[Attachment] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
     defects: list[str] = field(default_factory=list)
@@ -125,13 +127,17 @@ class _Headers:
     defects: tuple[str, ...]
 
 
-def parse_message(raw: bytes, limits: Limits) -> ParsedMessage:
+# Why an archive is not opened on the second try at a message.
+CONTAINER_NOT_OPENED = "archive not opened: the message could not be read with its archives"
+
+
+def parse_message(raw: bytes, limits: Limits, open_containers: bool = True) -> ParsedMessage:
     """Parse a raw RFC 5322 message; raise only `LimitExceeded` when it is too large."""
     if len(raw) > limits.max_message_bytes:
         raise LimitExceeded(
             f"message of {len(raw)} bytes exceeds the limit of {limits.max_message_bytes} bytes"
         )
-    walk = _Walk(limits)
+    walk = _Walk(limits, open_containers)
     try:
         message = email.message_from_bytes(raw)
         headers = read_headers(raw, message)
@@ -341,6 +347,9 @@ def read_archive(
     """Unpack a ZIP or winmail.dat within the message's budgets and visit what it holds."""
     label = clean_filename(name, file_type)
     limits = walk.limits
+    if not walk.open_containers:
+        walk.problems.append(Problem(label, CONTAINER_NOT_OPENED))
+        return
     if len(origin) >= limits.max_nesting:
         reason = f"archive nested deeper than the limit of {limits.max_nesting}"
         walk.problems.append(Problem(label, reason))

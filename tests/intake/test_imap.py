@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
 
+import imapclient
 import pytest
 from servers import Dovecot
 
@@ -175,21 +176,45 @@ def test_move_after_fetch_creates_the_folder_and_moves_only_that_message(
 
 
 @pytest.mark.parametrize(
-    "capabilities",
-    ["IMAP4rev1 LITERAL+ UIDPLUS", "IMAP4rev1 LITERAL+"],
-    ids=["copy-uid-expunge", "copy-expunge"],
+    ("capabilities", "left"),
+    [("IMAP4rev1 LITERAL+ UIDPLUS", False), ("IMAP4rev1 LITERAL+", True)],
+    ids=["copy-uid-expunge", "copy-flag"],
 )
-def test_move_without_move_capability_copies_and_expunges(
-    start_dovecot: Callable[..., Dovecot], capabilities: str
+def test_move_without_move_capability_copies_and_deletes(
+    start_dovecot: Callable[..., Dovecot], capabilities: str, left: bool
 ) -> None:
+    """With UIDPLUS the one UID is expunged; without, it is left marked \\Deleted."""
     server = start_dovecot(f"imap_capability = {capabilities}")
     raws = [make_raw("first"), make_raw("second")]
     with Mailbox(settings_for(server)) as box:
-        first, second = (box.append("INBOX", raw, DEADLINE_EVE) for raw in raws)
+        first, _ = (box.append("INBOX", raw, DEADLINE_EVE) for raw in raws)
         assert first is not None
         box.move(first, "Review")
-        assert box.search_uids() == [second]
+    remaining = fetch_all(settings_for(server))
+    assert [(m.raw, "\\Deleted" in m.flags) for m in remaining] == (
+        [(raws[0], True), (raws[1], False)] if left else [(raws[1], False)]
+    )
     assert [m.raw for m in fetch_all(settings_for(server, folder="Review"))] == raws[:1]
+
+
+def test_move_without_uidplus_never_expunges_what_someone_else_marked_deleted(
+    start_dovecot: Callable[..., Dovecot],
+) -> None:
+    server = start_dovecot("imap_capability = IMAP4rev1 LITERAL+")
+    raws = [make_raw("ours"), make_raw("someone else's, marked for deletion")]
+    with Mailbox(settings_for(server)) as box:
+        ours, theirs = (box.append("INBOX", raw, DEADLINE_EVE) for raw in raws)
+    other = imapclient.IMAPClient(server.host, server.port, ssl=False, timeout=5)
+    other.login(server.user, server.password)
+    other.select_folder("INBOX")
+    other.add_flags([theirs], [imapclient.DELETED], silent=True)  # their client, not expunged
+    assert ours is not None
+    with Mailbox(settings_for(server)) as box:
+        box.move(ours, "Processed")
+    other.logout()
+    remaining = {m.raw: m.flags for m in fetch_all(settings_for(server))}
+    assert raws[1] in remaining, "a plain EXPUNGE removed a message someone else had flagged"
+    assert "\\Deleted" in remaining[raws[1]]
 
 
 # -- TLS

@@ -11,6 +11,8 @@ from datetime import UTC, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+import imapclient
+import imapclient.exceptions
 import pytest
 from polling import (
     TcpProxy,
@@ -300,3 +302,40 @@ def test_xoauth2_refused_refresh_fails_the_source_in_one_line_without_secrets(
     assert "HTTP 400 invalid_grant" in error and "\n" not in error
     assert "secret" not in error
     assert requests[0]["client_secret"] == "cs-secret-9"
+
+
+def test_a_crash_between_copy_and_delete_leaves_one_copy_counted_once(
+    start_dovecot: Callable[..., Dovecot], make_app: Callable[..., App],
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:  # fmt: skip
+    """A server without MOVE: the connection dies after COPY, before the original is marked
+    \\Deleted (a fault no real server can be made to produce on cue). The next cycle finds the
+    copy in the target and does not copy again."""
+    server = start_dovecot("imap_capability = IMAP4rev1 LITERAL+ UIDPLUS")
+    folder, done = "INBOX", "Processed"
+    (raw,) = load(server, folder, BULLETIN)
+    app = imap_app(make_app, server, folder, imap_processed_folder=done)
+    poller = Poller(app)
+    real_add_flags = imapclient.IMAPClient.add_flags
+    cut: list[bool] = []
+
+    def add_flags_then_drop(self: Any, *args: Any, **kwargs: Any) -> Any:
+        if not cut:
+            cut.append(True)
+            raise imapclient.exceptions.IMAPClientAbortError("connection dropped")
+        return real_add_flags(self, *args, **kwargs)
+
+    monkeypatch.setattr(imapclient.IMAPClient, "add_flags", add_flags_then_drop)
+
+    first = poller.run_cycle(force=True)
+    assert cut and first.sources[0].error is not None and "moving" in first.sources[0].error
+    assert ids_in(server, done) == [message_id(raw)]  # copied, not yet deleted
+
+    second = poller.run_cycle(force=True)
+
+    assert second.sources[0].error is None
+    assert ids_in(server, done) == [message_id(raw)], "copied twice"
+    assert folder_contents(server, folder) == []
+    assert [o.status for o in first.outcomes + second.outcomes] == ["accepted"]
+    assert len(rows(app, Message)) == 1
+    assert [s.moved_to for s in rows(app, Sighting)] == [done]
