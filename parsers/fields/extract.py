@@ -7,6 +7,7 @@ label (parsers/fields/labels.py finds labels, parsers/fields/boxes.py reads chec
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from itertools import pairwise
 
@@ -32,6 +33,8 @@ from parsers.text import fold
 
 # A label not followed by ":" or a leader is a weak anchor: its value goes to review.
 _WEAK_PENALTY = 0.75
+# A line that ends within this share of the text's width from its right edge ran to it.
+_MARGIN_SLACK = 0.1
 # A gap wider than this many line heights ends a value (the next column of a two-column form).
 _VALUE_GAP = 6.0
 # How far below a label its value may sit (labels above boxes), in line heights.
@@ -211,6 +214,8 @@ def _read_value(
     # A label read inline ("Fait à Brest") has its value after it, never under it.
     if not words and label.strong and label.spec.separator:
         where, words = _words_below(lines, tokens, blocked, label, right_edge)
+    elif not words and label.spec.type == "date" and label.end == len(tokens[label.line]):
+        where, words = _digits_below(lines, tokens, label)
     if words:
         height = max(lines[where].bottom - lines[where].top, 1.0)
         left = min(w.x0 for w in words) - height / 2
@@ -291,11 +296,30 @@ def _continuation(
         if below in blocked or line.top - previous.bottom > _WRAP_GAP * height:
             break
         inside = [t for t in tokens[below] if left <= t.word.x0 and t.word.x1 <= right + height]
+        if not inside and _wrapped_to_margin(lines, tokens, below, previous):
+            inside = tokens[below]  # "… chargée des" / "transports": wrapped to the margin
         if not inside:
             break
         words += _value_words(inside, line)
         previous = line
     return words
+
+
+def _wrapped_to_margin(
+    lines: list[Line], tokens: list[list[Token]], below: int, previous: Line
+) -> bool:
+    """Whether line `below` goes on with the line above that ran to the page's right edge:
+    words only, the first in lower case (a new field's caption starts with a capital)."""
+    line_tokens = tokens[below]
+    if not line_tokens or any(t.kind != "word" for t in line_tokens):
+        return False
+    if not line_tokens[0].text[:1].islower():
+        return False
+    right_edge = max(ln.words[-1].x1 for ln in lines if ln.words)
+    left_edge = min(ln.words[0].x0 for ln in lines if ln.words)
+    height = max(previous.bottom - previous.top, 1.0)
+    ran_to_edge = previous.words[-1].x1 >= right_edge - _MARGIN_SLACK * (right_edge - left_edge)
+    return ran_to_edge and line_tokens[0].word.x0 <= left_edge + 2 * height
 
 
 def _value_words(tokens: list[Token], line: Line) -> list[Word]:
@@ -320,6 +344,22 @@ def _as_word(token: Token) -> Word:
     if token.text == w.text:
         return w
     return Word(token.text, w.x0, w.top, w.x1, w.bottom, w.confidence, w.source, w.whole_value)
+
+
+def _digits_below(
+    lines: list[Line], tokens: list[list[Token]], label: Label
+) -> tuple[int, list[Word]]:
+    """A date asked for at a line's end ("Fait à Brest, le") and written in the comb under
+    it ("2 6 0 7 2 0 1 7"): the next line, when it holds only digits and date separators."""
+    index = label.line + 1
+    line = lines[label.line]
+    height = max(line.bottom - line.top, 1.0)
+    if index >= len(lines) or lines[index].top - line.bottom > _BELOW_LINES * height:
+        return label.line, []
+    below = tokens[index]
+    if not below or not all(re.fullmatch(r"[\d/.\-]+", t.text) for t in below):
+        return label.line, []
+    return index, [t.word for t in below]
 
 
 def _words_below(

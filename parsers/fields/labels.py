@@ -673,7 +673,7 @@ def _extend_caption(
         return _qualified(label, tokens, vocabulary)
     words = tokens[label.end : end]
     if not all(_caption_word(t, label.spec, vocabulary, loose=ended) for t in words):
-        return label if ended else _qualified(label, tokens, vocabulary)
+        return _qualified(label, tokens, vocabulary)
     return Label(label.spec, label.line, label.start, end, label.score, True)
 
 

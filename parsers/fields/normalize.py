@@ -236,6 +236,11 @@ def _parse_numeric_date(folded: str) -> date | None:
         year = int(dmy.group(3))
         year = year + _CENTURY if year < 100 else year
         return _make_date(year, int(dmy.group(2)), int(dmy.group(1)))
+    # A date written in a comb of eight boxes, a digit a box: "2 6 0 7 2 0 1 7".
+    comb = re.fullmatch(r"\s*(\d\s*\d)\s*(\d\s*\d)\s*(\d\s*\d\s*\d\s*\d)\s*", folded)
+    if comb and " " in folded.strip():
+        day, month, year = (int(re.sub(r"\s", "", g)) for g in comb.groups())
+        return _make_date(year, month, day)
     return None
 
 

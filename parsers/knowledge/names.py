@@ -25,6 +25,8 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 # How common a spelling is: 0 (more than 500 bearers) to 3 (fewer than 50); a name no list
 # knows is class UNKNOWN.
 UNKNOWN = 4
+# An accented spelling this many classes less common than the plain one is still likely.
+_ACCENT_CLASSES = 1
 # Words this short in a name are its particles ("Le Gall", "De Gaulle", "Du Pont").
 _PARTICLE_LETTERS = 2
 
@@ -77,8 +79,9 @@ def has_accents(word: str) -> bool:
 
 
 def unaccented_name(text: str) -> str | None:
-    """The accented spelling `text` likely lost its accents from ("Loïc" for "Loic"): one at
-    least as common as the unaccented one; or None if it reads as written."""
+    """The accented spelling `text` may have lost its accents from ("Loïc" for "Loic", "Tïa"
+    for "Tia"): one at most a class less common than the unaccented one (OCR drops a
+    diaeresis with high confidence); or None if it reads as written."""
     for word in text.replace("-", " ").split():
         if has_accents(word) or len(word) <= _PARTICLE_LETTERS:
             continue  # "Le", "De", "Du" of "Le Bernard" are particles, not names
@@ -86,7 +89,7 @@ def unaccented_name(text: str) -> str | None:
         accented = [
             (st, s) for s, st in _by_letters().get(fold(word), {}).items() if has_accents(s)
         ]
-        if accented and min(accented)[0][0] <= read:
+        if accented and min(accented)[0][0] <= read + _ACCENT_CLASSES:
             return min(accented)[1].title()
     return None
 

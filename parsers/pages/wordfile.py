@@ -27,6 +27,8 @@ _CHAR_WIDTH = 6.0
 _LINE_HEIGHT = 20.0
 _WORD_HEIGHT = 10.0
 _COLUMN_WIDTH = 180.0
+# Between a cell's text and the next cell's: wider than a line, so it reads as a cell's edge.
+_CELL_GAP = 2 * _LINE_HEIGHT
 _PAGE_WIDTH = 595.0
 _W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 
@@ -44,18 +46,48 @@ def read_docx(data: bytes) -> Page:
 
 def lay_out_rows(rows: Iterable[list[str]], source: Source) -> Page:
     """One page of positioned words from rows of cells: each row a line, each cell a column,
-    so that "value in the next cell" and "value under the label" read as on a PDF."""
+    so that "value in the next cell" and "value under the label" read as on a PDF.
+
+    Rows of as many cells follow one another as a table does: its columns are as wide as
+    their longest text, so a long caption never runs under its value's words ("Nom du
+    représentant (en capitales) :" beside "Chu" read "… Chu :"), and a value stays under
+    its label.
+    """
     words: list[Word] = []
     y = 0.0
-    for cells in rows:
+    all_rows = list(rows)
+    starts = _column_starts(all_rows)
+    for cells, xs in zip(all_rows, starts, strict=True):
         placed = False
-        for column, text in enumerate(cells):
-            line = _place(text, column * _COLUMN_WIDTH, y, source)
+        for text, x in zip(cells, xs, strict=True):
+            line = _place(text, x, y, source)
             words.extend(line)
             placed = placed or bool(line)
         if placed:
             y += _LINE_HEIGHT
-    return Page(number=1, width=_PAGE_WIDTH, height=max(y, _LINE_HEIGHT), words=tuple(words))
+    width = max([_PAGE_WIDTH, *(w.x1 for w in words)])
+    return Page(number=1, width=width, height=max(y, _LINE_HEIGHT), words=tuple(words))
+
+
+def _column_starts(rows: list[list[str]]) -> list[list[float]]:
+    """Where each cell of each row starts: runs of rows with as many cells share columns."""
+    starts: list[list[float]] = []
+    index = 0
+    while index < len(rows):
+        end = index
+        while end < len(rows) and len(rows[end]) == len(rows[index]):
+            end += 1
+        widths = [max(len(row[c]) for row in rows[index:end]) * _CHAR_WIDTH
+                  for c in range(len(rows[index]))]  # fmt: skip
+        xs: list[float] = []
+        for column in range(len(rows[index])):
+            x = column * _COLUMN_WIDTH
+            if column and widths[column - 1]:
+                x = max(x, xs[-1] + widths[column - 1] + _CELL_GAP)
+            xs.append(x)
+        starts += [xs] * (end - index)
+        index = end
+    return starts
 
 
 def _rows(document: DocxDocument) -> Iterator[list[str]]:

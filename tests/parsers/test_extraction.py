@@ -347,3 +347,28 @@ def test_two_fields_on_one_line_without_colons_are_both_read() -> None:
     assert values["organisation"] == "Commune d'Augy"
     assert (values["last_name"], values["first_name"]) == ("Marrot", "Kiyan")
     assert (values["postal_code"], values["city"]) == ("89290", "Augy")
+
+
+def test_a_value_wrapped_to_the_margin_goes_on_on_the_next_line() -> None:
+    values = _read(
+        _words(100, "Nom du signataire Bovyn"),
+        _words(115, "Fonction Conseillère municipale déléguée chargée des"),
+        _words(127, "transports"),
+        _words(145, "Adresse 76 rue de Strasbourg"),
+    )
+    assert values["last_name"] == "Bovyn"
+    assert values["position"] == "Conseillère municipale déléguée chargée des transports"
+
+
+def test_a_date_asked_at_the_line_end_is_read_from_its_comb_below() -> None:
+    values = _read(_words(100, "Fait à Brest , le"), _words(120, "2 6 0 7 2 0 1 7"))
+    assert values["signed_on"] == "2017-07-26"
+
+
+def test_a_long_caption_cell_never_runs_under_its_value() -> None:
+    from parsers.pages.wordfile import lay_out_rows
+
+    page = lay_out_rows([["Nom du représentant (en capitales) :", "Chu"]], "docx")
+    caption_end = max(w.x1 for w in page.words if w.text != "Chu")
+    value = next(w for w in page.words if w.text == "Chu")
+    assert value.x0 > caption_end

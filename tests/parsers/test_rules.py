@@ -149,6 +149,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
                                       unclaimed=("N° et rue : 84 quai Nationale",)),
      "address.street"),
     ("ocr.name.lost_accent", Case({"person.first_name": "Jerome"}), "person.first_name"),
+    # "Tïa" is rarer than "Tia", yet common enough for a lost diaeresis to be likely.
+    ("ocr.name.lost_accent", Case({"person.first_name": "Tia"}), "person.first_name"),
     ("ocr.name.lost_accent", Case({"person.first_name": "Loic",
                                    "contact.email": "loic.colin@ville-brest.fr"}),
      "person.first_name"),
