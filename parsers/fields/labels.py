@@ -169,6 +169,7 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
     accepted = _caption_lines(lines, tokens, candidates, accepted, vocabulary)
     accepted = [_by_caption(la, tokens[la.line], form, vocabulary) for la in accepted]
     accepted = _without_values_taken_for_labels(lines, tokens, accepted)
+    accepted = _without_caption_tails(lines, tokens, accepted)
     for spec in form.fields:
         if spec.labels and spec.after is not None:
             anchor = next((la for la in accepted if la.spec.key == spec.after), None)
@@ -582,6 +583,26 @@ def values_beside(tokens: list[list[Token]], labels: list[Label]) -> bool:
     """Whether the page is laid out "label value": most labels have their value on their line."""
     beside = sum(_rest_holds_value(tokens[la.line], la.end) for la in labels)
     return bool(labels) and beside >= _BESIDE_SHARE * len(labels)
+
+
+def _without_caption_tails(
+    lines: list[Line], tokens: list[list[Token]], accepted: list[Label]
+) -> list[Label]:
+    """A caption wrapped in its cell ends its line on a preposition or article ("Qualité ou
+    fonction au sein de la" / "collectivité *"): the word heading the line under it is the
+    caption's end, not another field's label."""
+    ends = {
+        la.line
+        for la in accepted
+        if la.start == 0 and tokens[la.line][la.end - 1].folded.rstrip("'’") in _PARTICLES
+    }
+    return [
+        la
+        for la in accepted
+        if not (la.start == 0 and la.line - 1 in ends and _under(lines, la)
+                and abs(tokens[la.line][0].word.x0 - tokens[la.line - 1][0].word.x0)
+                <= lines[la.line].bottom - lines[la.line].top)
+    ]  # fmt: skip
 
 
 def _rest_holds_value(tokens: list[Token], end: int) -> bool:

@@ -372,3 +372,16 @@ def test_a_long_caption_cell_never_runs_under_its_value() -> None:
     caption_end = max(w.x1 for w in page.words if w.text != "Chu")
     value = next(w for w in page.words if w.text == "Chu")
     assert value.x0 > caption_end
+
+
+def test_a_caption_wrapped_in_its_cell_keeps_its_last_word() -> None:
+    values = _read(
+        _words(100, "Structure (nom complet) Commune de Domazan"),
+        _line(115, ("Qualité", 10), ("ou", 58), ("fonction", 76), ("au", 130), ("sein", 148),
+              ("de", 178), ("la", 196), ("Attachée", 250), ("territoriale", 304),
+              ("Europe", 382), ("et", 424), ("solidarité", 442)),
+        _line(127, ("collectivité", 10), ("*", 88), ("internationale", 250)),
+        _words(145, "Adresse 56 allée de l'Église"),
+    )  # fmt: skip
+    assert values["organisation"] == "Commune de Domazan"
+    assert values["position"] == "Attachée territoriale Europe et solidarité internationale"
