@@ -33,6 +33,8 @@ from parsers.text import fold
 
 # A label not followed by ":" or a leader is a weak anchor: its value goes to review.
 _WEAK_PENALTY = 0.75
+# Field types only a bulletin asks for: read on any of its pages.
+_EVENT_TYPES = frozenset({"choices", "count", "checkbox"})
 # A line that ends within this share of the text's width from its right edge ran to it.
 _MARGIN_SLACK = 0.1
 # A gap wider than this many line heights ends a value (the next column of a two-column form).
@@ -73,12 +75,16 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
     fields = {spec.key: found.get(spec.key) or _absent(spec) for spec in form.fields}
     if anchors >= form.min_anchors:
         fields |= find_by_shape([page for page, _, _, _ in kept], fields, form)
-    # A signature on a page of its own ("Fait à …, le …" after the form) is the bulletin's.
+    # A signature, or the event's own answers (workshops, delegation), on a page of their
+    # own after the form ("Atelier(s) souhaité(s) : atelier 3", "Fait à …, le …") are the
+    # bulletin's: no cover sheet or letter asks them.
+    own = set(form.keys_of("signature.place", "signature.date"))
+    own |= {s.key for s in form.fields if s.type in _EVENT_TYPES}
     for _, page_fields, _, _ in read:
-        for key in form.keys_of("signature.place", "signature.date"):
-            signed = page_fields.get(key)
-            if signed is not None and signed.raw is not None and fields[key].raw is None:
-                fields[key] = signed
+        for key in sorted(own):
+            later = page_fields.get(key)
+            if later is not None and later.raw is not None and fields[key].raw is None:
+                fields[key] = later
     unclaimed = tuple(c for _, _, _, captions in kept for c in captions)
     return Reading(fields=fields, anchors=anchors, unclaimed=unclaimed)
 

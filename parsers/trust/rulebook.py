@@ -351,6 +351,24 @@ def confusable_letters(ctx: Context, key: str, reading: FieldReading) -> str | N
     return None
 
 
+@rule("ocr.address.confusable_letters", "an OCR'd street name whose confusable letters make "
+      "a known name ('impasse Camot' for 'Carnot')", roles={"address.street"},
+      sources=_OCR)  # fmt: skip
+def street_confusable_letters(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    """Streets bear people's names (Carnot, Gambetta, Jaurès): the name lists say which."""
+    value = _text(reading)
+    if not value:
+        return None
+    for word in re.split(r"[-' ’\s]", value):
+        if not word[:1].isupper():
+            continue
+        for form, read, meant in confusable_forms(word):
+            if more_common(form, word):
+                guess = form.title()
+                return f"lu « {word} » : « {read} » et « {meant} » se confondent ; « {guess} » ?"
+    return None
+
+
 def unknown_proper_nouns(text: str) -> list[str]:
     """Capitalised words of `text` that are neither French words nor inside an official place
     name ("Région Nouvelie-Aquitaine" -> ["Nouvelie"]; "Ville d'Arras" -> [])."""

@@ -385,3 +385,29 @@ def test_a_caption_wrapped_in_its_cell_keeps_its_last_word() -> None:
     )  # fmt: skip
     assert values["organisation"] == "Commune de Domazan"
     assert values["position"] == "Attachée territoriale Europe et solidarité internationale"
+
+
+def test_the_event_s_answers_on_a_page_of_their_own_are_the_bulletin_s() -> None:
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    first = [
+        *_words(100, "Organisme : Mairie de Dourbies"),
+        *_words(120, "Nom : Petit"),
+        *_words(140, "Prénom : Anne"),
+        *_words(160, "Code postal : 30750"),
+        *_words(180, "Ville : Dourbies"),
+        *_words(200, "Courriel : anne.petit@dourbies.fr"),
+        *_words(220, "Fonction : Maire"),
+        *_words(240, "Adresse : 1 place de la Mairie"),
+        *_words(260, "Téléphone : 04 67 82 70 01"),
+        *_words(280, "Fax : 04 67 82 70 02"),
+        *_words(300, "Nombre de personnes : 2"),
+        *_words(320, "☒ participera à la réunion du comité de pilotage"),
+        *_words(340, "☒ participera aux Rencontres à Kumamoto"),
+        *_words(360, "Adresse : 1 place de la Mairie"),
+    ]
+    second = [*_words(100, "Atelier(s) souhaité(s) (n°) : atelier 3"),
+              *_words(120, "Fait à Dourbies, le 17/8/2017")]  # fmt: skip
+    pages = [Page(1, 600, 800, tuple(first)), Page(2, 600, 800, tuple(second))]
+    fields = extract_fields(pages, form).fields
+    assert fields["workshops"].value == [3]
+    assert fields["signed_on"].value == "2017-08-17"

@@ -163,6 +163,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
     ("ocr.name.confusable_letters", Case({"person.last_name": "Bemard",
                                           "contact.email": "jerome.bemard@ville-brest.fr"}),
      "person.last_name"),
+    ("ocr.address.confusable_letters", Case({"address.street": "161 impasse Camot"}),
+     "address.street"),
 ]  # fmt: skip
 
 
