@@ -34,7 +34,7 @@ from parsers.text import fold
 # A label not followed by ":" or a leader is a weak anchor: its value goes to review.
 _WEAK_PENALTY = 0.75
 # Field types only a bulletin asks for: read on any of its pages.
-_EVENT_TYPES = frozenset({"choices", "count", "checkbox"})
+_EVENT_TYPES = frozenset({"choices", "checkbox"})
 # A line that ends within this share of the text's width from its right edge ran to it.
 _MARGIN_SLACK = 0.1
 # A gap wider than this many line heights ends a value (the next column of a two-column form).
@@ -75,9 +75,9 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
     fields = {spec.key: found.get(spec.key) or _absent(spec) for spec in form.fields}
     if anchors >= form.min_anchors:
         fields |= find_by_shape([page for page, _, _, _ in kept], fields, form)
-    # A signature, or the event's own answers (workshops, delegation), on a page of their
-    # own after the form ("Atelier(s) souhaité(s) : atelier 3", "Fait à …, le …") are the
-    # bulletin's: no cover sheet or letter asks them.
+    # A signature, or the event's own boxes and choices, on a page of their own after the
+    # form ("Atelier(s) souhaité(s) : atelier 3", "Fait à …, le …") are the bulletin's: no
+    # cover sheet or letter asks them (a fax cover sheet does give a count: "Nombre de pages").
     own = set(form.keys_of("signature.place", "signature.date"))
     own |= {s.key for s in form.fields if s.type in _EVENT_TYPES}
     for _, page_fields, _, _ in read:

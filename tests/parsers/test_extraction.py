@@ -400,7 +400,6 @@ def test_the_event_s_answers_on_a_page_of_their_own_are_the_bulletin_s() -> None
         *_words(240, "Adresse : 1 place de la Mairie"),
         *_words(260, "Téléphone : 04 67 82 70 01"),
         *_words(280, "Fax : 04 67 82 70 02"),
-        *_words(300, "Nombre de personnes : 2"),
         *_words(320, "☒ participera à la réunion du comité de pilotage"),
         *_words(340, "☒ participera aux Rencontres à Kumamoto"),
         *_words(360, "Adresse : 1 place de la Mairie"),
@@ -411,3 +410,7 @@ def test_the_event_s_answers_on_a_page_of_their_own_are_the_bulletin_s() -> None
     fields = extract_fields(pages, form).fields
     assert fields["workshops"].value == [3]
     assert fields["signed_on"].value == "2017-08-17"
+    # A fax cover sheet's count is its pages', not the delegation's.
+    cover = [*_words(100, "Télécopie"), *_words(120, "Nombre de pages : 3")]
+    with_cover = [Page(1, 600, 800, tuple(cover)), *pages]
+    assert extract_fields(with_cover, form).fields["delegation_size"].value is None
