@@ -695,7 +695,7 @@ def _extend_caption(
     words = tokens[label.end : end]
     if not all(_caption_word(t, label.spec, vocabulary, loose=ended) for t in words):
         return _qualified(label, tokens, vocabulary)
-    return Label(label.spec, label.line, label.start, end, label.score, True)
+    return replace(label, end=end, strong=True)
 
 
 def _qualified(label: Label, tokens: list[Token], vocabulary: dict[str, frozenset[str]]) -> Label:
@@ -713,9 +713,14 @@ def _qualified(label: Label, tokens: list[Token], vocabulary: dict[str, frozense
         end += 1
     if end == label.end or end >= len(tokens) or not _starts_value(tokens[end].text):
         return label
-    return Label(label.spec, label.line, label.start, end, label.score, label.strong)
+    return replace(label, end=end)
 
 
 def _starts_value(text: str) -> bool:
     """A capital, a digit or an address: how a value begins, never a caption's qualifier."""
-    return text[:1].isupper() or text[:1].isdigit() or "@" in text or text[:1] == "+"
+    return (
+        text[:1].isupper()
+        or text[:1].isdigit()
+        or "@" in text
+        or (text[:1] == "+" and text[1:2].isdigit())
+    )

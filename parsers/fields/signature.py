@@ -23,6 +23,7 @@ _MAX_PLACE_WORDS = 4
 # A place or a date found by its shape, not after its label: surely enough read, less sure
 # of being the signature's.
 _SHAPE_QUALITY = 0.9
+_WEEKDAYS = frozenset({"lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"})
 
 
 def read_signature(
@@ -41,6 +42,8 @@ def read_signature(
             continue
         # "Mascarville, le 16/07/2017": a place then "le" then the date say it without a cue.
         at = words.index(date[0])
+        while at > 0 and folded[at - 1] in _WEEKDAYS:  # "Caunes, le lundi 10 juillet 2017"
+            at -= 1
         if not cued and not (at >= 2 and folded[at - 1] == "le" and _place(words[: at - 1], None)):
             continue
         found = {date_key: _reading(page, date_key, date, normalize_date(_text(date)).value)}

@@ -414,3 +414,14 @@ def test_the_event_s_answers_on_a_page_of_their_own_are_the_bulletin_s() -> None
     cover = [*_words(100, "Télécopie"), *_words(120, "Nombre de pages : 3")]
     with_cover = [Page(1, 600, 800, tuple(cover)), *pages]
     assert extract_fields(with_cover, form).fields["delegation_size"].value is None
+
+
+def test_a_caption_of_two_fields_keeps_both_past_its_bracketed_qualifier() -> None:
+    values = _read(_words(100, "Localité (CP + ville) 86500 Plaisance"))
+    assert (values["postal_code"], values["city"]) == ("86500", "Plaisance")
+
+
+def test_a_signature_line_with_a_weekday_needs_no_cue() -> None:
+    values = _read(_words(100, "Caunes-Minervois, le lundi 10 juillet 2017"))
+    assert values["signed_at"] == "Caunes-Minervois"
+    assert values["signed_on"] == "2017-07-10"
