@@ -341,11 +341,11 @@ def _read_capped(
         return DocumentResult.failed(_out_of_memory(limits))
     except RecursionError:
         return DocumentResult.failed("the document nests too deeply to be read")
-    except ImportError as exc:
-        # A reader's library (OpenCV, Tesseract's helpers) loaded under the address-space cap
-        # cannot map itself when the document already took the memory.
+    except (ImportError, OSError) as exc:
+        # A reader's library (OpenCV, Tesseract's helpers, pdfium through ctypes) loaded
+        # under the address-space cap cannot map itself when the document took the memory.
         if "failed to map" in str(exc):
             return DocumentResult.failed(_out_of_memory(limits))
-        return DocumentResult.failed(f"unreadable: ImportError: {exc}".splitlines()[0])
+        return DocumentResult.failed(f"unreadable: {type(exc).__name__}: {exc}".splitlines()[0])
     except Exception as exc:  # an unexpected library error on a hostile file
         return DocumentResult.failed(f"unreadable: {type(exc).__name__}: {exc}".splitlines()[0])
