@@ -8,7 +8,6 @@ erase, as `digest --dry-run` and `remind --dry-run` do.
 
 from __future__ import annotations
 
-import functools
 import getpass
 import json
 import sys
@@ -18,10 +17,7 @@ from typing import Annotated, Any
 
 import typer
 
-from intake.cli import ConfigOption, app_from, cli, fail
-from intake.errors import IntakeError
-from parsers.errors import ParserError
-from storage.errors import StorageError
+from intake.cli import ConfigOption, app_from, cli, fail, guarded
 
 person = typer.Typer(help="Personal data: export, erase, retention.", no_args_is_help=True)
 cli.add_typer(person, name="person")
@@ -33,15 +29,7 @@ ReportsOption = Annotated[
 
 def _subcommand(func: Any) -> Any:
     """Register on the `person` group with the one-line error handling of `command`."""
-
-    @person.command(name=func.__name__.removeprefix("person_"))
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (IntakeError, ParserError, StorageError) as exc:
-            fail(str(exc))
-
+    person.command(name=func.__name__.removeprefix("person_"))(guarded(func))
     return func
 
 

@@ -3,18 +3,15 @@
 
 from __future__ import annotations
 
-import functools
 from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
-from intake.cli import ConfigOption, app_from, cli, command, fail
-from intake.errors import InputError, IntakeError
+from intake.cli import ConfigOption, app_from, cli, command, guarded
+from intake.errors import InputError
 from intake.inputs import read_input
-from parsers.errors import ParserError
-from storage.errors import StorageError
 
 invitees = typer.Typer(help="The invitation list.", no_args_is_help=True)
 cli.add_typer(invitees, name="invitees")
@@ -22,15 +19,7 @@ cli.add_typer(invitees, name="invitees")
 
 def _subcommand(func: Any) -> Any:
     """Register on the `invitees` group with the one-line error handling of `command`."""
-
-    @invitees.command(name=func.__name__.removeprefix("invitees_"))
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except (IntakeError, ParserError, StorageError) as exc:
-            fail(str(exc))
-
+    invitees.command(name=func.__name__.removeprefix("invitees_"))(guarded(func))
     return func
 
 
