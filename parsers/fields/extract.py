@@ -18,6 +18,7 @@ from parsers.fields.combined import split_words
 from parsers.fields.labels import (
     Label,
     Token,
+    caption_tail_lines,
     find_labels,
     shaped_value,
     tokenize,
@@ -48,6 +49,9 @@ _WRAP_GAP = 0.6
 # (4-6), a fax cover sheet's "Tél." and "Fax" two.
 _MIN_PAGE_ANCHORS = 3
 _PAGE_SHARE = 0.25
+# A value whose last word breaks at a hyphen at its line's end ("… région de Saint-") and
+# whose rest was found on no line under it.
+CUT_AT_HYPHEN = "fields.cut_at_hyphen"
 # What an unclaimed caption that is a box's question starts with.
 BOX_LINE = "☐ "
 # A caption no field took holds at most this many words before its colon.
@@ -118,11 +122,20 @@ def _extract_page(
     beside = values_beside(tokens, labels)
     if beside:
         blocked |= {la.line for la in labels}  # a label's line is no caption's value there
-    blocked |= {i for i, line in enumerate(tokens) if any(t.kind == "colon" for t in line)}
+    # A caption wrapped in its cell ("Qualité ou fonction au sein de la" / "collectivité :")
+    # ends on the line under it, beside the rest of its value: that line stays open.
+    tails = caption_tail_lines(lines, tokens, labels)
+    blocked |= {
+        i
+        for i, line in enumerate(tokens)
+        if i not in tails and any(t.kind == "colon" for t in line)
+    }
     organiser = {fold(v) for v in form.organiser_values}
     by_field: dict[str, list[tuple[FieldReading, tuple[bool, bool, float]]]] = {}
     for label in labels:
-        readings, rank = _read_value(page, lines, tokens, labels, label, organiser, blocked, beside)
+        readings, rank = _read_value(
+            page, lines, tokens, labels, label, organiser, blocked, tails, beside
+        )
         for reading in readings:
             by_field.setdefault(reading.key, []).append((reading, rank))
     for key, candidates in by_field.items():
@@ -201,6 +214,7 @@ def _read_value(
     label: Label,
     organiser: set[str],
     blocked: set[int],
+    tails: set[int],
     beside: bool = False,
 ) -> tuple[list[FieldReading], tuple[bool, bool, float]]:
     """The value right of `label` up to the next label, or below it (two readings for a
@@ -217,6 +231,10 @@ def _read_value(
     right_edge = min((tokens[la.line][la.start].word.x0 for la in following), default=None)
     words = _value_words(tokens[label.line][label.end : stop], lines[label.line])
     where = label.line
+    if not words and label.start == 0 and label.line + 1 in tails:
+        # The value sits beside the caption's last line: "… au sein de la" / "collectivité : X"
+        where = label.line + 1
+        words = _value_words(_after_colon(tokens[where]), lines[where])
     # A label read inline ("Fait à Brest") has its value after it, never under it.
     if not words and label.strong and label.spec.separator:
         where, words = _words_below(lines, tokens, blocked, label, right_edge)
@@ -226,7 +244,7 @@ def _read_value(
         height = max(lines[where].bottom - lines[where].top, 1.0)
         left = min(w.x0 for w in words) - height / 2
         right = right_edge if right_edge is not None else float("inf")
-        words = words + _continuation(lines, tokens, blocked, where, left, right)
+        words = words + _continuation(lines, tokens, blocked, tails, where, left, right)
     line_rest = tokens[label.line][label.end : stop]
     laid_out = label.start == 0 and (beside or shaped_value(label.spec, [], line_rest))
     quality = label.score * (1.0 if label.strong or laid_out else _WEAK_PENALTY)
@@ -253,6 +271,9 @@ def _reading(
         return FieldReading(spec.key, None, empty, 0.0, None, page.number, None)
     raw = clean_text(_join(words, spec.type))
     normal = normalize_value(spec, raw)
+    last = words[-1].text
+    if not doubt and spec.type in ("text", "name") and re.search(r"[^\W\d_]-$", last):
+        doubt = Doubt(CUT_AT_HYPHEN, f"coupé en fin de ligne après « {last} » : la suite manque")
     bbox = (
         min(w.x0 for w in words),
         min(w.top for w in words),
@@ -289,11 +310,14 @@ def _continuation(
     lines: list[Line],
     tokens: list[list[Token]],
     blocked: set[int],
+    tails: set[int],
     index: int,
     left: float,
     right: float,
 ) -> list[Word]:
-    """Lines of a value wrapped inside its cell: right under it, in its column, tight."""
+    """Lines of a value wrapped inside its cell: right under it, in its column, tight. A line
+    ending the caption of the label above goes on with the value only in the value's column
+    (its words at the margin are the caption's)."""
     words: list[Word] = []
     previous = lines[index]
     for below in range(index + 1, len(lines)):
@@ -302,7 +326,7 @@ def _continuation(
         if below in blocked or line.top - previous.bottom > _WRAP_GAP * height:
             break
         inside = [t for t in tokens[below] if left <= t.word.x0 and t.word.x1 <= right + height]
-        if not inside and _wrapped_to_margin(lines, tokens, below, previous):
+        if not inside and below not in tails and _wrapped_to_margin(lines, tokens, below, previous):
             inside = tokens[below]  # "… chargée des" / "transports": wrapped to the margin
         if not inside:
             break
@@ -315,17 +339,26 @@ def _wrapped_to_margin(
     lines: list[Line], tokens: list[list[Token]], below: int, previous: Line
 ) -> bool:
     """Whether line `below` goes on with the line above that ran to the page's right edge:
-    words only, the first in lower case (a new field's caption starts with a capital)."""
+    words only, the first in lower case (a new field's caption starts with a capital) unless
+    the line above broke a word at its hyphen ("… région de Saint-" / "Alban-d'Ay")."""
     line_tokens = tokens[below]
     if not line_tokens or any(t.kind != "word" for t in line_tokens):
         return False
-    if not line_tokens[0].text[:1].islower():
+    last = previous.words[-1].text
+    broken = len(last) > 2 and last.endswith("-") and last[-2].isalpha()
+    if not (line_tokens[0].text[:1].islower() or broken):
         return False
     right_edge = max(ln.words[-1].x1 for ln in lines if ln.words)
     left_edge = min(ln.words[0].x0 for ln in lines if ln.words)
     height = max(previous.bottom - previous.top, 1.0)
     ran_to_edge = previous.words[-1].x1 >= right_edge - _MARGIN_SLACK * (right_edge - left_edge)
     return ran_to_edge and line_tokens[0].word.x0 <= left_edge + 2 * height
+
+
+def _after_colon(tokens: list[Token]) -> list[Token]:
+    """The tokens after a line's first colon or leader (none when it has neither)."""
+    at = next((i for i, t in enumerate(tokens) if t.kind in ("colon", "leader")), None)
+    return [] if at is None else tokens[at + 1 :]
 
 
 def _value_words(tokens: list[Token], line: Line) -> list[Word]:

@@ -591,18 +591,34 @@ def _without_caption_tails(
     """A caption wrapped in its cell ends its line on a preposition or article ("Qualité ou
     fonction au sein de la" / "collectivité *"): the word heading the line under it is the
     caption's end, not another field's label."""
+    tails = caption_tail_lines(lines, tokens, accepted)
+    return [la for la in accepted if not (la.start == 0 and la.line in tails)]
+
+
+def caption_tail_lines(
+    lines: list[Line], tokens: list[list[Token]], labels: list[Label]
+) -> set[int]:
+    """Lines that end the caption of the label on the line above, wrapped in its cell: the
+    label heads its line and ends on a preposition or article, and the line under it starts
+    where the label starts. Such a line's own words up to its colon are the caption's; what
+    lies in the value's column goes on with the value above."""
     ends = {
         la.line
-        for la in accepted
+        for la in labels
         if la.start == 0 and tokens[la.line][la.end - 1].folded.rstrip("'’") in _PARTICLES
     }
-    return [
-        la
-        for la in accepted
-        if not (la.start == 0 and la.line - 1 in ends and _under(lines, la)
-                and abs(tokens[la.line][0].word.x0 - tokens[la.line - 1][0].word.x0)
-                <= lines[la.line].bottom - lines[la.line].top)
-    ]  # fmt: skip
+    tails = set()
+    for line in ends:
+        below = line + 1
+        if below >= len(lines) or not tokens[below] or not tokens[line]:
+            continue
+        height = lines[below].bottom - lines[below].top
+        close = lines[below].top - lines[line].bottom < 2.5 * max(
+            lines[line].bottom - lines[line].top, 1.0
+        )
+        if close and abs(tokens[below][0].word.x0 - tokens[line][0].word.x0) <= height:
+            tails.add(below)
+    return tails
 
 
 def _rest_holds_value(tokens: list[Token], end: int) -> bool:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from rapidfuzz import fuzz
 
 from parsers.fields.combined import SPLIT_UNCERTAIN
-from parsers.fields.extract import BOX_LINE
+from parsers.fields.extract import BOX_LINE, CUT_AT_HYPHEN
 from parsers.fields.normalize import CASE_GUESSED, REPAIRED
 from parsers.fields.reading import FieldReading
 from parsers.fields.shapes import FOUND_BY_SHAPE
@@ -240,6 +240,12 @@ def case_guessed(ctx: Context, key: str, reading: FieldReading) -> str | None:
       "told apart")  # fmt: skip
 def split_uncertain(ctx: Context, key: str, reading: FieldReading) -> str | None:
     return _reading_doubt(reading, SPLIT_UNCERTAIN)
+
+
+@rule(CUT_AT_HYPHEN, "a value whose last word breaks at a hyphen at its line's end and whose "
+      "rest was found on no line ('… région de Saint-')")  # fmt: skip
+def cut_at_hyphen(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    return _reading_doubt(reading, CUT_AT_HYPHEN)
 
 
 @rule(FOUND_BY_SHAPE, "a value found by its shape where its label was not (an e-mail address "

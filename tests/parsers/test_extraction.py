@@ -387,6 +387,49 @@ def test_a_caption_wrapped_in_its_cell_keeps_its_last_word() -> None:
     assert values["position"] == "Attachée territoriale Europe et solidarité internationale"
 
 
+def test_a_caption_wrapped_to_a_line_with_its_own_colon_lets_the_value_go_on_beside_it() -> None:
+    values = _read(
+        _line(100, ("Collectivité", 10), (":", 82), ("SIVOM", 250), ("de", 290),
+              ("Chuzelles", 308)),
+        _line(115, ("Qualité", 10), ("ou", 58), ("fonction", 76), ("au", 130), ("sein", 148),
+              ("de", 178), ("la", 196), ("Responsable", 250), ("du", 322), ("service", 340),
+              ("des", 388), ("relations", 412)),
+        _line(127, ("collectivité", 10), (":", 88), ("internationales", 250)),
+        _line(145, ("Commune", 10), (":", 58), ("Chuzelles", 250)),
+    )  # fmt: skip
+    assert values["organisation"] == "SIVOM de Chuzelles"
+    assert values["position"] == "Responsable du service des relations internationales"
+
+
+def test_the_last_word_of_a_wrapped_caption_is_not_its_value_s_end() -> None:
+    values = _read(
+        _line(100, ("Dénomination", 10), ("de", 88), ("la", 106), ("collectivité", 124),
+              ("ou", 202), ("de", 220), ("la", 238), ("Communauté", 300), ("urbaine", 370),
+              ("de", 418), ("Sainte-Catherine", 436)),
+        _line(112, ("structure", 10)),
+        _line(127, ("Prénom", 10), ("du", 52), ("participant", 70), ("Lucie", 300)),
+    )  # fmt: skip
+    assert values["organisation"] == "Communauté urbaine de Sainte-Catherine"
+    assert values["first_name"] == "Lucie"
+
+
+def test_a_word_broken_at_its_hyphen_goes_on_at_the_margin_even_with_a_capital() -> None:
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    lines = [
+        _words(100, "Administration (nom complet) … Communauté de communes de la région de Saint-"),
+        _words(112, "Alban-d'Ay"),
+        _words(130, "Nom … Delvallez"),
+    ]
+    page = Page(1, 600, 800, tuple(w for line in lines for w in line))
+    read = extract_fields([page], form).fields
+    assert read["organisation"].value == "Communauté de communes de la région de Saint-Alban-d'Ay"
+    assert read["organisation"].doubt is None
+    cut = Page(1, 600, 800, tuple(lines[0]) + tuple(_words(130, "Nom … Delvallez")))
+    alone = extract_fields([cut], form).fields["organisation"]
+    assert alone.value == "Communauté de communes de la région de Saint"
+    assert alone.doubt is not None and alone.doubt.rule == "fields.cut_at_hyphen"
+
+
 def test_the_event_s_answers_on_a_page_of_their_own_are_the_bulletin_s() -> None:
     form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
     first = [

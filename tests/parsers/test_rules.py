@@ -135,6 +135,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
      Case(doubt={"address.street": Doubt("ocr.text.case_guessed", "…")}), "address.street"),
     ("fields.split_uncertain", Case(source="text", doubt={
         "person.last_name": Doubt("fields.split_uncertain", "…")}), "person.last_name"),
+    ("fields.cut_at_hyphen", Case(source="text", doubt={
+        "organisation": Doubt("fields.cut_at_hyphen", "…")}), "organisation"),
     ("fields.found_by_shape", Case(source="text", doubt={
         "contact.email": Doubt("fields.found_by_shape", "…")}), "contact.email"),
     ("template.disagrees", Case(doubt={
