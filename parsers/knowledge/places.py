@@ -124,8 +124,7 @@ def misspelt_place(text: str) -> bool:
 
 def official_spelling(text: str) -> str:
     """The official place name with the letters of `text` ("Lamorläye" -> "Lamorlaye")."""
-    folded = fold(text)
-    return min((n for n in places().names if fold(n) == folded), default=text)
+    return min(official_names_by_fold().get(fold(text), ()), default=text)
 
 
 def is_place_name(text: str) -> bool:
