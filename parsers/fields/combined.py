@@ -6,6 +6,7 @@ doubted, so that a person checks it.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 
 from parsers.fields.normalize import CIVILITIES
@@ -23,10 +24,27 @@ Part = tuple[FieldSpec, list[Word], Doubt | None]
 
 def split_words(first: FieldSpec, second: FieldSpec, words: list[Word]) -> list[Part]:
     """The words of each field, in caption order (`first` printed before `second`)."""
+    words = [piece for word in words for piece in _pieces(word)]
     roles = {first.role, second.role}
     if roles == {"address.postal_code", "address.city"}:
         return _split_place(first, second, words)
     return _split_names(first, second, words)
+
+
+def _pieces(word: Word) -> list[Word]:
+    """A form field's whole value ("27800 Saint-Paul-de-Fourques") as its words, each given
+    its share of the field's width, so that it splits as printed words do."""
+    texts = word.text.split()
+    if not word.whole_value or len(texts) < 2:
+        return [word]
+    width = (word.x1 - word.x0) / max(len(word.text), 1)
+    pieces, at = [], 0
+    for text in texts:
+        at = word.text.index(text, at)
+        x0 = word.x0 + at * width
+        pieces.append(dataclasses.replace(word, text=text, x0=x0, x1=x0 + len(text) * width))
+        at += len(text)
+    return pieces
 
 
 def _clean(words: list[Word]) -> list[Word]:

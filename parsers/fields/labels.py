@@ -158,6 +158,7 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
             candidates.extend(_match_labels(spec, index, lines[index], line_tokens))
     candidates += _combined(lines, tokens, candidates)
     candidates += _headed(tokens, form)
+    candidates += _compounds(candidates, tokens)
     accepted = _resolve(candidates, tokens)
     vocabulary = _label_vocabulary(form)
     # Right to left along each line, so that a caption reaching a label already extended to
@@ -206,6 +207,9 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[Token]) 
                     continue
                 if not digits and any(c.isdigit() for t in tokens[start:end] for c in t.text):
                     continue  # "Nb de personnes 8": the 8 is the value, never the label
+                last = tokens[end - 1].text
+                if span > size and _starts_value(last) and not (last.isupper() and last.isalpha()):
+                    continue  # "Prénom du participant Don": a word more, the value's first
                 text = _label_key(" ".join(t.folded for t in tokens[start:end]))
                 # Fuzzy scores of 85+ need lengths within 30% of each other: skip the rest.
                 if abs(len(text) - len(target)) > 0.3 * len(target) + 1:
@@ -260,7 +264,13 @@ def _has_gap(tokens: list[Token], height: float) -> bool:
     return any(b.word.x0 - a.word.x1 > wide for a, b in pairwise(tokens))
 
 
+# A plural or feminine ending in brackets glued to a word ("prénom(s)", "délégué(e)s").
+_INFLECTION = re.compile(r"(?<=[a-z])\((?:e|s|es|x|ne|nes|le|les)\)")
+
+
 def _label_key(text: str) -> str:
+    """A label's words as compared: "Prénom(s)" is the wording "Prénom"."""
+    text = _INFLECTION.sub("", text)
     return text.strip(" .:;,*()").replace("'", " ").replace("-", " ")
 
 
@@ -368,6 +378,23 @@ _COMBINABLE = (
 
 def _may_combine(a: FieldSpec, b: FieldSpec) -> bool:
     return frozenset({a.role, b.role}) in _COMBINABLE
+
+
+def _compounds(candidates: list[Label], tokens: list[list[Token]]) -> list[Label]:
+    """Two wordings of one field's label joined by a connector ("Ville / commune :", "Nom ou
+    raison sociale"): one label, the whole caption, as strong as its last part."""
+    found = []
+    for first in candidates:
+        for second in candidates:
+            if first.line != second.line or first.spec.key != second.spec.key:
+                continue
+            if first.partner is not None or second.partner is not None:
+                continue
+            between = tokens[first.line][first.end : second.start]
+            if between and all(t.folded in _CONNECTORS for t in between):
+                found.append(replace(second, start=first.start,
+                                     score=max(first.score, second.score)))  # fmt: skip
+    return found
 
 
 def _resolve(candidates: list[Label], tokens: list[list[Token]]) -> list[Label]:

@@ -94,7 +94,9 @@ def _table_rows(table: ElementTree.Element, boxes: dict[str, bool]) -> Iterator[
         for cell in row:
             if cell.tag != _tag("table", "table-cell"):
                 continue
-            lines = [line for part in _rows(cell, boxes) for line in part]
+            # A table nested in the cell (a comb of one box a digit) is a line a row, as
+            # in Word files: "8 6 8 0 0".
+            lines = [" ".join(c for c in part if c) for part in _rows(cell, boxes)]
             cells.append(lines)
         depth = max((len(c) for c in cells), default=0)
         for i in range(depth):

@@ -430,6 +430,42 @@ def test_a_word_broken_at_its_hyphen_goes_on_at_the_margin_even_with_a_capital()
     assert alone.doubt is not None and alone.doubt.rule == "fields.cut_at_hyphen"
 
 
+def test_two_wordings_of_one_label_joined_by_a_slash_are_one_caption() -> None:
+    values = _read(
+        _words(100, "Organisme : Commune de Maisoncelles"),
+        _words(120, "Code post : 72440 Ville / commune : Maisoncelles"),
+    )
+    assert (values["postal_code"], values["city"]) == ("72440", "Maisoncelles")
+
+
+def test_a_label_with_its_plural_in_brackets_is_the_label() -> None:
+    values = _read(
+        _words(100, "Organisme : Commune de Mouilleron"),
+        _words(120, "Nom du participant Granvaud Prénom(s) Réginald"),
+        _words(140, "Mandat Maire"),
+    )
+    assert (values["last_name"], values["first_name"]) == ("Granvaud", "Réginald")
+
+
+def test_a_value_s_first_word_is_never_taken_for_a_label_s_last() -> None:
+    values = _read(
+        _words(100, "Collectivité (nom complet) Syndicat intercommunal de Cozes"),
+        _words(120, "Nom d'usage Hunold"),
+        _words(140, "Prénom du participant Don"),
+    )
+    assert (values["last_name"], values["first_name"]) == ("Hunold", "Don")
+
+
+def test_a_postal_code_and_city_in_one_form_field_are_split() -> None:
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    field = Word("27800 Saint-Paul-de-Fourques", 68, 120, 196, 132, 1.0, "form", True)
+    page = Page(1, 600, 800, (*_words(100, "Organisme : Mairie de Fourques"),
+                              *_words(110, "CP et ville :"), field))  # fmt: skip
+    read = extract_fields([page], form).fields
+    assert (read["postal_code"].value, read["city"].value) == ("27800", "Saint-Paul-de-Fourques")
+    assert read["city"].doubt is None
+
+
 def test_the_event_s_answers_on_a_page_of_their_own_are_the_bulletin_s() -> None:
     form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
     first = [
