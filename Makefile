@@ -49,8 +49,12 @@ postgres:
 	@pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null || \
 	  pg_ctlcluster --skip-systemctl-redirect $$(ls /etc/postgresql | head -1) main start 2>/dev/null || true
 
+# Two pytest workers (pytest-xdist): most of the suite's time is spent waiting on servers,
+# child processes and a browser, so two share the two cores; TEST_JOBS=1 runs one after another.
+TEST_JOBS ?= 2
+
 test: install postgres lint
-	$(BIN)/pytest -q -p no:cacheprovider
+	$(BIN)/pytest -q -p no:cacheprovider -n $(TEST_JOBS)
 
 lint:
 	$(BIN)/ruff format --check intake parsers storage tests scripts bench
