@@ -22,8 +22,9 @@ from storage.redact import redact
 if TYPE_CHECKING:
     from intake.extraction import Extractor
     from intake.pipeline import Pipeline
+    from intake.taskqueue import TaskQueue
     from parsers.fields.template.model import Template
-    from storage.blobs import BlobStore
+    from storage.blobs import Blobs
     from storage.database import Database
 
 if TYPE_CHECKING:
@@ -63,10 +64,24 @@ class App:
         return database
 
     @cached_property
-    def blobs(self) -> BlobStore:
+    def blobs(self) -> Blobs:
+        """Under the data directory, or in the database for workers on other machines."""
+        if self.settings.blob_store == "database":
+            from storage.blob_table import DatabaseBlobStore
+
+            return DatabaseBlobStore(self.db)
         from storage.blobs import BlobStore
 
         return BlobStore(self.settings.data_dir)
+
+    @cached_property
+    def queue(self) -> TaskQueue:
+        """The task engine's jobs (`INTAKE_WORKERS=queue`), its tables created on first use."""
+        from intake.taskqueue import TaskQueue
+
+        queue = TaskQueue(self.settings.sqlalchemy_url, self.settings.worker_heartbeat_seconds)
+        queue.ensure_schema()
+        return queue
 
     @cached_property
     def pages(self) -> PageCache:
@@ -78,6 +93,10 @@ class App:
 
     @cached_property
     def pipeline(self) -> Pipeline:
+        return self.new_pipeline()
+
+    def new_pipeline(self) -> Pipeline:
+        """A pipeline of its own (its own claim owner), for one thread of a worker."""
         from intake.extraction import SandboxExtractor
         from intake.pipeline import Pipeline
         from intake.sandbox import Sandbox
@@ -135,6 +154,11 @@ def configure_logging(level: str) -> None:
         "mailparser",
         "alembic",
         "apscheduler.executors.default",
+        # The task engine: its start and end of each job stay; "Deferred 1 job" per message
+        # does not (the poller logs how many it queued).
+        "procrastinate.blueprints",
+        "procrastinate.jobs",
+        "procrastinate.periodic",
     ):
         # Raised, never lowered: parsers' PDF adapter keeps pdfminer and pypdf at ERROR.
         logger = logging.getLogger(noisy)

@@ -210,5 +210,6 @@ def _progress(done: int, total: int, label: str) -> None:
 # register themselves on `cli` when imported.
 for _module in ("intake.poll_commands", "intake.web_commands", "intake.digest_commands",
                 "intake.respond_commands", "intake.form_commands",
-                "intake.user_commands", "intake.person_commands"):  # fmt: skip
+                "intake.user_commands", "intake.person_commands",
+                "intake.worker_commands"):  # fmt: skip
     importlib.import_module(_module)

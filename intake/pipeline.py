@@ -34,7 +34,7 @@ from parsers.mail.message import Attachment, ParsedMessage
 from parsers.sniff import sniff
 from parsers.text import fold
 from parsers.trust.checks import Finding, is_late
-from storage.blobs import BlobStore, content_hash
+from storage.blobs import Blobs, content_hash
 from storage.claims import claim_message, hold_claim, new_owner, release_claim
 from storage.database import Database
 from storage.errors import StorageError
@@ -94,7 +94,7 @@ class Pipeline:
     def __init__(
         self,
         db: Database,
-        blobs: BlobStore,
+        blobs: Blobs,
         form: FormDefinition,
         limits: Limits,
         extractor: Extractor,

@@ -100,6 +100,7 @@ class CycleReport:
     storage_skipped_until: datetime | None = None  # backing off after storage faults
     stopped: bool = False
     acks: list[str] = field(default_factory=list)  # acknowledgements sent or tried
+    queued: int | None = None  # INTAKE_WORKERS=queue: jobs added for the workers
 
     @property
     def failed(self) -> list[SourceReport]:
@@ -115,7 +116,10 @@ class CycleReport:
         for outcome in self.outcomes:
             counts[outcome.status] = counts.get(outcome.status, 0) + 1
         done = ", ".join(f"{k} {v}" for k, v in sorted(counts.items())) or "nothing new"
-        lines.append(f"processed: {done}")
+        if self.queued is None:
+            lines.append(f"processed: {done}")
+        else:
+            lines.append(f"queued for the workers: {self.queued} message(s)")
         if self.acks:
             sent = sum(" sent: " in line for line in self.acks)
             lines.append(f"acknowledgements: {sent} sent, {len(self.acks) - sent} not")
@@ -162,7 +166,10 @@ class Poller:
             if self.stop.is_set():
                 break
             report.sources.append(self._collect(source, force))
-        self._process(report)
+        if self.app.settings.workers == "queue":
+            self._enqueue(report)
+        else:
+            self._process(report)
         if not self.stop.is_set():
             report.acks = send_due_acks(self.app, utcnow())  # mail failures are its own
         if not self.stop.is_set():
@@ -229,6 +236,14 @@ class Poller:
                 outcome = pipeline.process(message_pk)
                 if outcome is not None:  # None: another process holds it
                     report.outcomes.append(outcome)
+
+    def _enqueue(self, report: CycleReport) -> None:
+        """One job per stored message that has none, also those stored by an earlier cycle
+        that stopped before queueing them; the workers process them."""
+        pipeline = self.app.pipeline
+        with pipeline.db.session() as session:
+            pending = pending_messages(session, pipeline.max_attempts)
+        report.queued = self.app.queue.enqueue(pending)
 
     def _settle(self, source: Source, report: SourceReport) -> None:
         try:

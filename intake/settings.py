@@ -103,6 +103,13 @@ class Settings(BaseModel):
     max_zip_total_bytes: int = Field(default=200_000_000, ge=1000)
     max_zip_ratio: float = Field(default=100.0, gt=1)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    # inprocess: the poller processes what it stores; queue: it only stores and enqueues,
+    # and `intake worker` processes (PostgreSQL only: the task engine lives in it).
+    workers: Literal["inprocess", "queue"] = "inprocess"
+    # directory: blobs under data_dir; database: in the database, for workers elsewhere.
+    blob_store: Literal["directory", "database"] = "directory"
+    # A worker not heard of for three heartbeats is dead: its job is given to another.
+    worker_heartbeat_seconds: float = Field(default=10.0, ge=0.5, le=600)
 
     @field_validator("digest_time")
     @classmethod
@@ -231,7 +238,17 @@ def load_settings(
         raise SettingsError(
             f"setting {key} (INTAKE_{key.upper()}): {message}, got {shown}"
         ) from None
+    check_combination(settings)
     return _resolve_paths(settings, path.parent)
+
+
+def check_combination(settings: Settings) -> None:
+    """Settings that are each right but wrong together; SettingsError names the setting."""
+    if settings.workers == "queue" and not settings.sqlalchemy_url.startswith("postgres"):
+        raise SettingsError(
+            "setting workers (INTAKE_WORKERS): queue needs a PostgreSQL database "
+            "(INTAKE_DATABASE_URL=postgresql://...), got SQLite"
+        )
 
 
 def _shown(key: str, value: object) -> str:

@@ -12,6 +12,7 @@ import os
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Protocol
 
 from storage.errors import BlobStoreError
 from storage.private import private_dir
@@ -19,6 +20,16 @@ from storage.private import private_dir
 
 def content_hash(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
+
+
+class Blobs(Protocol):
+    """What the pipeline and the review UI need of a blob store: the data directory's
+    (BlobStore) or the database's (storage/blob_table.py, for workers on other machines)."""
+
+    def put(self, data: bytes) -> str: ...
+    def get(self, digest: str) -> bytes: ...
+    def has(self, digest: str) -> bool: ...
+    def remove(self, digest: str) -> None: ...
 
 
 class BlobStore:
@@ -68,6 +79,9 @@ class BlobStore:
             raise BlobStoreError(
                 f"blob {digest[:12]} cannot be read: {exc.strerror or exc}"
             ) from exc
+
+    def has(self, digest: str) -> bool:
+        return self.path_for(digest).is_file()
 
     def digests(self) -> Iterator[str]:
         """Every stored blob's hash (for the orphan sweep)."""

@@ -10,7 +10,15 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Column, DateTime, Dialect, Text, TypeDecorator, UniqueConstraint
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Dialect,
+    LargeBinary,
+    Text,
+    TypeDecorator,
+    UniqueConstraint,
+)
 from sqlmodel import Field, SQLModel
 
 
@@ -293,3 +301,13 @@ class Undeliverable(SQLModel, table=True):
     reason: str = Field(default="", sa_column=Column(Text, nullable=False))
     message_pk: int | None = Field(default=None, foreign_key="message.id")  # the bounce
     seen_at: datetime = _when(now=True)
+
+
+class Blob(SQLModel, table=True):
+    """Raw bytes kept in the database by SHA-256 (`INTAKE_BLOB_STORE=database`), so that a
+    worker on another machine reads what the poller stored: storage/blob_table.py."""
+
+    digest: str = Field(primary_key=True, max_length=64)
+    data: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    size: int
+    stored_at: datetime = _when(now=True, index=True)  # refreshed when stored again

@@ -9,7 +9,8 @@ from dataclasses import dataclass
 
 from sqlmodel import select
 
-from storage.blobs import BlobStore
+from storage.blob_table import DatabaseBlobStore
+from storage.blobs import Blobs, BlobStore
 from storage.database import Database
 from storage.errors import BlobStoreError
 from storage.models import Document, Message
@@ -29,10 +30,14 @@ class Swept:
     blobs: int
 
 
-def sweep_orphans(
-    db: Database, blobs: BlobStore, min_age_seconds: float = ORPHAN_AGE_SECONDS
-) -> Swept:
+def sweep_orphans(db: Database, blobs: Blobs, min_age_seconds: float = ORPHAN_AGE_SECONDS) -> Swept:
     """Remove temporary files and unreferenced blobs older than `min_age_seconds`."""
+    if isinstance(blobs, DatabaseBlobStore):  # no temporary files: a row commits whole
+        removed = blobs.sweep_orphans(min_age_seconds)
+        if removed:
+            log.info("swept orphans temporary=0 blobs=%s", removed)
+        return Swept(0, removed)
+    assert isinstance(blobs, BlobStore)
     before = time.time() - min_age_seconds
     candidates = list(blobs.untouched_since(before))
     if not candidates:

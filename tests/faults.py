@@ -18,6 +18,7 @@ from polling import TcpProxy
 from sqlmodel import select
 
 from intake.app import App
+from storage.blobs import BlobStore
 from storage.models import Document, Message, Sighting
 
 
@@ -95,7 +96,7 @@ def orphans(app: App) -> list[str]:
     with app.db.session() as session:
         referenced = set(session.exec(select(Message.content_hash)))
         referenced |= set(session.exec(select(Document.content_hash)))
-    root = app.blobs.root
+    root = BlobStore(app.settings.data_dir).root  # the data directory, whatever the setting
     files = [p for p in root.glob("*/*/*")] if root.exists() else []
     return sorted(str(p) for p in files if p.name.startswith(".tmp-") or p.name not in referenced)
 

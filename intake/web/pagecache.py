@@ -24,7 +24,7 @@ from intake.web import officedoc, pageimage
 from intake.web.pageimage import Box, Picture
 from intake.web.upright import Turn
 from parsers.limits import Limits
-from storage.blobs import BlobStore
+from storage.blobs import Blobs
 
 _FAILED = ".failed"
 
@@ -32,7 +32,7 @@ _FAILED = ".failed"
 class PageCache:
     """Pictures of a document's pages, and the boxes of a Word file's fields on them."""
 
-    def __init__(self, blobs: BlobStore, folder: Path, limits: Limits) -> None:
+    def __init__(self, blobs: Blobs, folder: Path, limits: Limits) -> None:
         self.blobs = blobs
         self.folder = folder
         self.limits = limits

@@ -28,6 +28,7 @@ from servers import Dovecot
 from sqlmodel import select
 
 from intake.app import App
+from storage.blobs import BlobStore
 from storage.models import Document, Message
 
 INTAKE = str(Path(sys.executable).with_name("intake"))
@@ -121,5 +122,5 @@ def test_sigkill_twenty_times_then_finish(
     with app.db.session() as session:
         hashes = set(session.exec(select(Message.content_hash)))
         hashes |= set(session.exec(select(Document.content_hash)))
-    missing = [h for h in hashes if not app.blobs.path_for(h).exists()]
+    missing = [h for h in hashes if not BlobStore(app.settings.data_dir).path_for(h).exists()]
     assert missing == [], f"referenced blobs swept (seed {seed})"

@@ -31,6 +31,7 @@ from intake.app import App
 from intake.person import erase_person
 from intake.poller import Poller
 from intake.scheduler import run_service
+from storage.blobs import BlobStore
 from storage.models import Document, FieldValue, Message, ReviewAction, Sighting, Submission
 from storage.review import correct_field
 
@@ -124,7 +125,7 @@ def database_text(app: App) -> str:
 
 
 def blob_files(app: App) -> dict[str, bytes]:
-    return {p.name: p.read_bytes() for p in app.blobs.root.glob("*/*/*")}
+    return {p.name: p.read_bytes() for p in BlobStore(app.settings.data_dir).root.glob("*/*/*")}
 
 
 def test_export_gives_everything_held_about_one_address(

@@ -17,7 +17,7 @@ from storage.database import Database
 from storage.models import Message, Sighting
 from storage.records import ArrivalKey, known_items, record_arrival
 
-TABLES = ["acknowledgement", "digestrecord", "document", "fieldvalue", "flag", "invitee",
+TABLES = ["acknowledgement", "blob", "digestrecord", "document", "fieldvalue", "flag", "invitee",
           "message", "reminder", "reviewaction", "sighting", "sourcehealth", "submission",
           "submissionmatch", "undeliverable", "user"]  # fmt: skip
 
