@@ -24,7 +24,7 @@ from sqlalchemy import CursorResult, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 
-from intake.digest_content import gather_facts
+from intake.digest_content import QueueFigures, add_queue_health, gather_facts
 from intake.digest_render import Rendered, render_digest
 from intake.errors import DigestError, IntakeError
 from intake.invitees.status import read_invitation
@@ -97,6 +97,9 @@ def compose_digest(
             session, form, words, settings.base_url, first, last, now, settings.poll_seconds
         )
         facts.invitation = read_invitation(session, form)
+    if settings.workers == "queue":
+        figures, error = queue_figures(app)
+        add_queue_health(facts.health, figures, error)
     facts.skipped = list(skipped or [])
     rendered = render_digest(facts, form, words, settings.base_url)
     message = EmailMessage()
@@ -257,3 +260,16 @@ def _catch_up(app: App, day: date) -> tuple[date, list[date]]:
         return day, []
     first = max(first, day - timedelta(days=CATCH_UP_DAYS - 1))
     return first, [first + timedelta(days=n) for n in range((day - first).days)]
+
+
+def queue_figures(app: App) -> tuple[QueueFigures | None, str]:
+    """The task engine's jobs and workers now, or None and why they cannot be read."""
+    from intake.taskqueue import QueueError
+
+    try:
+        status = app.queue.status()
+    except QueueError as exc:
+        return None, str(exc)
+    return QueueFigures(
+        status.waiting, status.doing, status.failed, status.workers_alive, status.workers_silent
+    ), ""

@@ -102,7 +102,9 @@ class Totals:
 class Problem:
     """Something wrong with the service itself; `code` picks the wording."""
 
-    code: str  # stopped | failing | never_polled | stuck | failed_messages | digest_failed
+    # stopped | failing | never_polled | stuck | failed_messages | digest_failed |
+    # queue_unreachable | no_worker | failed_jobs
+    code: str
     subject: str
     when: datetime | None = None
     count: int = 0
@@ -116,6 +118,30 @@ class Health:
     oldest_pending: datetime | None = None
     failed: int = 0
     problems: list[Problem] = field(default_factory=list)
+    # The task engine's jobs and workers (INTAKE_WORKERS=queue only), as `intake status`.
+    queue: QueueFigures | None = None
+
+
+@dataclass(frozen=True)
+class QueueFigures:
+    waiting: int
+    doing: int
+    failed: int
+    workers_alive: int
+    workers_silent: int
+
+
+def add_queue_health(health: Health, figures: QueueFigures | None, error: str = "") -> None:
+    """The task engine's depth and workers; a problem when it cannot be read, when jobs wait
+    with no worker alive to take them, or when jobs failed."""
+    if figures is None:
+        health.problems.append(Problem("queue_unreachable", "", detail=error))
+        return
+    health.queue = figures
+    if figures.workers_alive == 0 and figures.waiting + figures.doing:
+        health.problems.append(Problem("no_worker", "", count=figures.waiting + figures.doing))
+    if figures.failed:
+        health.problems.append(Problem("failed_jobs", "", count=figures.failed))
 
 
 @dataclass

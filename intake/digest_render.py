@@ -8,7 +8,7 @@ from datetime import date, datetime
 from html import escape
 from zoneinfo import ZoneInfo
 
-from intake.digest_content import DigestFacts, Problem
+from intake.digest_content import DigestFacts, Problem, QueueFigures
 from intake.web.wording import Wording
 from parsers.form import FormDefinition
 
@@ -31,6 +31,13 @@ FR: dict[str, str] = {
     "health.failed_messages": "{count} message(s) en échec de traitement (nouvel essai prévu).",
     "health.digest_failed": "La synthèse du {subject} n'a pas pu être envoyée "
     "({count} essai(s)) : {detail}",
+    "health.queue_unreachable": "La file des travaux est injoignable : {detail}",
+    "health.no_worker": "{count} travail(aux) en file, mais aucun travailleur actif "
+    "(lancer « intake worker »).",
+    "health.failed_jobs": "{count} travail(aux) en échec dans la file (nouvel essai au relevé "
+    "suivant).",
+    "health.queue": "File des travaux : {waiting} en attente, {doing} en cours, {failed} en "
+    "échec ; travailleurs : {alive} actif(s), {silent} silencieux",
     "health.source": "Dernière relève réussie de « {subject} » : {when}",
     "health.source.never": "« {subject} » : aucune relève réussie",
     "health.pending": "Messages pas encore traités : {count}",
@@ -92,6 +99,11 @@ EN: dict[str, str] = {
     "health.failed_messages": "{count} message(s) failed processing (will be retried).",
     "health.digest_failed": "The digest for {subject} could not be sent "
     "({count} attempt(s)): {detail}",
+    "health.queue_unreachable": "The job queue cannot be reached: {detail}",
+    "health.no_worker": "{count} job(s) queued but no worker alive (start “intake worker”).",
+    "health.failed_jobs": "{count} job(s) failed in the queue (retried at the next poll).",
+    "health.queue": "Job queue: {waiting} waiting, {doing} running, {failed} failed; "
+    "workers: {alive} alive, {silent} silent",
     "health.source": "Last successful poll of “{subject}”: {when}",
     "health.source.never": "“{subject}”: no successful poll",
     "health.pending": "Messages not processed yet: {count}",
@@ -227,6 +239,8 @@ def _blocks(
         health_rows.append((w(key, subject=row.source, when=w.when(row.last_success_at)), "", ""))
     pending_key = "health.pending.oldest" if h.oldest_pending else "health.pending"
     health_rows.append((w(pending_key, count=h.pending, when=w.when(h.oldest_pending)), "", ""))
+    if h.queue is not None:
+        health_rows.append((queue_line(h.queue, w.base.language), "", ""))
     channels = ", ".join(f"{w.base.channel(c)} {n}" for c, n in p.by_channel.items())
     waiting = ", ".join(f"{w.base.reason_title(c)} {n}" for c, n in p.waiting.items())
     blocks.append(
@@ -319,6 +333,14 @@ def _invitation_rows(facts: DigestFacts, w: _Words, base_url: str) -> list[tuple
         names = ", ".join(a.organisation or a.sender for a in invitation.unlisted[:MAX_LISTED])
         rows.append((w("invitation.unlisted", count=len(invitation.unlisted), names=names), "", ""))
     return rows
+
+
+def queue_line(q: QueueFigures, language: str) -> str:
+    """The queue's depth and workers in one line (the digest, the review UI)."""
+    return (EN if language == "en" else FR)["health.queue"].format(
+        waiting=q.waiting, doing=q.doing, failed=q.failed,
+        alive=q.workers_alive, silent=q.workers_silent,
+    )  # fmt: skip
 
 
 def _problem(problem: Problem, w: _Words) -> str:

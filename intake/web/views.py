@@ -89,7 +89,21 @@ def queue(ctx: Ctx) -> Response:
         reason=reason, channel=channel, total=len(items), words=words, tz=form.timezone,
         late_ids=" ".join(str(i.submission.submission.id) for i in late if i.submission),
         late_count=len(late), suffix=f"?{urlencode(where)}" if where else "", where=where,
+        queue_health=_queue_health(ctx, words),
     )  # fmt: skip
+
+
+def _queue_health(ctx: Ctx, words: Wording) -> str:
+    """With workers on the task engine: its depth and workers, or why it cannot be read."""
+    if ctx.app.settings.workers != "queue":
+        return ""
+    from intake.digest import queue_figures
+    from intake.digest_render import queue_line
+
+    figures, error = queue_figures(ctx.app)
+    if figures is None:
+        return f"File des travaux injoignable : {error}"
+    return queue_line(figures, words.language)
 
 
 def submission_page(ctx: Ctx, errors: dict[str, str] | None = None, status: int = 200) -> Response:

@@ -14,7 +14,7 @@ import sys
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -197,3 +197,45 @@ def test_queue_mode_on_sqlite_stops_start_up_with_one_line(tmp_path: Path) -> No
         lines = done.stderr.strip().splitlines()
         assert len(lines) == 1 and "Traceback" not in done.stderr
         assert lines[0].startswith("error: setting workers (INTAKE_WORKERS): queue needs")
+
+
+@pytest.mark.postgres
+def test_the_digest_and_the_review_ui_show_the_queue_and_that_no_worker_takes_it(
+    queue_database: str, tmp_path: Path
+) -> None:
+    import httpx
+
+    from intake.app import App
+    from intake.digest import compose_digest
+    from intake.settings import Settings
+    from intake.web.server import serve_in_thread
+    from storage.users import add_user
+
+    form = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
+    app = App(Settings(data_dir=tmp_path / "var", form=form, database_url=queue_database,
+                       workers="queue"))  # fmt: skip
+    assert app.queue.enqueue([101, 102]) == 2  # no worker runs: both wait
+    now = datetime.now(UTC)
+    text = compose_digest(app, now.date(), now.date(), now).message.get_body(("plain",))
+    assert text is not None
+    body = text.get_content()
+    line = ("File des travaux : 2 en attente, 0 en cours, 0 en échec ; "
+            "travailleurs : 0 actif(s), 0 silencieux")  # fmt: skip
+    assert line in body
+    top = body.split("LA PÉRIODE")[0]
+    assert "2 travail(aux) en file, mais aucun travailleur actif" in top
+    with app.db.session() as session:
+        add_user(session, "alice", "correct horse battery", role="reviewer")
+    handle = serve_in_thread(app, port=0)
+    try:
+        with httpx.Client(base_url=handle.url, follow_redirects=True) as client:
+            page = client.get("/login").text
+            token = re.search(r'name="csrf" value="([^"]+)"', page)
+            assert token is not None
+            client.post("/login", data={"csrf": token.group(1), "name": "alice",
+                                        "password": "correct horse battery"})  # fmt: skip
+            queue_page = client.get("/queue")
+        assert queue_page.status_code == 200
+        assert line.replace("'", "&#39;") in queue_page.text
+    finally:
+        handle.stop()
