@@ -18,6 +18,14 @@ from parsers.pages.layout import CheckBox, Line, Page, Source
 from parsers.text import fold
 
 _CAPTION_SCORE = 85
+# A caption in other words than the form's ("Présence aux Rencontres franco-japonaises : Oui
+# Non" for "participera aux 6es Rencontres à Kumamoto"), on a line that holds its answer: at
+# least this many of the caption's words, and this share of the line's, are the form's.
+_SHARED_WORDS = 2
+_SHARED_SHARE = 0.5
+# Words that carry a caption's meaning: longer than this.
+_MEANING_LENGTH = 3
+_WORD_SCORE = 85
 # Marks left of a caption, in line heights.
 _MARK_REACH = 6.0
 _MARKS = frozenset({"x", "☒", "☑", "✓", "✔", "✗", "✘", "■", "[x]", "(x)", "⊠", "×", "v"})
@@ -37,15 +45,19 @@ _UNSURE_ANSWER = 0.3
 _CROSS_INK = 0.12
 _EMPTY_INK = 0.04
 _INK_LEVEL = 128
+# What OCR makes of a typed box's sides, and the letters it reads a whole box as.
+_BRACKETS = frozenset("[](){}|")
+_BOX_LETTERS = frozenset({"D", "O", "U", "0", "□"})
 # A typed box whose ink agrees with its reading.
 _TYPED_BOX_SURE = 0.9
 _UNSEEN_BOX_CONFIDENCE = {"ocr": 0.6, "text": 0.95, "form": 0.95, "docx": 0.95}
 
 
 def _find_caption(
-    lines: list[Line], tokens: list[list[Token]], captions: Sequence[str]
+    lines: list[Line], tokens: list[list[Token]], captions: Sequence[str], taken: set[int]
 ) -> tuple[int, int, float] | None:
-    """(line index, token index where the caption starts, score) of the best caption match."""
+    """(line index, token index where the caption starts, score) of the best caption match;
+    failing one, a line answered in the caption's own words (`_reworded`)."""
     best: tuple[int, int, float] | None = None
     for variant in captions:
         target = fold(variant)
@@ -67,8 +79,41 @@ def _find_caption(
             if best is None or score > best[2]:
                 best = (index, position, score)
     if best is not None:
-        best = (best[0], best[1], min(best[2], 100.0))
-    return best
+        return (best[0], best[1], min(best[2], 100.0))
+    return _reworded(tokens, captions, taken)
+
+
+def _reworded(
+    tokens: list[list[Token]], captions: Sequence[str], taken: set[int]
+) -> tuple[int, int, float] | None:
+    """The one line no other box took that holds its answer (a box glyph, a mark, "Oui
+    Non") and words enough of a caption: it is the caption, as weak as a match can be."""
+    meaning = {w for c in captions for w in _meaning_words(c)}
+    found = []
+    for index, line_tokens in enumerate(tokens):
+        if index in taken or not _plainly_answered(line_tokens):
+            continue
+        words = [t for t in line_tokens if t.kind == "word" and t.folded not in _GLYPHS]
+        own = _meaning_words(" ".join(t.text for t in words))
+        shared = [w for w in own if any(fuzz.ratio(w, m) >= _WORD_SCORE for m in meaning)]
+        if len(shared) >= _SHARED_WORDS and len(shared) >= _SHARED_SHARE * len(own):
+            found.append((index, line_tokens.index(words[0]), float(_CAPTION_SCORE)))
+    return found[0] if len(found) == 1 else None
+
+
+def _plainly_answered(tokens: list[Token]) -> bool:
+    """A box glyph or a yes/no answer on the line (a lone "o", "v" or "x" may be a speck)."""
+    return any(t.folded in BOX_GLYPHS or t.folded.strip(" :.,") in _ANSWERS for t in tokens)
+
+
+def _meaning_words(text: str) -> list[str]:
+    words = fold(text).replace("'", " ").split()
+    answers = set(_ANSWERS)
+    return [
+        w
+        for w in (w.strip(" :.,()") for w in words)
+        if len(w) > _MEANING_LENGTH and w not in answers and not any(c.isdigit() for c in w)
+    ]
 
 
 def _answered(tokens: list[Token]) -> bool:
@@ -93,7 +138,7 @@ def read_box(
     key: str,
     caption_lines: set[int],
 ) -> FieldReading | None:
-    found = _find_caption(lines, tokens, captions)
+    found = _find_caption(lines, tokens, captions, caption_lines)
     if found is None:
         return None
     index, start, score = found
@@ -107,6 +152,7 @@ def read_box(
     while (
         phrase > 0
         and tokens[index][phrase - 1].folded not in _GLYPHS
+        and not _box_like(tokens[index][phrase - 1 : phrase])
         and (tokens[index][phrase].word.x0 - tokens[index][phrase - 1].word.x1 < height)
     ):
         phrase -= 1
@@ -131,6 +177,8 @@ def read_box(
     elif empties:
         empty = empties[-1].word
         checked, confidence, evidence = False, _typed_box(page, empties[-1], False), empty.bbox()
+    elif (garbled := _garbled_box(page, tokens[index][:phrase], reach, height)) is not None:
+        checked, confidence, evidence = garbled
     else:
         checked = False
         confidence = _UNSEEN_BOX_CONFIDENCE[source]
@@ -249,6 +297,38 @@ def read_choices(
         if lost
         else None,
     )
+
+
+def _garbled_box(
+    page: Page, lead: list[Token], reach: float, height: float
+) -> tuple[bool, float, tuple[float, float, float, float]] | None:
+    """A box typed before its caption ("[X]", "[ ]") that OCR read as no glyph ("[el", "x]",
+    "[)", "D"): a short token holding a bracket, or one letter shaped like a box, about a
+    line high and wide; the ink between its sides says whether it is ticked, clearly or the
+    box stays unread."""
+    near = next((lead[-n:] for n in (1, 2) if _box_like(lead[-n:])), [])
+    if page.image is None or not near or near[0].word.x0 < reach:
+        return None
+    x0, top = min(t.word.x0 for t in near), min(t.word.top for t in near)
+    x1, bottom = max(t.word.x1 for t in near), max(t.word.bottom for t in near)
+    if not (0.6 * height <= x1 - x0 <= 3 * height and bottom - top >= 0.6 * height):
+        return None
+    ink = _inner_ink(page.image, (x0, top, x1, bottom))
+    if ink is None:
+        return None
+    if ink >= _CROSS_INK:
+        # "(1)" numbers a choice: its digit's ink is no tick ("[1" with no ink was a box).
+        if any(c.isdigit() and c != "0" for t in near for c in t.text):
+            return None
+        return True, _TYPED_BOX_SURE, (x0, top, x1, bottom)
+    if ink <= _EMPTY_INK:
+        return False, _TYPED_BOX_SURE, (x0, top, x1, bottom)
+    return False, _UNSURE_ANSWER, (x0, top, x1, bottom)
+
+
+def _box_like(tokens: list[Token]) -> bool:
+    text = "".join(t.text for t in tokens)
+    return 0 < len(text) <= 4 and bool(set(text) & _BRACKETS or text in _BOX_LETTERS)
 
 
 def _typed_box(page: Page, glyph: Token, checked: bool) -> float:

@@ -158,7 +158,7 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
             candidates.extend(_match_labels(spec, index, lines[index], line_tokens))
     candidates += _combined(lines, tokens, candidates)
     candidates += _headed(tokens, form)
-    candidates += _compounds(candidates, tokens)
+    candidates += _compounds(candidates, lines, tokens)
     accepted = _resolve(candidates, tokens)
     vocabulary = _label_vocabulary(form)
     # Right to left along each line, so that a caption reaching a label already extended to
@@ -380,9 +380,13 @@ def _may_combine(a: FieldSpec, b: FieldSpec) -> bool:
     return frozenset({a.role, b.role}) in _COMBINABLE
 
 
-def _compounds(candidates: list[Label], tokens: list[list[Token]]) -> list[Label]:
+def _compounds(
+    candidates: list[Label], lines: list[Line], tokens: list[list[Token]]
+) -> list[Label]:
     """Two wordings of one field's label joined by a connector ("Ville / commune :", "Nom ou
-    raison sociale"): one label, the whole caption, as strong as its last part."""
+    raison sociale"): one label, the whole caption, strong when its last part is or when the
+    whole caption stands as a label ("Tél. / portable" heading its box, "Télécopie" in the
+    next one)."""
     found = []
     for first in candidates:
         for second in candidates:
@@ -392,8 +396,12 @@ def _compounds(candidates: list[Label], tokens: list[list[Token]]) -> list[Label
                 continue
             between = tokens[first.line][first.end : second.start]
             if between and all(t.folded in _CONNECTORS for t in between):
-                found.append(replace(second, start=first.start,
-                                     score=max(first.score, second.score)))  # fmt: skip
+                height = lines[first.line].bottom - lines[first.line].top
+                strong = second.strong or _ends_label(
+                    tokens[first.line], first.start, second.end, height
+                )
+                score = max(first.score, second.score)
+                found.append(replace(second, start=first.start, score=score, strong=strong))
     return found
 
 

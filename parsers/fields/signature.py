@@ -34,7 +34,8 @@ def read_signature(
     if place_key is None or date_key is None:
         return {}
     for line_tokens in tokens:
-        words = [t.word for t in line_tokens if t.kind == "word"]
+        # A fillable form's values are words too ("Date : [23 septembre 2017] Lieu : [Curley]").
+        words = [t.word for t in line_tokens if t.kind in ("word", "value")]
         folded = [fold(w.text).strip(",.:;") for w in words]
         cued = bool(_CUES & set(folded)) or (bool(folded) and folded[0] in ("a", "à"))
         date = _date(words)

@@ -235,6 +235,10 @@ def test_two_names_under_one_caption_that_nothing_tells_apart_are_doubted(
         (["participera aux 6es Rencontres à Kumamoto : Oui ☒ Non ☐",
           "participera à la réunion du comité de pilotage : Oui ☐ Non ☒"],
          {"rencontres": True, "steering_committee": False}),
+        # In other words than the form's captions, on lines holding their answers.
+        (["Présence au comité de pilotage (Paris) : Oui ☒ Non ☐",
+          "Présence aux Rencontres franco-japonaises : Oui ☐ Non ☒"],
+         {"rencontres": False, "steering_committee": True}),
         (["À Toulon, le 24/07/2017"], {"signed_at": "Toulon", "signed_on": "2017-07-24"}),
         (["Fait le 24 juillet 2017 à Toulon"], {"signed_at": "Toulon", "signed_on": "2017-07-24"}),
         (["Lieu : La Roche-sur-Yon    Date : 3 septembre 2017"],
@@ -504,3 +508,37 @@ def test_a_signature_line_with_a_weekday_needs_no_cue() -> None:
     values = _read(_words(100, "Caunes-Minervois, le lundi 10 juillet 2017"))
     assert values["signed_at"] == "Caunes-Minervois"
     assert values["signed_on"] == "2017-07-10"
+
+
+def test_two_wordings_heading_their_box_are_a_strong_caption_above_its_value() -> None:
+    # Seen on an unseen letterhead: "Tél. / portable" headed its box, "Télécopie" the next
+    # one; the caption was weak, so the letterhead's "Tél. 03 …" gave the respondent's phone.
+    values = _read(
+        _words(20, "Mairie de Doudeauville"),
+        _words(40, "Tél. +33 3 83 07 70 59 – www.doudeauville.fr"),
+        _words(100, "Structure (nom complet)"),
+        _words(115, "Mairie de Doudeauville"),
+        _words(140, "Nom de naissance"),
+        _words(155, "Robreau"),
+        _words(180, "Tél. / portable") + _words(180, "Télécopie", x=300),
+        _words(195, "+33 6 70 26 67 52"),
+        _words(220, "E-mail"),
+        _words(235, "mairie@doudeauville.fr"),
+    )
+    assert values["phone"] == "+33670266752"
+    assert values["fax"] is None
+
+
+def test_a_signature_s_place_and_date_in_form_fields_are_read_in_either_order() -> None:
+    # Seen on an unseen fillable PDF: "Date : [23 septembre 2017] Lieu : [Curley]", both
+    # values in generically named form fields, were left unread.
+    def field(text: str, x: float, y: float) -> Word:
+        return Word(text, x, y, x + 6 * len(text), y + 10, 1.0, "form", True, "Texte10")
+
+    values = _read(
+        [*_words(100, "Organisme :"), field("Commune de Curley", 100, 100)],
+        [*_words(120, "Nom :"), field("Soissons", 100, 120)],
+        [*_words(140, "Date :"), field("23 septembre 2017", 60, 140),
+         *_words(140, "Lieu :", x=220), field("Curley", 270, 140)],
+    )  # fmt: skip
+    assert (values["signed_at"], values["signed_on"]) == ("Curley", "2017-09-23")
