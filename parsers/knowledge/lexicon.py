@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers.knowledge.confusables import digit_lookalikes
+from parsers.text import fold
 
 WORD_LIST = Path("/usr/share/dict/french")
 DATA = Path(__file__).resolve().parents[1] / "data" / "lexicon.toml"
@@ -69,6 +70,39 @@ def unknown_words(text: str) -> list[str]:
             if words is None or (part not in words and part.lower() not in words
                                  and not all(p in words for p in part.split("-"))):  # fmt: skip
                 found.append(part)
+    return found
+
+
+@functools.lru_cache(maxsize=1)
+def accented_by_fold() -> dict[str, str]:
+    """Each accented dictionary word under its form without accents ("conseillere":
+    "conseillère"), for words whose unaccented form is no word of its own."""
+    words = french_words() or frozenset()
+    found: dict[str, str] = {}
+    for word in words:
+        if not word.isascii():
+            folded = fold(word)
+            if folded not in words:
+                found.setdefault(folded, word)
+    return found
+
+
+def lost_accents(text: str) -> list[tuple[str, str]]:
+    """Words of `text`, capitalised or not, that are no French word as written but are one
+    with accents ("Conseillere": "conseillère", "Secretaire": "secrétaire"): the accents
+    OCR loses on a fax. A word the dictionary holds as written is not one of them."""
+    words = french_words()
+    if words is None:
+        return []
+    accented = accented_by_fold()
+    found = []
+    for token in re.findall(r"[^\W\d_]+", text):
+        lower = token.lower()
+        # Capitals go without accents in French typography ("REGION BRETAGNE").
+        if len(token) < _MIN_LENGTH or token.isupper() or not lower.isascii() or lower in words:
+            continue
+        if lower in accented:
+            found.append((token, accented[lower]))
     return found
 
 

@@ -20,6 +20,7 @@ from parsers.fields.shapes import FOUND_BY_SHAPE
 from parsers.knowledge.confusables import confusable_forms
 from parsers.knowledge.lexicon import (
     french_words,
+    lost_accents,
     misread_house_number,
     odd_short_words,
     stray_marks,
@@ -156,6 +157,17 @@ def unknown_word(ctx: Context, key: str, reading: FieldReading) -> str | None:
     words = unknown_words(value) if value else []
     if words:
         return f"« {words[0]} » n'est pas un mot français"
+    return None
+
+
+@rule("ocr.text.lost_accent", "an OCR'd word, capitalised or not, that is a French word only "
+      "with accents ('Conseillere')", types={"text"}, sources=_OCR)  # fmt: skip
+def text_lost_accent(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    words = lost_accents(value) if value else []
+    if words:
+        read, word = words[0]
+        return f"lu « {read} » : le mot s'écrit « {word} », un accent a pu se perdre"
     return None
 
 

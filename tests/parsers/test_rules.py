@@ -119,6 +119,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
      "address.city"),
     ("ocr.text.unknown_word", Case({"person.position": "Vice-président du conseit départemental"}),
      "person.position"),
+    ("ocr.text.lost_accent",
+     Case({"person.position": "Conseillere municipale déléguée aux sports"}), "person.position"),
     ("ocr.text.unknown_proper_noun", Case({"organisation": "Région Nouvelie-Aquitaine"}),
      "organisation"),
     ("ocr.organisation.near_invitee", Case({"organisation": "Ville de Brcst"},
