@@ -211,3 +211,28 @@ def test_tesseract_gets_a_half_size_antialiased_page() -> None:
     grey = np.asarray(page)
     assert grey[50, 50:52].max() < 60 and grey[10, 10] == 255
     assert np.count_nonzero((grey > 60) & (grey < 250)) > 0  # soft edges
+
+
+def _photo_of_text(blur: float) -> Image.Image:
+    """Lines of 10-point text photographed at 165 dpi (an A4 sheet filling 1364 px), soft
+    by `blur` pixels."""
+    from PIL import ImageFilter, ImageFont
+
+    font = ImageFont.truetype("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 22)
+    picture = Image.new("L", (1364, 1929), 225)
+    draw = ImageDraw.Draw(picture)
+    for row in range(8):
+        draw.text((120, 300 + 60 * row), "Nom de naissance : Abassi", fill=140, font=font)
+    return picture.filter(ImageFilter.GaussianBlur(blur)) if blur else picture
+
+
+def test_a_soft_photo_is_sharpened_so_that_its_letters_keep_apart(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Seen on unseen angled photos: enlarged to 300 dpi and thresholded, a soft photo's
+    # strokes ran together ("Nom de r==22108" for "Nom de naissance").
+    sharp, soft = _photo_of_text(0), _photo_of_text(1.5)
+    assert not img._soft(sharp) and img._soft(soft)
+    sharpened = img.square_ink(soft).mean()
+    monkeypatch.setattr(img, "SHARPEN_PERCENT", 0)
+    assert sharpened < 0.85 * img.square_ink(soft).mean()
