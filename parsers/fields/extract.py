@@ -49,6 +49,8 @@ _WRAP_GAP = 0.6
 # (4-6), a fax cover sheet's "Tél." and "Fax" two.
 _MIN_PAGE_ANCHORS = 3
 _PAGE_SHARE = 0.25
+# Values whose type says when they are whole: one cut at a line's end goes on below.
+_COMPLETED_TYPES = frozenset({"phone", "email", "postal_code"})
 # A value whose last word breaks at a hyphen at its line's end ("… région de Saint-") and
 # whose rest was found on no line under it.
 CUT_AT_HYPHEN = "fields.cut_at_hyphen"
@@ -245,6 +247,7 @@ def _read_value(
         left = min(w.x0 for w in words) - height / 2
         right = right_edge if right_edge is not None else float("inf")
         words = words + _continuation(lines, tokens, blocked, tails, where, left, right)
+        words += _completion(label.spec, words, lines, tokens, blocked, where)
     line_rest = tokens[label.line][label.end : stop]
     laid_out = label.start == 0 and (beside or shaped_value(label.spec, [], line_rest))
     quality = label.score * (1.0 if label.strong or laid_out else _WEAK_PENALTY)
@@ -333,6 +336,32 @@ def _continuation(
         words += _value_words(inside, line)
         previous = line
     return words
+
+
+def _completion(
+    spec: FieldSpec,
+    words: list[Word],
+    lines: list[Line],
+    tokens: list[list[Token]],
+    blocked: set[int],
+    index: int,
+) -> list[Word]:
+    """The rest of a number or address wrapped to the next line's margin ("Télécopieur : 02
+    49 37 06" / "83"): taken when the value alone is no value of its type and, with the next
+    line's words, is one."""
+    if spec.type not in _COMPLETED_TYPES or index + 1 >= len(lines) or index + 1 in blocked:
+        return []
+    if normalize_value(spec, _join(words, spec.type)).value is not None:
+        return []
+    line, below = lines[index], lines[index + 1]
+    if below.top - line.bottom > _WRAP_GAP * max(line.bottom - line.top, 1.0):
+        return []
+    rest = [t.word for t in tokens[index + 1] if t.kind in ("word", "value")]
+    if not rest or len(rest) != len(tokens[index + 1]):
+        return []
+    if normalize_value(spec, _join(words + rest, spec.type)).value is None:
+        return []
+    return rest
 
 
 def _wrapped_to_margin(

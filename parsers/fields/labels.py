@@ -22,6 +22,8 @@ from parsers.text import fold
 # Labels of 4 letters or fewer ("Nom", "CP", "Tél") must match exactly: one OCR slip
 # turns "Nom" into "Non".
 _SHORT_LABEL = 4
+# Qualifiers a caption heading its box may end on ("Fax direct", "Fonction exercée").
+_LINE_END_QUALIFIERS = 2
 # Fuzzy score (0-100) above which a longer label counts as found; OCR of clean print scores
 # 90+, of faxes 85+; unrelated words of the form stay below 75.
 _LABEL_SCORE = 85
@@ -46,8 +48,9 @@ _MAX_CAPTION_WORDS = 8
 _BESIDE_SHARE = 0.75
 # Field types whose values have a shape no caption word has: a number, an address, a date.
 _SHAPED_TYPES = frozenset({"count", "phone", "email", "postal_code", "date"})
-# Qualifying words between a label and its colon ("Fax direct :", "Nom (en capitales) :").
-_MAX_QUALIFIERS = 3
+# Qualifying words between a label and its colon ("Fax direct :", "Nom du / de la
+# participant(e) (en capitales) :").
+_MAX_QUALIFIERS = 8
 # Marks of a required field between a label and its colon.
 _REQUIRED_MARKS = frozenset({"*", "(*)", "**"})
 # A caption found by its head word only ("Nombre de délégués :"): surely a label, less surely
@@ -196,7 +199,8 @@ def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[Token]) 
     height = line.bottom - line.top
     for target in _targets(spec.labels):
         size = len(target.split(" "))
-        spans = {size} if size == 1 else {size - 1, size, size + 1}
+        # OCR glues a label's words into one ("N°etrue" for "N° et rue"): one word is a span too.
+        spans = {size} if size == 1 else {1, size - 1, size, size + 1}
         digits = any(c.isdigit() for c in target)
         for start in range(len(tokens)):
             if spec.after is None and _continues_phrase(tokens, start, height):
@@ -316,7 +320,14 @@ def _ends_label(tokens: list[Token], start: int, end: int, height: float) -> boo
     alone = start == 0 or tokens[start].word.x0 - tokens[start - 1].word.x1 > wide
     if not alone:
         return False
-    return end >= len(tokens) or tokens[end].word.x0 - tokens[end - 1].word.x1 > wide
+    # Heading its box with a qualifier or two ("N° de téléphone      Fax direct"), the
+    # caption ends where the line or its box does (the caption then takes them in); more
+    # words ("Titre au sein de la collectivité") are a caption line's.
+    stops = {end, qualified} if qualified - end <= _LINE_END_QUALIFIERS else {end}
+    for stop in stops:
+        if stop >= len(tokens) or tokens[stop].word.x0 - tokens[stop - 1].word.x1 > wide:
+            return True
+    return False
 
 
 def _lower(text: str) -> bool:
@@ -343,7 +354,7 @@ def _qualifier(token: Token) -> bool:
     text = token.text
     if token.kind != "word" or any(c.isdigit() or c == "@" for c in text):
         return False
-    return _lower(text) or text.startswith("(") or text in _REQUIRED_MARKS
+    return _lower(text) or text.startswith("(") or text in _REQUIRED_MARKS or text in {"/", "&"}
 
 
 def _combined(lines: list[Line], tokens: list[list[Token]], candidates: list[Label]) -> list[Label]:
@@ -437,15 +448,32 @@ def _resolve(candidates: list[Label], tokens: list[list[Token]]) -> list[Label]:
 
 
 def _second_on_line(label: Label, accepted: list[Label], tokens: list[list[Token]]) -> bool:
+    """A second label on a line headed by another field's, right after a value; a short
+    one ("Fax", "Nom") only after a whole value of the heading field's shape ("Téléphone
+    02.24.85.67.95 Fax 02 33 83 44 15") or before its own qualifiers and a value ("… Nom de
+    naissance Le Toquin"): elsewhere it may be a value's word."""
     line = tokens[label.line]
     words = " ".join(t.folded for t in line[label.start : label.end])
-    if label.score < 1.0 or len(words) <= _SHORT_LABEL + 1:
+    if label.score < 1.0 or any(la.spec.key == label.spec.key for la in accepted):
         return False
-    if any(la.spec.key == label.spec.key for la in accepted):
+    head = next((la for la in accepted if la.line == label.line and la.start == 0), None)
+    if head is None or not _starts_value(line[label.start - 1].text):
         return False
-    if not any(la.line == label.line and la.start == 0 for la in accepted):
+    if len(words) > _SHORT_LABEL + 1:
+        return True
+    value = [t for t in line[head.end : label.start] if t.kind not in ("colon", "leader")]
+    while value and _qualifier(value[0]):
+        value = value[1:]  # the heading caption's own ("Prénom usuel", "Structure (nom …")
+    if not value:
         return False
-    return _starts_value(line[label.start - 1].text)
+    if shaped_value(head.spec, [], value):
+        return True
+    # "Prénom usuel Lauren Nom de naissance Le Toquin": the short label's own lower-case
+    # qualifiers, then a value's capital, say it is a caption.
+    end = label.end
+    while end < len(line) and end - label.end < _MAX_QUALIFIERS and _qualifier(line[end]):
+        end += 1
+    return label.end < end < len(line) and _starts_value(line[end].text)
 
 
 def _caption_lines(
@@ -744,7 +772,13 @@ def _extend_caption(
     if after is not None and not ended:
         return _qualified(label, tokens, vocabulary)
     words = tokens[label.end : end]
-    if not all(_caption_word(t, label.spec, vocabulary, loose=ended) for t in words):
+    # Heading its box, a caption may end on a qualifier or two ("Fax direct", "Fonction
+    # exercée"), its value under it.
+    qualifiers = after is None and len(words) <= _LINE_END_QUALIFIERS
+    if not all(
+        _caption_word(t, label.spec, vocabulary, loose=ended) or (qualifiers and _qualifier(t))
+        for t in words
+    ):
         return _qualified(label, tokens, vocabulary)
     return replace(label, end=end, strong=True)
 

@@ -132,6 +132,13 @@ def stray_marks(text: str) -> bool:
     return odd or edge or "(" in unpaired or ")" in unpaired
 
 
+def foreign_letters(text: str) -> list[str]:
+    """Letters of `text` that French does not write ("æ", "ø", "ß"): on an OCR'd value, a
+    misreading of a French one more often than a foreign name."""
+    french = set(_lexicon()["french_letters"])
+    return [c for c in text if c.isalpha() and not c.isascii() and c.lower() not in french]
+
+
 def odd_short_words(text: str) -> list[str]:
     """Short lower-case accented words that French values seldom hold ("quai de là Fosse")."""
     return [

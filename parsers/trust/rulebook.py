@@ -19,6 +19,7 @@ from parsers.fields.reading import FieldReading
 from parsers.fields.shapes import FOUND_BY_SHAPE
 from parsers.knowledge.confusables import confusable_forms
 from parsers.knowledge.lexicon import (
+    foreign_letters,
     french_words,
     lost_accents,
     misread_house_number,
@@ -206,6 +207,16 @@ def stray_mark(ctx: Context, key: str, reading: FieldReading) -> str | None:
     return None
 
 
+@rule("ocr.text.foreign_letter", "an OCR'd letter French does not write ('Schælcher' for "
+      "'Schœlcher')", types={"text", "name"}, sources=_OCR)  # fmt: skip
+def foreign_letter(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    letters = foreign_letters(value) if value else []
+    if letters:
+        return f"« {letters[0]} » dans « {value} » : une lettre que le français n'écrit guère"
+    return None
+
+
 @rule("ocr.text.odd_short_word", "a short accented word French values seldom hold ('de là')",
       types={"text", "name"}, sources=_OCR)  # fmt: skip
 def odd_short_word(ctx: Context, key: str, reading: FieldReading) -> str | None:
@@ -332,6 +343,46 @@ def unclaimed_caption(ctx: Context, key: str, reading: FieldReading) -> str | No
         return None
     shown = "; ".join(f"« {c} »" for c in ctx.unclaimed if not c.startswith(BOX_LINE))
     return f"vide, mais le bulletin porte {shown}, qu'aucun champ n'a pris"
+
+
+@rule("fields.caption_in_value", "a value holding a label of the form: a name holding any "
+      "label word ('Lauren Nom de naissance Le Toquin', 'Nom d'usage'), a text another "
+      "field's label of several words", types={"text", "name"})  # fmt: skip
+def caption_in_value(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if not value:
+        return None
+    words = _caption_words(value)
+    name = ctx.form.field(key).type == "name"
+    for spec in ctx.form.fields:
+        if spec.key == key and not name:
+            continue  # "Collectivité territoriale de Martinique" under that very label
+        for label in spec.labels:
+            wording = _caption_words(label)
+            if not wording or (len(wording) == 1 and (not name or len(wording[0]) < 3)):
+                continue
+            if _holds(words, wording):
+                return f"« {value} » contient « {label} », un libellé du bulletin"
+    return None
+
+
+@rule("fields.lower_case_start", "an organisation or a position that starts in lower case, "
+      "as a caption's qualifiers do ('au sein de la collectivité')",
+      roles={"organisation", "person.position"})  # fmt: skip
+def lower_case_start(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if value and value[:1].islower():
+        return f"« {value} » commence par une minuscule, comme la fin d'un libellé"
+    return None
+
+
+def _caption_words(text: str) -> list[str]:
+    return [w for w in re.split(r"[^\w]+", fold(text).replace("'", " ")) if w]
+
+
+def _holds(words: list[str], wording: list[str]) -> bool:
+    size = len(wording)
+    return any(words[i : i + size] == wording for i in range(len(words) - size + 1))
 
 
 @rule("ocr.name.lost_accent", "an OCR'd name without the accents it usually carries ('Loic')",

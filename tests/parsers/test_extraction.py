@@ -542,3 +542,71 @@ def test_a_signature_s_place_and_date_in_form_fields_are_read_in_either_order() 
          *_words(140, "Lieu :", x=220), field("Curley", 270, 140)],
     )  # fmt: skip
     assert (values["signed_at"], values["signed_on"]) == ("Curley", "2017-09-23")
+
+
+@pytest.mark.parametrize(
+    ("lines", "expected"),
+    [
+        # A short label after a whole value of the heading field's shape.
+        (["Organisme Mairie de Supt", "Téléphone 02.24.85.67.95 Fax 02 33 83 44 15"],
+         {"phone": "+33224856795", "fax": "+33233834415"}),
+        # A short label before its own qualifiers and a value; a heading caption's
+        # bracketed qualifier is no label.
+        (["Structure (nom complet) Mairie de Supt",
+          "Prénom usuel Lauren Nom de naissance Le Toquin"],
+         {"organisation": "Mairie de Supt", "first_name": "Lauren", "last_name": "Le Toquin"}),
+        # Qualifiers up to the colon, a slash among them.
+        (["Organisme : Région Bretagne",
+          "Prénom : Mandy Nom du / de la participant(e) (en capitales) : LIBAULT"],
+         {"first_name": "Mandy", "last_name": "Libault"}),
+    ],
+)  # fmt: skip
+def test_a_second_label_mid_line_is_found_by_the_shape_around_it(
+    lines: list[str], expected: dict[str, object]
+) -> None:
+    values = _read(*(_words(100 + 20 * i, line) for i, line in enumerate(lines)))
+    assert {key: values[key] for key in expected} == expected
+
+
+def test_a_caption_heading_its_box_may_end_on_a_qualifier() -> None:
+    values = _read(
+        _words(100, "Organisme"),
+        _words(115, "Mairie de Guitté"),
+        _words(140, "N° de téléphone") + _words(140, "Fax direct", x=300),
+        _words(155, "02.47.15.51.32"),
+    )
+    assert (values["phone"], values["fax"]) == ("+33247155132", None)
+
+
+def test_a_number_wrapped_to_the_margin_goes_on_when_its_shape_says_so() -> None:
+    values = _read(
+        _words(100, "Organisme : Région Centre"),
+        _words(120, "Téléphone : 0033 2 15 17 58 18 Télécopieur : 02 49 37 06"),
+        _words(132, "83"),
+        _words(150, "E-mail : contact@region-centre.fr"),
+    )
+    assert (values["phone"], values["fax"]) == ("+33215175818", "+33249370683")
+
+
+def test_a_label_whose_words_ocr_glued_into_one_is_still_a_label() -> None:
+    values = _read(
+        _line(100, ("Institution", 10), ("Mairie", 100), ("de", 140), ("Plouguiel", 160),
+              source="ocr"),
+        _line(130, ("N°etrue", 10), ("57", 100), ("chemin", 120), ("Paul", 170), ("Bert", 200),
+              source="ocr"),
+    )  # fmt: skip
+    assert values["address"] == "57 chemin Paul Bert"
+
+
+@pytest.mark.parametrize(
+    "caption",
+    ["Titre au sein de la collectivité", "Autorité locale représentée (en toutes lettres)"],
+)
+def test_a_caption_line_s_many_qualifiers_are_never_its_value(caption: str) -> None:
+    values = _read(
+        _words(100, caption),
+        _words(115, "Vice-présidente", x=20),
+        _words(140, "Nom d'usage"),
+        _words(155, "Azarzar", x=20),
+    )
+    assert "au sein" not in str(values["position"]) and "lettres" not in str(values["organisation"])
