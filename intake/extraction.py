@@ -36,6 +36,7 @@ from parsers.fields.reading import FieldReading
 from parsers.fields.template.model import Template
 from parsers.form import FormDefinition
 from parsers.limits import Limits
+from parsers.sniff import IMAGE_TYPES, sniff
 from parsers.trust.checks import Finding
 
 # What a reader needs in memory before it forks: the parsers, the OCR adapter, and the word
@@ -44,6 +45,10 @@ from parsers.trust.checks import Finding
 # document needs it.
 READER_MODULES = ("parsers.bulletin", "parsers.pages.ocr", "parsers.pages.wordfile",
                   "parsers.pages.opendocument", "parsers.preload")  # fmt: skip
+# What an image's reader loads: imported before its child is forked, because OpenBLAS (under
+# NumPy) and OpenCV cannot start their threads under the child's memory cap. A PDF's reader
+# loads them only if it finds scanned pages, so that a text PDF never waits for them.
+IMAGE_READER_MODULES = ("parsers.pages.ocr", "parsers.fields.template.scanned")
 # A forked reader's result comes back length-first, so that its end is known without EOF.
 _HEADER = struct.Struct("!Q")
 _CHUNK_BYTES = 1 << 16
@@ -166,6 +171,9 @@ class ForkExtractor:
         limits: Limits,
         templates: Sequence[Template] = (),
     ) -> DocumentResult:
+        if sniff(data) in IMAGE_TYPES:
+            for module in IMAGE_READER_MODULES:
+                importlib.import_module(module)
         reading = start_reading(data, form, limits, templates)
         try:
             ((_, result),) = wait_readings([reading])
