@@ -172,6 +172,15 @@ def test_extract_loads_no_database_web_or_service_module(tmp_path: Path) -> None
     assert loaded_of(modules, SERVICE_MODULES) == set()
 
 
+def test_extract_of_a_text_pdf_loads_no_image_library_nor_the_blank_layout(
+    tmp_path: Path,
+) -> None:
+    modules = modules_loaded("extract", str(TEXT_PDF), "--json", tmp_path=tmp_path)
+    image_only = {"numpy", "cv2", "PIL", "pypdf", "reportlab", "intake.forms.layout",
+                  "parsers.fields.template.scanned", "parsers.pages.ocr"}  # fmt: skip
+    assert loaded_of(modules, image_only) == set()
+
+
 @pytest.mark.parametrize("args", [("--help",), ("extract", "--help")])
 def test_help_loads_neither_settings_nor_readers(args: tuple[str, ...], tmp_path: Path) -> None:
     modules = modules_loaded(*args, tmp_path=tmp_path)

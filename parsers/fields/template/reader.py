@@ -41,14 +41,14 @@ def read_by_template(
         merged |= named
         matched.append((min(r.page or 1 for r in named.values()), "form fields"))
     confirmed: set[str] = set()
-    known = [t for t in templates if t.form == form.id]
+    scanned = [page for page in pages if page.image is not None]
+    # Only page images are matched: `templates` may be built when first looked at.
+    known = [t for t in templates if t.form == form.id] if scanned else []
     # A blank with marks is recognised by them only: its labels are the form's, in the
     # form's order, and another layout of the same form (an authority's retyped one) would
     # fit them nearly as well.
     unmarked = [t for t in known if not any(p.marks for p in t.pages)]
-    for page in pages:
-        if page.image is None or not known:
-            continue
+    for page in scanned if known else []:
         # OpenCV and NumPy align page images: a document without any never loads them.
         from parsers.fields.template.scanned import read_scanned
 
