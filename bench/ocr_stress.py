@@ -43,7 +43,7 @@ from PIL import Image, ImageDraw, ImageFont
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ocr_fields import extract, rule_table, score
-from parsers.knowledge.places import places
+from parsers.knowledge.places import communes_by_postal_code
 from parsers.trust.rules import parse_doubted
 from scripts.make_ocr_samples import (
     A4,
@@ -216,7 +216,7 @@ def of_place(name: str) -> str:
 
 def pick_place(rng: random.Random) -> tuple[str, str]:
     """A real (postal code, commune) pair: a well-known town, or any simply named commune."""
-    by_code = places().by_postal_code
+    by_code = communes_by_postal_code()
     if rng.random() < 0.5:
         code, city = rng.choice(KNOWN_PLACES)
         assert city in by_code[code], (code, city)
