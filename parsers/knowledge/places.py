@@ -34,10 +34,22 @@ def place_names() -> frozenset[str]:
 
 
 @functools.lru_cache(maxsize=1)
-def communes_by_postal_code() -> dict[str, frozenset[str]]:
-    """The official names of the communes of each postal code."""
-    rows = (line.split("\t") for line in _lines(POSTAL_CODES))
-    return {code: frozenset(names) for code, *names in rows}
+def _postal_code_lines() -> dict[str, str]:
+    """Each postal code's line of the index; its names are split off when asked for (a
+    bulletin asks for one or two codes of six thousand)."""
+    return {line.partition("\t")[0]: line for line in _lines(POSTAL_CODES)}
+
+
+def postal_codes() -> frozenset[str]:
+    """Every postal code a commune has."""
+    return frozenset(_postal_code_lines())
+
+
+@functools.lru_cache(maxsize=256)
+def communes_of(postal_code: str) -> frozenset[str]:
+    """The official names of the communes with this postal code (none for a CEDEX code)."""
+    line = _postal_code_lines().get(postal_code)
+    return frozenset(line.split("\t")[1:]) if line is not None else frozenset()
 
 
 @functools.lru_cache(maxsize=1)
@@ -81,7 +93,7 @@ def department_of(postal_code: str) -> str:
 
 def city_belongs(city: str, postal_code: str) -> bool:
     """The city is, exactly as written, the official name of a commune with this postal code."""
-    return city in communes_by_postal_code().get(postal_code, frozenset())
+    return city in communes_of(postal_code)
 
 
 def city_contradicts(city: str, postal_code: str) -> bool:
@@ -90,7 +102,7 @@ def city_contradicts(city: str, postal_code: str) -> bool:
     Unknown names (a hamlet, a misread word) and CEDEX codes say nothing; a commune of the
     same department under another code (a CEDEX or a neighbouring office) is no contradiction.
     """
-    named = communes_by_postal_code().get(postal_code, frozenset())
+    named = communes_of(postal_code)
     if city in named:
         return False
     key = _key(city)
@@ -141,7 +153,7 @@ def is_place_name(text: str) -> bool:
 
 def warm() -> None:
     """Load everything now (a fork server does, so that its children need not)."""
-    communes_by_postal_code()
+    _postal_code_lines()
     _departments_by_key()
     _names_by_letters()
     official_names_by_fold()

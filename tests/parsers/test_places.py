@@ -12,10 +12,11 @@ from parsers.knowledge.places import (
     city_belongs,
     city_contradicts,
     communes,
-    communes_by_postal_code,
+    communes_of,
     department_of,
     is_place_name,
     place_names,
+    postal_codes,
 )
 
 
@@ -29,7 +30,9 @@ def test_the_indexes_hold_exactly_the_official_list() -> None:
         for code in codes:
             by_code.setdefault(code, set()).add(name)
     assert place_names() == names
-    assert communes_by_postal_code() == {code: frozenset(v) for code, v in by_code.items()}
+    assert postal_codes() == set(by_code)
+    assert all(communes_of(code) == names for code, names in by_code.items())
+    assert communes_of("67070") == frozenset()  # a CEDEX code
     assert communes() == tuple((name, department) for name, department, _ in data["communes"])
 
 
