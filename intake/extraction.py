@@ -15,8 +15,6 @@ from __future__ import annotations
 import contextlib
 import ctypes
 import importlib
-import multiprocessing
-import multiprocessing.connection
 import os
 import pickle
 import resource
@@ -28,7 +26,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from parsers.bulletin import Extraction, contract_json, extract_bulletin
 from parsers.errors import ParserError
@@ -38,6 +36,9 @@ from parsers.form import FormDefinition
 from parsers.limits import Limits
 from parsers.sniff import IMAGE_TYPES, sniff
 from parsers.trust.checks import Finding
+
+if TYPE_CHECKING:
+    import multiprocessing.connection
 
 # What a reader needs in memory before it forks: the parsers, the OCR adapter, and the word
 # list and place names (parsers.preload), which take 0.5 s to load.
@@ -126,6 +127,8 @@ class SandboxExtractor:
     """Reads each document in a child process of a fork server, bounded in time and memory."""
 
     def __init__(self) -> None:
+        import multiprocessing  # the service's only: the command line forks its readers itself
+
         self._context = multiprocessing.get_context("forkserver")
         # The message opener too: the pipeline opens each raw message through the same server.
         self._context.set_forkserver_preload([*READER_MODULES, "intake.opener"])
