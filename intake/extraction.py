@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib
 import os
 import pickle
@@ -229,6 +230,9 @@ def start_reading(
     sys.stdout.flush()
     sys.stderr.flush()
     parent = os.getpid()
+    # What this process holds is the child's to read, never its garbage: frozen, the child's
+    # collections neither scan it nor copy the pages it lies in (Python's gc.freeze recipe).
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # the child never returns into the caller's code
         status = 1
