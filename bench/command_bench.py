@@ -1,6 +1,7 @@
 """The command line's speed, each figure beside a reference measured in the same run.
 
     .venv/bin/python bench/command_bench.py [--runs N] [--corpus DIR] [--documents DIR]
+                                            [--parts start-up,batch,ocr,fax]
 
 Whole processes are timed from outside (wall clock around the process, its CPU time from
 wait4), the command and its reference in turn (A B A B ...) so that both see the same load:
@@ -54,6 +55,8 @@ FORM = ROOT / "config" / "forms" / "kumamoto-2018.toml"
 BARE_PDFPLUMBER = ("import pdfplumber, sys\n"
                    "with pdfplumber.open(sys.argv[1]) as pdf:\n"
                    "    [page.extract_words() for page in pdf.pages]\n")  # fmt: skip
+# What the bench measures, in this order (--parts).
+PARTS = ("start-up", "batch", "ocr", "fax")
 # The issue's fax: ten pages at fine resolution, the size of a batch a fax machine sends.
 FAX_PAGES = 10
 FINE_DPI = (204, 196)
@@ -219,16 +222,25 @@ def main() -> None:
     parser.add_argument("--corpus", type=Path, default=DEFAULT_CORPUS, help="scans and faxes")
     parser.add_argument("--ocr-limit", type=int, default=0, help="at most N OCR documents")
     parser.add_argument("--documents", type=Path, default=DOCUMENTS, help="the batch read")
+    parser.add_argument("--parts", default=",".join(PARTS),
+                        help=f"the figures to measure, of {','.join(PARTS)}")  # fmt: skip
     args = parser.parse_args()
+    parts = set(args.parts.split(","))
+    if not parts <= set(PARTS):
+        parser.error(f"--parts: unknown {', '.join(sorted(parts - set(PARTS)))}")
     corpus = args.corpus if args.corpus.is_dir() else FALLBACK_CORPUS
     env = {**os.environ, "OMP_THREAD_LIMIT": "1", "INTAKE_LOG_LEVEL": "WARNING"}
     with tempfile.TemporaryDirectory() as data_dir:
         env["INTAKE_DATA_DIR"] = data_dir
         print(f"load average before: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
-        bench_start_up(args.runs, env)
-        bench_batch(args.documents, env)
-        bench_ocr_pages(corpus, args.ocr_limit, env)
-        bench_fax(corpus_files(corpus), args.fax_runs, env)
+        if "start-up" in parts:
+            bench_start_up(args.runs, env)
+        if "batch" in parts:
+            bench_batch(args.documents, env)
+        if "ocr" in parts:
+            bench_ocr_pages(corpus, args.ocr_limit, env)
+        if "fax" in parts:
+            bench_fax(corpus_files(corpus), args.fax_runs, env)
         print(f"load average after: {os.getloadavg()[0]:.2f}")
 
 

@@ -43,7 +43,7 @@ from PIL import Image, ImageDraw, ImageFont
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ocr_fields import extract, rule_table, score
-from parsers.knowledge.places import places
+from parsers.knowledge.places import communes_of, postal_codes
 from parsers.trust.rules import parse_doubted
 from scripts.make_ocr_samples import (
     A4,
@@ -216,15 +216,14 @@ def of_place(name: str) -> str:
 
 def pick_place(rng: random.Random) -> tuple[str, str]:
     """A real (postal code, commune) pair: a well-known town, or any simply named commune."""
-    by_code = places().by_postal_code
     if rng.random() < 0.5:
         code, city = rng.choice(KNOWN_PLACES)
-        assert city in by_code[code], (code, city)
+        assert city in communes_of(code), (code, city)
         return code, city
-    codes = sorted(c for c in by_code if not c.startswith(("97", "98", "20")))
+    codes = sorted(c for c in postal_codes() if not c.startswith(("97", "98", "20")))
     while True:
         code = rng.choice(codes)
-        simple = sorted(n for n in by_code[code]
+        simple = sorted(n for n in communes_of(code)
                         if re.fullmatch(r"[A-ZÀ-Ý][\w' -]{1,22}", n)
                         and "Arrondissement" not in n and len(n.split()) <= 3)  # fmt: skip
         if simple:

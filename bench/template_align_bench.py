@@ -28,7 +28,7 @@ from intake.forms.learn import learn_template  # noqa: E402
 from parsers.fields.template.alignment import Alignment  # noqa: E402
 from parsers.fields.template.labels import find_by_labels  # noqa: E402
 from parsers.fields.template.marks import find_by_marks  # noqa: E402
-from parsers.fields.template.reader import _mask  # noqa: E402
+from parsers.fields.template.scanned import page_mask  # noqa: E402
 from parsers.fields.template.zones import read_zones  # noqa: E402
 from parsers.form import load_form  # noqa: E402
 from parsers.limits import Limits  # noqa: E402
@@ -71,7 +71,7 @@ def main() -> None:
         image: bytes = page.image
 
         def align(image: bytes = image, page: Page = page) -> Alignment | None:
-            mask = _mask(image)
+            mask = page_mask(image)
             return find_by_marks(mask, templates) or find_by_labels(page, templates)
 
         alignment = align()
@@ -84,7 +84,7 @@ def main() -> None:
             command = ["tesseract", png.name, "-", "-l", "fra"]
             plain = median_seconds(lambda c=command: tesseract(c, env), args.runs)
         ours = median_seconds(align, args.runs)
-        mask = _mask(image)
+        mask = page_mask(image)
         zones = median_seconds(lambda p=page, m=mask, a=alignment: read_zones(p, m, a, Limits()), 1)
         aligns.append(ours)
         print(f"{path.name:38} {alignment.method:7} {plain:8.2f}s {ours:6.3f}s "

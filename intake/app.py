@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -46,7 +47,7 @@ class App:
             raise SettingsError(f"setting form (INTAKE_FORM): {exc}") from None
 
     @cached_property
-    def templates(self) -> tuple[Template, ...]:
+    def templates(self) -> Sequence[Template]:
         """The organiser's blanks the returns are read by (see intake/forms/templates.py)."""
         from intake.forms.templates import load_templates
 

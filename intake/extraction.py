@@ -14,9 +14,8 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import gc
 import importlib
-import multiprocessing
-import multiprocessing.connection
 import os
 import pickle
 import resource
@@ -28,7 +27,7 @@ import threading
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 from parsers.bulletin import Extraction, contract_json, extract_bulletin
 from parsers.errors import ParserError
@@ -36,7 +35,11 @@ from parsers.fields.reading import FieldReading
 from parsers.fields.template.model import Template
 from parsers.form import FormDefinition
 from parsers.limits import Limits
+from parsers.sniff import IMAGE_TYPES, sniff
 from parsers.trust.checks import Finding
+
+if TYPE_CHECKING:
+    import multiprocessing.connection
 
 # What a reader needs in memory before it forks: the parsers, the OCR adapter, and the word
 # list and place names (parsers.preload), which take 0.5 s to load.
@@ -44,6 +47,10 @@ from parsers.trust.checks import Finding
 # document needs it.
 READER_MODULES = ("parsers.bulletin", "parsers.pages.ocr", "parsers.pages.wordfile",
                   "parsers.pages.opendocument", "parsers.preload")  # fmt: skip
+# What an image's reader loads: imported before its child is forked, because OpenBLAS (under
+# NumPy) and OpenCV cannot start their threads under the child's memory cap. A PDF's reader
+# loads them only if it finds scanned pages, so that a text PDF never waits for them.
+IMAGE_READER_MODULES = ("parsers.pages.ocr", "parsers.fields.template.scanned")
 # A forked reader's result comes back length-first, so that its end is known without EOF.
 _HEADER = struct.Struct("!Q")
 _CHUNK_BYTES = 1 << 16
@@ -121,6 +128,8 @@ class SandboxExtractor:
     """Reads each document in a child process of a fork server, bounded in time and memory."""
 
     def __init__(self) -> None:
+        import multiprocessing  # the service's only: the command line forks its readers itself
+
         self._context = multiprocessing.get_context("forkserver")
         # The message opener too: the pipeline opens each raw message through the same server.
         self._context.set_forkserver_preload([*READER_MODULES, "intake.opener"])
@@ -166,6 +175,9 @@ class ForkExtractor:
         limits: Limits,
         templates: Sequence[Template] = (),
     ) -> DocumentResult:
+        if sniff(data) in IMAGE_TYPES:
+            for module in IMAGE_READER_MODULES:
+                importlib.import_module(module)
         reading = start_reading(data, form, limits, templates)
         try:
             ((_, result),) = wait_readings([reading])
@@ -218,6 +230,9 @@ def start_reading(
     sys.stdout.flush()
     sys.stderr.flush()
     parent = os.getpid()
+    # What this process holds is the child's to read, never its garbage: frozen, the child's
+    # collections neither scan it nor copy the pages it lies in (Python's gc.freeze recipe).
+    gc.freeze()
     pid = os.fork()
     if pid == 0:  # the child never returns into the caller's code
         status = 1

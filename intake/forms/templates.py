@@ -5,9 +5,12 @@ form definition (`config/forms/kumamoto-2018.templates/*.toml`)."""
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
+from typing import overload
 
-from intake.forms.layout import generated_template
 from parsers.errors import FormDefinitionError
 from parsers.fields.template.model import Template, parse_template, template_toml
 from parsers.form import FormDefinition
@@ -20,13 +23,44 @@ def templates_dir(form_path: Path) -> Path:
     return form_path.with_name(form_path.stem + SUFFIX)
 
 
-def load_templates(form_path: Path, form: FormDefinition) -> tuple[Template, ...]:
-    """The generated blank's template, then every learnt one, in file name order."""
-    found = [generated_template(form)]
+@dataclass(frozen=True, eq=False)
+class FormTemplates(Sequence[Template]):
+    """The generated blank's template, built when first looked at, then the learnt ones.
+
+    Only page images are matched against templates: a text PDF is read without laying out
+    the blank (reportlab and its fonts take longer to load than the PDF takes to read).
+    """
+
+    form: FormDefinition
+    learnt: tuple[Template, ...]
+
+    @cached_property
+    def _all(self) -> tuple[Template, ...]:
+        from intake.forms.layout import generated_template
+
+        return (generated_template(self.form), *self.learnt)
+
+    @overload
+    def __getitem__(self, index: int) -> Template: ...
+
+    @overload
+    def __getitem__(self, index: slice) -> tuple[Template, ...]: ...
+
+    def __getitem__(self, index: int | slice) -> Template | tuple[Template, ...]:
+        return self._all[index]
+
+    def __len__(self) -> int:
+        return 1 + len(self.learnt)
+
+
+def load_templates(form_path: Path, form: FormDefinition) -> FormTemplates:
+    """The generated blank's template, then every learnt one, in file name order; the
+    learnt ones are read (and checked) now."""
+    learnt: list[Template] = []
     folder = templates_dir(form_path)
     if folder.is_dir():
-        found += [read_template(path, form) for path in sorted(folder.glob("*.toml"))]
-    return tuple(found)
+        learnt += [read_template(path, form) for path in sorted(folder.glob("*.toml"))]
+    return FormTemplates(form, tuple(learnt))
 
 
 def read_template(path: Path, form: FormDefinition) -> Template:

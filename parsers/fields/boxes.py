@@ -5,10 +5,8 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
-import numpy as np
-import numpy.typing as npt
-from PIL import Image
 from rapidfuzz import fuzz
 
 from parsers.fields.labels import Token
@@ -16,6 +14,10 @@ from parsers.fields.reading import Doubt, FieldReading
 from parsers.form import FieldSpec
 from parsers.pages.layout import CheckBox, Line, Page, Source
 from parsers.text import fold
+
+if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
 
 _CAPTION_SCORE = 85
 # A caption in other words than the form's ("Présence aux Rencontres franco-japonaises : Oui
@@ -348,6 +350,10 @@ def _typed_box(page: Page, glyph: Token, checked: bool) -> float:
 
 @functools.lru_cache(maxsize=2)
 def _page_ink(image: bytes) -> npt.NDArray[np.bool_]:
+    # Only OCR'd pages have ink to measure: a text PDF never loads NumPy and Pillow.
+    import numpy as np
+    from PIL import Image
+
     with Image.open(io.BytesIO(image)) as picture:
         return np.asarray(picture.convert("L")) < _INK_LEVEL
 

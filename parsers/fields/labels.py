@@ -155,10 +155,11 @@ def _words_of(text: str, word: Word) -> list[Token]:
 def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefinition) -> list[Label]:
     """Every accepted label, at most one field per token, strongest first."""
     plain = [spec for spec in form.fields if spec.labels and spec.after is None]
+    runs = [_Runs(words, line.bottom - line.top) for line, words in zip(lines, tokens, strict=True)]
     candidates: list[Label] = []
-    for index, line_tokens in enumerate(tokens):
+    for index, line_runs in enumerate(runs):
         for spec in plain:
-            candidates.extend(_match_labels(spec, index, lines[index], line_tokens))
+            candidates.extend(_match_labels(spec, index, line_runs))
     candidates += _combined(lines, tokens, candidates)
     candidates += _headed(tokens, form)
     candidates += _compounds(candidates, lines, tokens)
@@ -182,7 +183,7 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
             line_tokens = tokens[anchor.line]
             later = [
                 la
-                for la in _match_labels(spec, anchor.line, lines[anchor.line], line_tokens)
+                for la in _match_labels(spec, anchor.line, runs[anchor.line])
                 if la.start >= anchor.end
             ]
             # "Fait à Le Mans, le 12 juillet": the label is the "le" a date follows; else
@@ -194,37 +195,79 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
     return accepted
 
 
-def _match_labels(spec: FieldSpec, index: int, line: Line, tokens: list[Token]) -> list[Label]:
+@dataclass(frozen=True)
+class _Run:
+    """Tokens [start, end) of a line, all words, as a label's wording is compared with them."""
+
+    text: str  # their folded words as a label key
+    digits: bool
+    gap: bool  # a gap no label spans lies between two of them
+    value_last: bool  # the last word begins as a value does ("Don"), not as a caption's
+
+
+class _Runs:
+    """A line's runs of words, each worked out once for every wording of every field: a page
+    asks for the same run some hundred times."""
+
+    def __init__(self, tokens: list[Token], height: float) -> None:
+        self.tokens = tokens
+        self.height = height
+        # Whether each token follows a particle of its phrase: no label starts there.
+        self.in_phrase = [_continues_phrase(tokens, i, height) for i in range(len(tokens))]
+        self._runs: dict[tuple[int, int], _Run | None] = {}
+
+    def at(self, start: int, end: int) -> _Run | None:
+        """tokens[start:end], or None if the line ends first or one of them is no word."""
+        key = (start, end)
+        if key not in self._runs:
+            self._runs[key] = self._run(start, end)
+        return self._runs[key]
+
+    def _run(self, start: int, end: int) -> _Run | None:
+        run = self.tokens[start:end]
+        if end > len(self.tokens) or any(t.kind != "word" for t in run):
+            return None
+        last = run[-1].text
+        return _Run(
+            text=_label_key(" ".join(t.folded for t in run)),
+            digits=any(c.isdigit() for t in run for c in t.text),
+            gap=_has_gap(run, self.height),
+            value_last=_starts_value(last) and not (last.isupper() and last.isalpha()),
+        )
+
+
+def _match_labels(spec: FieldSpec, index: int, runs: _Runs) -> list[Label]:
     found: list[Label] = []
-    height = line.bottom - line.top
+    tokens, height = runs.tokens, runs.height
+    anchored = spec.after is not None
     for target in _targets(spec.labels):
         size = len(target.split(" "))
         # OCR glues a label's words into one ("N°etrue" for "N° et rue"): one word is a span too.
         spans = {size} if size == 1 else {1, size - 1, size, size + 1}
         digits = any(c.isdigit() for c in target)
         for start in range(len(tokens)):
-            if spec.after is None and _continues_phrase(tokens, start, height):
+            if not anchored and runs.in_phrase[start]:
                 continue
             for span in spans:
                 end = start + span
-                if end > len(tokens) or any(t.kind != "word" for t in tokens[start:end]):
+                run = runs.at(start, end)
+                if run is None:
                     continue
-                if not digits and any(c.isdigit() for t in tokens[start:end] for c in t.text):
+                if not digits and run.digits:
                     continue  # "Nb de personnes 8": the 8 is the value, never the label
-                last = tokens[end - 1].text
-                if span > size and _starts_value(last) and not (last.isupper() and last.isalpha()):
+                if span > size and run.value_last:
                     continue  # "Prénom du participant Don": a word more, the value's first
-                text = _label_key(" ".join(t.folded for t in tokens[start:end]))
+                text = run.text
                 # Fuzzy scores of 85+ need lengths within 30% of each other: skip the rest.
                 if abs(len(text) - len(target)) > 0.3 * len(target) + 1:
                     continue
-                if _has_gap(tokens[start:end], height):
+                if run.gap:
                     continue
                 # A label starts with its head word: "du participant" is not "Nom du
                 # participant" with a letter or two lost.
                 if size > 1 and " " in text and not _same_head(target, text):
                     continue
-                score = _score(target, text, anchored=spec.after is not None)
+                score = _score(target, text, anchored=anchored)
                 if score is None and _before_colon(tokens, end):
                     score = _slip_score(target, text)
                 if score is None:

@@ -16,7 +16,7 @@ from parsers.fields.normalize import normalize_email, normalize_phone
 from parsers.fields.reading import Doubt, FieldReading
 from parsers.form import FormDefinition, Role
 from parsers.knowledge.lexicon import street_words
-from parsers.knowledge.places import places
+from parsers.knowledge.places import communes_of
 from parsers.pages.layout import Page, Word, group_lines
 from parsers.text import fold
 
@@ -62,7 +62,7 @@ def find_by_shape(
     code_key = form.key_of("address.postal_code")
     code = fields[code_key].value if code_key else None
     if city and fields[city].raw is None and isinstance(code, str):
-        communes = {fold(n): n for n in places().by_postal_code.get(code, ())}
+        communes = {fold(n): n for n in communes_of(code)}
         lines = [(line, page) for page in pages for line in group_lines(page)]
         named = [
             (communes[fold(ln.text)], ln, page) for ln, page in lines if fold(ln.text) in communes

@@ -3,7 +3,9 @@
 A third witness for OCR'd values: a postal code and a city that belong together confirm each
 other, a city that belongs elsewhere contradicts the postal code, and a region's or a town's
 exact official name inside an organisation's name is not a misreading. The data is Etalab's
-official list (scripts/make_places.py builds parsers/data/places.json.gz from it), loaded once.
+official list (scripts/make_places.py builds parsers/data/places.json.gz from it, and beside
+it the two indexes every bulletin's checks look in, as plain lines that load in a few
+milliseconds). Each table is loaded when first needed, once.
 Business addresses often carry a CEDEX code that is no commune's: such a code says nothing.
 """
 
@@ -13,42 +15,59 @@ import functools
 import gzip
 import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 
 from parsers.text import fold
 
-DATA = Path(__file__).resolve().parents[1] / "data" / "places.json.gz"
-
-
-@dataclass(frozen=True)
-class Places:
-    communes: tuple[tuple[str, str], ...]  # (official name, department code)
-    by_postal_code: dict[str, frozenset[str]]
-    names: frozenset[str]  # exact official names of communes, departments and regions
+FOLDER = Path(__file__).resolve().parents[1] / "data"
+DATA = FOLDER / "places.json.gz"
+# One official name a line: every commune's, department's and region's.
+NAMES = FOLDER / "place_names.txt.gz"
+# One postal code a line, then the official names of its communes, tab-separated.
+POSTAL_CODES = FOLDER / "postal_codes.tsv.gz"
 
 
 @functools.lru_cache(maxsize=1)
-def places() -> Places:
+def place_names() -> frozenset[str]:
+    """The exact official names of communes, departments and regions."""
+    return frozenset(_lines(NAMES))
+
+
+@functools.lru_cache(maxsize=1)
+def _postal_code_lines() -> dict[str, str]:
+    """Each postal code's line of the index; its names are split off when asked for (a
+    bulletin asks for one or two codes of six thousand)."""
+    return {line.partition("\t")[0]: line for line in _lines(POSTAL_CODES)}
+
+
+def postal_codes() -> frozenset[str]:
+    """Every postal code a commune has."""
+    return frozenset(_postal_code_lines())
+
+
+@functools.lru_cache(maxsize=256)
+def communes_of(postal_code: str) -> frozenset[str]:
+    """The official names of the communes with this postal code (none for a CEDEX code)."""
+    line = _postal_code_lines().get(postal_code)
+    return frozenset(line.split("\t")[1:]) if line is not None else frozenset()
+
+
+@functools.lru_cache(maxsize=1)
+def communes() -> tuple[tuple[str, str], ...]:
+    """Every commune: its official name and its department's code."""
     data = json.loads(gzip.decompress(DATA.read_bytes()))
-    by_code: dict[str, set[str]] = {}
-    for name, _, codes in data["communes"]:
-        for code in codes:
-            by_code.setdefault(code, set()).add(name)
-    names = {name for name, _, _ in data["communes"]}
-    names |= set(data["departments"].values()) | set(data["regions"])
-    return Places(
-        communes=tuple((name, department) for name, department, _ in data["communes"]),
-        by_postal_code={code: frozenset(v) for code, v in by_code.items()},
-        names=frozenset(names),
-    )
+    return tuple((name, department) for name, department, _ in data["communes"])
+
+
+def _lines(path: Path) -> list[str]:
+    return gzip.decompress(path.read_bytes()).decode("utf-8").removesuffix("\n").split("\n")
 
 
 @functools.lru_cache(maxsize=1)
 def _departments_by_key() -> dict[str, frozenset[str]]:
     """Department codes of each commune name as people write it (built when first needed)."""
     found: dict[str, set[str]] = {}
-    for name, department in places().communes:
+    for name, department in communes():
         found.setdefault(_key(name), set()).add(department)
     return {key: frozenset(v) for key, v in found.items()}
 
@@ -74,7 +93,7 @@ def department_of(postal_code: str) -> str:
 
 def city_belongs(city: str, postal_code: str) -> bool:
     """The city is, exactly as written, the official name of a commune with this postal code."""
-    return city in places().by_postal_code.get(postal_code, frozenset())
+    return city in communes_of(postal_code)
 
 
 def city_contradicts(city: str, postal_code: str) -> bool:
@@ -83,11 +102,11 @@ def city_contradicts(city: str, postal_code: str) -> bool:
     Unknown names (a hamlet, a misread word) and CEDEX codes say nothing; a commune of the
     same department under another code (a CEDEX or a neighbouring office) is no contradiction.
     """
-    communes = places().by_postal_code.get(postal_code, frozenset())
-    if city in communes:
+    named = communes_of(postal_code)
+    if city in named:
         return False
     key = _key(city)
-    if any(_key(name) == key for name in communes):
+    if any(_key(name) == key for name in named):
         return False
     departments = _departments_by_key().get(key)
     if not departments:
@@ -101,7 +120,7 @@ def city_contradicts(city: str, postal_code: str) -> bool:
 @functools.lru_cache(maxsize=1)
 def _names_by_letters() -> dict[str, frozenset[str]]:
     found: dict[str, set[str]] = {}
-    for name in places().names:
+    for name in place_names():
         found.setdefault(fold(name), set()).add(name.lower())
     return {key: frozenset(v) for key, v in found.items()}
 
@@ -110,7 +129,7 @@ def _names_by_letters() -> dict[str, frozenset[str]]:
 def official_names_by_fold() -> dict[str, frozenset[str]]:
     """Official place names by their letters folded ("la rochelle" -> {"La Rochelle"})."""
     found: dict[str, set[str]] = {}
-    for name in places().names:
+    for name in place_names():
         found.setdefault(fold(name), set()).add(name)
     return {key: frozenset(v) for key, v in found.items()}
 
@@ -129,11 +148,12 @@ def official_spelling(text: str) -> str:
 
 def is_place_name(text: str) -> bool:
     """Exactly the official name of a French commune, department or region."""
-    return text in places().names
+    return text in place_names()
 
 
 def warm() -> None:
     """Load everything now (a fork server does, so that its children need not)."""
+    _postal_code_lines()
     _departments_by_key()
     _names_by_letters()
     official_names_by_fold()

@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import Any
 
 import pdfplumber
-import pypdf
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 from pdfminer.psparser import PSException
@@ -51,7 +50,6 @@ class PdfContent:
 
 def read_pdf(data: bytes, limits: Limits) -> PdfContent:
     """Read every page of a PDF; raise UnreadableDocument with the reason when it cannot."""
-    form_pages = _read_form_fields(data)
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
             count = len(pdf.pages)
@@ -61,6 +59,10 @@ def read_pdf(data: bytes, limits: Limits) -> PdfContent:
                 raise LimitExceeded(
                     f"PDF has {count} pages, more than the limit of {limits.max_pages}"
                 )
+            # Form values and typed annotations hang from a page's /Annots: a PDF with none
+            # holds no form to read.
+            annotated = any(page.page_obj.annots for page in pdf.pages)
+            form_pages = _read_form_fields(data) if annotated else {}
             pages: list[Page] = []
             scans: list[int] = []
             for number, page in enumerate(pdf.pages, start=1):
@@ -140,6 +142,8 @@ def _inside(obj: dict[str, Any], area: tuple[float, float, float, float]) -> boo
 
 def _read_form_fields(data: bytes) -> dict[int, tuple[list[Word], list[CheckBox]]]:
     """Filled AcroForm widgets as positioned words and boxes, per 1-based page number."""
+    import pypdf  # only for a PDF with annotations: importing it takes longer than a text page
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):

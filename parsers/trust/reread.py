@@ -20,8 +20,7 @@ import io
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-
-from PIL import Image
+from typing import TYPE_CHECKING
 
 from parsers.fields.normalize import Normalized, normalize_value, repaired_doubt
 from parsers.fields.reading import FieldReading
@@ -31,6 +30,9 @@ from parsers.knowledge.lexicon import top_domains, unknown_words
 from parsers.limits import Limits
 from parsers.pages.layout import Page, Word
 from parsers.text import fold
+
+if TYPE_CHECKING:
+    from PIL import Image
 
 # Types read again: numbers, codes and dates, text (trusted only when its ordinary words are
 # French words), e-mail addresses (trusted when other witnesses spell them, see checks),
@@ -184,6 +186,8 @@ def _stack(
     readings: list[FieldReading], images: Mapping[int, bytes]
 ) -> tuple[Image.Image, list[tuple[float, float]]]:
     """The values' crops, scaled, stacked in one image; and each crop's band in it."""
+    from PIL import Image  # only OCR'd pages are read again: a text PDF never loads Pillow
+
     opened: dict[int, Image.Image] = {}
     crops = []
     for reading in readings:

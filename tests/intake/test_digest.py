@@ -22,7 +22,7 @@ from servers import SmtpServer
 from typer.testing import CliRunner
 
 from intake.app import App
-from intake.cli import cli
+from intake.cli import cli, load_commands
 from intake.digest import MAX_ATTEMPTS, compose_digest, retry_delay, send_due_digests
 from intake.digest_render import EN, FR
 from intake.extraction import InlineExtractor
@@ -303,6 +303,7 @@ def test_the_command_prints_sends_and_refuses_to_send_twice(
         if value not in ("", None):
             monkeypatch.setenv(f"INTAKE_{key.upper()}", str(value))
     monkeypatch.setenv("INTAKE_CONFIG", "")
+    load_commands()
     runner = CliRunner()
     shown = runner.invoke(cli, ["digest", "--dry-run", "--date", "2017-08-24"])
     assert shown.exit_code == 0, shown.output

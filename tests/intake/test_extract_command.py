@@ -15,6 +15,8 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from intake.cli import COMMAND_MODULES
+
 INTAKE = str(Path(sys.executable).with_name("intake"))
 SAMPLES = Path(__file__).resolve().parents[1] / "samples"
 TEXT_PDF = SAMPLES / "documents" / "doc000_digital_classic.pdf"
@@ -170,6 +172,23 @@ def test_extract_loads_no_database_web_or_service_module(tmp_path: Path) -> None
     modules = modules_loaded("extract", str(TEXT_PDF), "--json", tmp_path=tmp_path)
     assert "parsers.bulletin" in modules  # it did read the document
     assert loaded_of(modules, SERVICE_MODULES) == set()
+
+
+def test_extract_of_a_text_pdf_loads_no_image_library_nor_the_blank_layout(
+    tmp_path: Path,
+) -> None:
+    modules = modules_loaded("extract", str(TEXT_PDF), "--json", tmp_path=tmp_path)
+    image_only = {"numpy", "cv2", "PIL", "pypdf", "reportlab", "intake.forms.layout",
+                  "parsers.fields.template.scanned", "parsers.pages.ocr"}  # fmt: skip
+    assert loaded_of(modules, image_only) == set()
+
+
+def test_extract_builds_none_of_the_other_modules_commands(tmp_path: Path) -> None:
+    modules = modules_loaded("extract", str(TEXT_PDF), "--json", tmp_path=tmp_path)
+    assert loaded_of(modules, set(COMMAND_MODULES)) == set()
+    assert loaded_of(modules_loaded("--help", tmp_path=tmp_path), set(COMMAND_MODULES)) == set(
+        COMMAND_MODULES
+    )
 
 
 @pytest.mark.parametrize("args", [("--help",), ("extract", "--help")])

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -16,6 +18,8 @@ from parsers.pages.layout import CheckBox, Page, Word
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = ROOT / "tests" / "samples" / "documents"
 CASES = sorted(p for p in DOCUMENTS.iterdir() if p.name.endswith(".expected.json"))
+# What only scans, images and forms need: a text PDF is read without loading any of them.
+IMAGE_AND_FORM_LIBRARIES = ("numpy", "cv2", "PIL", "pypdf", "pypdfium2", "pytesseract")
 
 
 @pytest.fixture(scope="module")
@@ -610,3 +614,19 @@ def test_a_caption_line_s_many_qualifiers_are_never_its_value(caption: str) -> N
         _words(155, "Azarzar", x=20),
     )
     assert "au sein" not in str(values["position"]) and "lettres" not in str(values["organisation"])
+
+
+@pytest.mark.parametrize("name", ["doc000_digital_classic.pdf", "doc006_digital_twocol.pdf"])
+def test_a_text_pdf_is_read_without_image_ocr_or_form_libraries(name: str) -> None:
+    code = ("import sys\nfrom pathlib import Path\n"
+            "from parsers.bulletin import extract_bulletin\n"
+            "from parsers.form import load_form\nfrom parsers.limits import Limits\n"
+            "form = load_form(Path(sys.argv[2]))\n"
+            "assert extract_bulletin(Path(sys.argv[1]).read_bytes(), form, Limits()).is_bulletin\n"
+            "print('\\n'.join(sys.modules))\n")  # fmt: skip
+    form = ROOT / "config" / "forms" / "kumamoto-2018.toml"
+    done = subprocess.run([sys.executable, "-c", code, str(DOCUMENTS / name), str(form)],
+                          capture_output=True, text=True, check=True, timeout=120)  # fmt: skip
+    modules = done.stdout.split()
+    loaded = {m.split(".")[0] for m in modules} & set(IMAGE_AND_FORM_LIBRARIES)
+    assert loaded == set()

@@ -2,9 +2,38 @@
 
 from __future__ import annotations
 
+import gzip
+import json
+
 import pytest
 
-from parsers.knowledge.places import city_belongs, city_contradicts, department_of, is_place_name
+from parsers.knowledge.places import (
+    DATA,
+    city_belongs,
+    city_contradicts,
+    communes,
+    communes_of,
+    department_of,
+    is_place_name,
+    place_names,
+    postal_codes,
+)
+
+
+def test_the_indexes_hold_exactly_the_official_list() -> None:
+    """scripts/make_places.py writes them beside places.json.gz: rebuilt with it, or stale."""
+    data = json.loads(gzip.decompress(DATA.read_bytes()))
+    names = {name for name, _, _ in data["communes"]}
+    names |= set(data["departments"].values()) | set(data["regions"])
+    by_code: dict[str, set[str]] = {}
+    for name, _, codes in data["communes"]:
+        for code in codes:
+            by_code.setdefault(code, set()).add(name)
+    assert place_names() == names
+    assert postal_codes() == set(by_code)
+    assert all(communes_of(code) == names for code, names in by_code.items())
+    assert communes_of("67070") == frozenset()  # a CEDEX code
+    assert communes() == tuple((name, department) for name, department, _ in data["communes"])
 
 
 @pytest.mark.parametrize(

@@ -5,11 +5,14 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from parsers.fields.normalize import normalize_value
 from parsers.fields.reading import Doubt, Evidence, FieldReading
-from parsers.fields.template.zones import ZoneReading
 from parsers.form import FieldSpec, FormDefinition
+
+if TYPE_CHECKING:  # zones.py needs OpenCV; a merge of readings does not
+    from parsers.fields.template.zones import ZoneReading
 
 RULE = "template.disagrees"
 # A comb read with less confidence than this is no reading: handwritten digits are read

@@ -4,20 +4,13 @@ fillable PDF of the generated blank is read by its fields' names."""
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-import numpy as np
-from PIL import Image
-
 from parsers.fields.reading import FieldReading
-from parsers.fields.template.labels import find_by_labels
-from parsers.fields.template.marks import Mask, find_by_marks
-from parsers.fields.template.merge import merge_reading, zone_fields
+from parsers.fields.template.merge import merge_reading
 from parsers.fields.template.model import Template
 from parsers.fields.template.named import read_named
-from parsers.fields.template.zones import read_zones
 from parsers.form import FormDefinition
 from parsers.limits import Limits
 from parsers.pages.layout import Page
@@ -48,20 +41,22 @@ def read_by_template(
         merged |= named
         matched.append((min(r.page or 1 for r in named.values()), "form fields"))
     confirmed: set[str] = set()
-    known = [t for t in templates if t.form == form.id]
+    scanned = [page for page in pages if page.image is not None]
+    # Only page images are matched: `templates` may be built when first looked at.
+    known = [t for t in templates if t.form == form.id] if scanned else []
     # A blank with marks is recognised by them only: its labels are the form's, in the
     # form's order, and another layout of the same form (an authority's retyped one) would
     # fit them nearly as well.
     unmarked = [t for t in known if not any(p.marks for p in t.pages)]
-    for page in pages:
-        if page.image is None or not known:
+    for page in scanned if known else []:
+        # OpenCV and NumPy align page images: a document without any never loads them.
+        from parsers.fields.template.scanned import read_scanned
+
+        found = read_scanned(page, known, unmarked, form, limits)
+        if found is None:
             continue
-        mask = _mask(page.image)
-        alignment = find_by_marks(mask, known) or find_by_labels(page, unmarked)
-        if alignment is None:
-            continue
-        matched.append((page.number, alignment.template.name))
-        zones = zone_fields(read_zones(page, mask, alignment, limits), form, page.number)
+        name, zones = found
+        matched.append((page.number, name))
         for key, zone in zones.items():
             generic = merged[key]
             if generic.page not in (None, page.number):
@@ -70,9 +65,3 @@ def read_by_template(
             if agrees:
                 confirmed.add(key)
     return Zoned(merged, frozenset(confirmed), tuple(matched))
-
-
-def _mask(png: bytes) -> Mask:
-    with Image.open(io.BytesIO(png)) as image:
-        mask: Mask = np.asarray(image.convert("L")) < 128
-    return mask
