@@ -191,7 +191,9 @@ def report(with_list: Run, without: Run, never: set[str], submissions: int) -> i
     for name, run in (("without", without), ("with", with_list)):
         for line in run.accepted_wrong:
             print(f"    {name} the list: {line}")
-    print(f"ingest time: without the list {without.seconds:.0f} s, with {with_list.seconds:.0f} s")
+    if with_list.seconds:
+        print(f"ingest time: without the list {without.seconds:.0f} s, "
+              f"with {with_list.seconds:.0f} s")  # fmt: skip
     good = (with_list.matched_right == submissions and right and not fell
             and not with_list.accepted_wrong and not without.accepted_wrong)  # fmt: skip
     return 0 if good else 1
