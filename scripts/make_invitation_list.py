@@ -6,8 +6,8 @@ authority in file order, gaps filled from its later ones), and SILENT authoritie
 answer are added: towns and groups of communes drawn with a seed from the official place
 names (parsers/data/places.json.gz), none of them a place any truth names. Written as French Excel
 saves a CSV (UTF-8 with a BOM, ';'); `intake invitees import` reads it. With --answered, the
-list of the organisations expected to answer is written beside it (one a line), for
-scripts/score_invitations.py.
+list of the organisations expected to answer is written beside it (one a line).
+bench/invitees_bench.py builds its list with the same functions and measures the matching.
 
 Usage: .venv/bin/python scripts/make_invitation_list.py TRUTH_DIR OUT.csv [--silent N] [--seed S]
 """
@@ -83,6 +83,15 @@ def of(name: str) -> str:
     return ("d'" if fold(name)[0] in "aeiouyh" else "de ") + name
 
 
+def write_list(out: Path, invitees: dict[str, list[str]]) -> int:
+    """Write the invitees as French Excel saves a CSV; the number of rows written."""
+    rows = sorted(([name, *values] for name, values in invitees.items()),
+                  key=lambda row: fold(row[0]))  # fmt: skip
+    text = "\r\n".join(";".join(row) for row in [HEAD, *rows]) + "\r\n"
+    out.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    return len(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("truth_dir", type=Path)
@@ -93,13 +102,10 @@ def main() -> None:
     args = parser.parse_args()
     invited = answered(args.truth_dir)
     never = silent(args.silent, args.seed, set(invited))
-    rows = [[organisation, *values] for organisation, values in {**invited, **never}.items()]
-    rows.sort(key=lambda row: fold(row[0]))
-    text = "\r\n".join(";".join(row) for row in [HEAD, *rows]) + "\r\n"
-    args.out.write_bytes(b"\xef\xbb\xbf" + text.encode())
+    rows = write_list(args.out, {**invited, **never})
     if args.answered is not None:
         args.answered.write_text("".join(f"{o}\n" for o in sorted(invited)))
-    print(f"{len(rows)} invitees ({len(invited)} that answer, {len(never)} that never do) "
+    print(f"{rows} invitees ({len(invited)} that answer, {len(never)} that never do) "
           f"written to {args.out}")  # fmt: skip
 
 

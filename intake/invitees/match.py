@@ -3,7 +3,8 @@
 The organisation's name decides, compared without accents, case, articles or the wording of
 the kind of authority ("Mairie de Lorient" is "Ville de Lorient", "Conseil départemental de
 l'Hérault" is "Département de l'Hérault"; "Métropole du Grand Nancy" is not "Ville de Nancy").
-Other fields only support a close name (OCR damage), or stand in for a missing one.
+Other fields only support a close name (OCR damage), or a badly damaged one when two of them
+agree, or stand in for a missing one.
 """
 
 from __future__ import annotations
@@ -24,6 +25,14 @@ NAME_SURE = 0.92
 # OCR damages a word or two ("Vilie de Nimcs" is 0.82), but "Val-de-Marne" against
 # "Haute-Garonne" is 0.55 and "Ville de Nancy" against "Métropole du Grand Nancy" lower still.
 NAME_CLOSE = 0.75
+# A name this similar, damaged past NAME_CLOSE by a bad fax ("Mile Xe Pontactiec" for "Ville
+# de Pontarlier" is 0.65), is taken only when two other fields agree, no kind of authority
+# contradicts and no other invitee qualifies; "Ville de Besançon" against "Ville de
+# Pontarlier" is 0.51.
+NAME_DAMAGED = 0.6
+# A contact's whole name this similar (rapidfuzz ratio, folded) is the listed one with a
+# letter or two misread: "Sandrine Peércin" against "Sandrine Perrin" is 0.90.
+CONTACT_CLOSE = 0.85
 # Scores given when the name could not decide: the same address is nearly proof; the same
 # domain and postal code is an authority's own mail server in its own town.
 EMAIL_SCORE = 0.9
@@ -139,6 +148,16 @@ def match_invitee(respondent: Respondent, candidates: Sequence[Candidate]) -> In
     if same_address and (not respondent.organisation or any(len(m.by) > 1 for m in same_address)):
         best = max(same_address, key=lambda m: len(m.by))
         return _rescored(best, EMAIL_SCORE)
+    kind = split_kind(respondent.organisation)[0]
+    damaged = [
+        m
+        for m in scored
+        if m.name_score >= NAME_DAMAGED
+        and len(m.by) >= 2
+        and (not kind or split_kind(m.candidate_name)[0] in ("", kind))
+    ]
+    if len(damaged) == 1:
+        return damaged[0]
     if not respondent.organisation:
         domain = [m for m in scored if {"email_domain", "postal_code"} <= set(m.by)]
         if len(domain) == 1:
@@ -155,10 +174,7 @@ def _weigh(respondent: Respondent, candidate: Candidate) -> InviteeMatch:
         evidence.append("email")
     elif listed and _domain(listed) not in WEBMAIL and _domain(listed) in map(_domain, addresses):
         evidence.append("email_domain")
-    if (
-        respondent.last_name
-        and f" {fold(respondent.last_name)} " in f" {fold(candidate.contact_name)} "
-    ):
+    if _same_contact(respondent, candidate.contact_name):
         evidence.append("contact")
     if respondent.postal_code and respondent.postal_code == candidate.postal_code:
         evidence.append("postal_code")
@@ -175,6 +191,20 @@ def _weigh(respondent: Respondent, candidate: Candidate) -> InviteeMatch:
         round(name_score, 3),
         exact,
     )
+
+
+def _same_contact(respondent: Respondent, contact_name: str) -> bool:
+    """The bulletin's person is the listed contact: the same last name, or the whole name
+    with a letter or two misread."""
+    if not respondent.last_name or not contact_name:
+        return False
+    listed = fold(contact_name)
+    if f" {fold(respondent.last_name)} " in f" {listed} ":
+        return True
+    if not respondent.first_name:
+        return False
+    read = fold(f"{respondent.first_name} {respondent.last_name}")
+    return fuzz.ratio(read, listed) / 100 >= CONTACT_CLOSE
 
 
 def _rescored(match: InviteeMatch, score: float) -> InviteeMatch:

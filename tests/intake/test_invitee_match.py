@@ -34,6 +34,8 @@ LIST = [
     Candidate(8, "Département de la Côte-d'Or", "Valérie Dupont", "valerie.dupont@dijon.fr", "",
               "21000"),
     Candidate(9, "Ville de La Rochelle", "", "", "", "17000"),
+    Candidate(10, "Ville de Pontarlier", "Sandrine Perrin", "sandrine.perrin@ville-pontarlier.fr",
+              "", "25300"),
 ]  # fmt: skip
 
 
@@ -57,6 +59,10 @@ LIST = [
          False),
         (Respondent("Conseil departemental du VaI-de-Mame", last_name="Dupont"), 3,
          ("organisation", "contact"), False),
+        # A bad fax: the name barely alike (kind word too), but the postal code and the
+        # contact's whole name, one letter or two misread, agree.
+        (Respondent("Mile Xe Pontactiec", last_name="Peércin", first_name="Sandrine",
+                    postal_code="25300"), 10, ("contact", "postal_code"), False),
         # What a compound label ("Organisme / collectivité") leaves before the name, read by
         # OCR with a stray letter or not.
         (Respondent("[l collectivité Ville d'Aix-en-Provence"), 6, ("organisation",), False),
@@ -91,6 +97,18 @@ def test_a_listed_authority_is_found(
         Respondent("", sender="someone@gmail.com", postal_code="56100"),
         # The listed person's address, on a bulletin for an authority not on the list.
         Respondent("Ville de Toulouse", email="christophe.muller@ville-toulouse.fr"),
+        # A damaged name with one field agreeing is not enough; nor, with two, another kind
+        # of authority of the same place, or a name nothing like the listed one.
+        Respondent("Mile Xe Pontactiec", postal_code="25300"),
+        Respondent(
+            "Communauté de communes du Grand Pontarlier",
+            last_name="Perrin",
+            first_name="Sandrine",
+            postal_code="25300",
+        ),
+        Respondent(
+            "Ville de Besançon", last_name="Perrin", first_name="Sandrine", postal_code="25300"
+        ),
     ],
 )
 def test_an_authority_not_on_the_list_matches_nothing(respondent: Respondent) -> None:
