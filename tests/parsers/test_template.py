@@ -133,6 +133,21 @@ def test_a_zone_that_agrees_is_evidence_on_the_page_reading(form: FormDefinition
     assert not merged.doubts
 
 
+def test_a_zone_that_agrees_lends_its_confidence_to_a_page_reading_scored_low(
+    form: FormDefinition,
+) -> None:
+    low = _ocr("postal_code", "72000", "72000", 0.44)
+    merged, agrees = merge_reading(low, _zone("postal_code", "72000", "72000", 0.84), form)
+    assert agrees and merged.confidence == 0.84
+    fields = {key: _ocr(key, None, [] if key == "workshops" else None) for key in form.keys}
+    fields["postal_code"] = merged
+    flags = check_fields(fields, form, confirmed={"postal_code"})
+    assert not any("postal_code" in f.detail for f in flags if f.code == "low_confidence")
+    sure = _ocr("postal_code", "72000", "72000", 0.95)
+    merged, _ = merge_reading(sure, _zone("postal_code", "72000", "72000", 0.84), form)
+    assert merged.confidence == 0.95  # never lowered
+
+
 def test_a_zone_that_disagrees_doubts_the_field_and_sends_it_to_a_person(
     form: FormDefinition,
 ) -> None:

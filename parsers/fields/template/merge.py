@@ -103,7 +103,14 @@ def merge_reading(
         ), False
     if zone.raw is not None and zone.problem is None and zone.value == generic.value:
         agrees = Evidence("template_zone", agrees=True, score=score)
-        return dataclasses.replace(generic, evidence=(*generic.evidence, agrees)), True
+        # Two readings that agree are as sure as the surer of them, as with the crop's
+        # second reading (parsers/trust/reread.py): the page's score can be low for what
+        # lies around the value (a typed postal code read 0.44 on the page, its comb's
+        # cells 0.84 and above), and the zone has no label to doubt.
+        confidence = max(generic.confidence, zone.confidence)
+        return dataclasses.replace(
+            generic, confidence=confidence, evidence=(*generic.evidence, agrees)
+        ), True
     kept = generic
     boxed = form.field(generic.key).type in ("checkbox", "choices")
     valid = zone.raw is not None and zone.problem is None and zone.value is not None
