@@ -210,3 +210,18 @@ def test_a_box_the_page_reader_only_guessed_gives_way_to_the_ink_in_its_zone(
     ticked = _zone("rencontres", "x", True, 0.97)
     merged, agrees = merge_reading(guess, ticked, form)
     assert not agrees and merged.value is True and merged.doubts[0].rule == RULE
+
+
+def test_a_zone_keeps_the_dots_of_faxed_letters_and_drops_fax_noise() -> None:
+    import numpy as np
+
+    from parsers.fields.template.zones import _clean
+
+    crop = np.zeros((120, 400), dtype=bool)
+    crop[50:90, 100:106] = True  # an "i"'s stem
+    crop[39:42, 101:104] = True  # its dot, faxed at 98 dpi: 9 px at 300 dpi
+    crop[60:90, 200:230] = True  # another letter
+    crop[20:22, 300:302] = True  # a fax's stray pixel
+    cleaned = _clean(crop)
+    assert cleaned[39:42, 101:104].all() and cleaned[50:90, 100:106].all()
+    assert not cleaned[20:22, 300:302].any()
