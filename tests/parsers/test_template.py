@@ -184,6 +184,19 @@ def test_a_value_the_page_read_outside_the_zone_gives_way_to_the_zone_reading(
     assert merged.value == "Prevost" and merged.doubts[0].rule == RULE
 
 
+def test_a_comb_that_disagrees_shows_its_digits_and_still_goes_to_a_person(
+    form: FormDefinition,
+) -> None:
+    inside = FieldReading(
+        "postal_code", "4 8 1 2 3", "48123", 0.89, "ocr", 1, (450.0, 210.0, 600.0, 250.0)
+    )
+    comb = _zone("postal_code", "49123", "49123")
+    merged, agrees = merge_reading(inside, comb, form, comb=True)
+    assert not agrees and merged.value == "49123" and merged.doubts[0].rule == RULE
+    merged, _ = merge_reading(inside, comb, form)  # a text zone: the page's reading shown
+    assert merged.value == "48123" and merged.doubts[0].rule == RULE
+
+
 def test_a_value_only_the_zone_read_is_taken_from_it_and_needs_confirming(
     form: FormDefinition,
 ) -> None:

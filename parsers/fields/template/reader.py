@@ -62,11 +62,12 @@ def read_by_template(
             continue
         matched.append((page.number, alignment.template.name))
         zones = zone_fields(read_zones(page, mask, alignment, limits), form, page.number)
+        combs = {zone.key for zone in alignment.page.zones if zone.kind == "comb"}
         for key, zone in zones.items():
             generic = merged[key]
             if generic.page not in (None, page.number):
                 continue  # read on another page: this page's zone says nothing of it
-            merged[key], agrees = merge_reading(generic, zone, form)
+            merged[key], agrees = merge_reading(generic, zone, form, comb=key in combs)
             if agrees:
                 confirmed.add(key)
     return Zoned(merged, frozenset(confirmed), tuple(matched))
