@@ -544,19 +544,26 @@ def _strokes_into(ink: Mask, across: Mask, grid: Mask) -> Mask:
     """The ink of horizontal rules' bands that belongs to glyphs: each piece of the band's ink
     no longer than a letter is wide that touches ink outside every rule (a "g" whose loop
     dips into the dotted leader it is written on, the dot it merged with). A rule's own
-    pieces are longer, or touch nothing but paper."""
-    inside = np.ascontiguousarray(across & ink, dtype=np.uint8)
-    count, labels, stats, _ = cv2.connectedComponentsWithStats(inside, connectivity=8)
-    if count <= 1:
-        return np.zeros_like(ink)
-    outside = np.ascontiguousarray(ink & ~grid, dtype=np.uint8)
-    near = cv2.dilate(outside, np.ones((3, 3), np.uint8)).astype(bool) & across & ink
-    touching = np.zeros(count, dtype=bool)
-    touching[np.unique(labels[near])] = True
-    keep = touching & (stats[:, cv2.CC_STAT_WIDTH] <= STROKE_PIECE_MAX_PX)
-    keep[0] = False
-    result: Mask = keep[labels]
-    return result
+    pieces are longer, or touch nothing but paper. Band by band: a page's rules cover a
+    tenth of its rows, and labelling the whole page cost 0.1 s."""
+    kept = np.zeros_like(ink)
+    height = ink.shape[0]
+    rows = np.concatenate(([0], across.any(axis=1).view(np.int8), [0]))
+    edges = np.flatnonzero(np.diff(rows))
+    for start, end in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True):
+        top, bottom = max(0, start - 1), min(height, end + 1)
+        inside = np.ascontiguousarray(across[top:bottom] & ink[top:bottom], dtype=np.uint8)
+        count, labels, stats, _ = cv2.connectedComponentsWithStats(inside, connectivity=8)
+        if count <= 1:
+            continue
+        outside = np.ascontiguousarray(ink[top:bottom] & ~grid[top:bottom], dtype=np.uint8)
+        near = cv2.dilate(outside, np.ones((3, 3), np.uint8)).astype(bool) & (inside > 0)
+        touching = np.zeros(count, dtype=bool)
+        touching[np.unique(labels[near])] = True
+        keep = touching & (stats[:, cv2.CC_STAT_WIDTH] <= STROKE_PIECE_MAX_PX)
+        keep[0] = False
+        kept[top:bottom] |= keep[labels]
+    return kept
 
 
 def _broken_rules(ink: Mask, grow: int, axis: int) -> Mask:
