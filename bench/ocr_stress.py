@@ -43,6 +43,7 @@ from PIL import Image, ImageDraw, ImageFont
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from bench.ocr_fields import extract, rule_table, score
+from parsers.fields.normalize import normalize_phone
 from parsers.knowledge.places import communes_of, postal_codes
 from parsers.trust.rules import parse_doubted
 from scripts.make_ocr_samples import (
@@ -235,11 +236,17 @@ def region_of(postal_code: str) -> str:
 
 
 def make_phone(rng: random.Random, zone: str) -> str:
-    """A valid French number in E.164 ('+33' and nine digits)."""
+    """A valid French number in E.164 ('+33' and nine digits) that its national writing
+    reads back as: "05 96 …" is Martinique's +596 596 …, no mainland +33 5 96 ….
+    """
     while True:
         digits = zone + "".join(rng.choice("0123456789") for _ in range(8))
         number = phonenumbers.parse("+33" + digits)
-        if digits[1] != "0" and phonenumbers.is_valid_number(number):
+        if (
+            digits[1] != "0"
+            and phonenumbers.is_valid_number(number)
+            and normalize_phone("0" + digits).value == "+33" + digits
+        ):
             return "+33" + digits
 
 

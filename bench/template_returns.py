@@ -9,7 +9,7 @@ crosses), then printed and faxed (normal and fine), scanned, photographed (at a 
 turned 90/180 degrees; (a) is also sent as its fillable PDF, filled.
 
     OMP_THREAD_LIMIT=1 .venv/bin/python bench/template_returns.py [--rounds 4] [--seed 1]
-                                                                  [--jobs 2] [--out DIR]
+                                                      [--jobs 2] [--out DIR] [--verbose]
 
 Each round makes one return of every (blank, hand, kind). Every document is read twice by
 `extract_bulletin`, without templates and with them; reported per kind: field accuracy,
@@ -80,6 +80,9 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--out", type=Path)
+    parser.add_argument("--verbose", action="store_true",
+                        help="list each typed return read wrong or sent to review, with "
+                             "templates: its wrong values and its flags")  # fmt: skip
     args = parser.parse_args()
     out = args.out or Path(tempfile.mkdtemp(prefix="template_returns_"))
     out.mkdir(parents=True, exist_ok=True)
@@ -108,6 +111,8 @@ def main() -> None:
         suffix = ".templates.json" if with_templates else ".generic.json"
         path.with_suffix(suffix).write_text(json.dumps(result, ensure_ascii=False, indent=1))
     bad = report(paths, by_mode, form)
+    if args.verbose:
+        print("\n".join(listing(paths, by_mode[True])))
     sys.exit(1 if bad else 0)
 
 
@@ -437,6 +442,33 @@ def report(
     for line in bad:
         print(f"    {line}")
     return len(bad)
+
+
+def listing(paths: list[Path], results: list[dict[str, Any]]) -> list[str]:
+    """Each typed return read with a wrong value or, complete, sent to review: its wrong
+    values (truth, read), its flags (their details name the fields and rules), and what each
+    zone that disagreed with the page read."""
+    lines = ["\ntyped returns read wrong or sent to review, with templates:"]
+    for path, result in zip(paths, results, strict=True):
+        truth = json.loads(path.with_suffix(".truth.json").read_text())
+        if truth["handwritten"]:
+            continue
+        if "error" in result:
+            lines.append(f"  {path.name}: {result['error']}")
+            continue
+        row = score(path, result)
+        held = {**row["wrong"], **{k: (None, v) for k, v in row["spurious"].items()}}
+        if not held and (row["accepted"] or not truth["complete"]):
+            continue
+        state = "accepted" if row["accepted"] else "to review"
+        lines.append(f"  {path.name} ({'complete' if truth['complete'] else 'incomplete'}, "
+                     f"{state})")  # fmt: skip
+        lines += [f"    wrong {key}: {want!r} read {got!r}" for key, (want, got) in held.items()]
+        lines += [f"    {flag['code']}: {flag['detail']}" for flag in result["flags"]]
+        for key, said in result.get("zones", {}).items():
+            lines += [f"    {key}'s {detail}" for agrees, detail in said
+                      if not agrees and detail.startswith("zone: ")]  # fmt: skip
+    return lines
 
 
 def _add(total: Tally, tally: Tally) -> None:

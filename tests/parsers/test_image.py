@@ -137,6 +137,20 @@ def test_ruling_lines_are_removed_text_kept() -> None:
     assert not rules[60:90, 50:54].any()
 
 
+def test_a_descender_on_a_dotted_leader_keeps_its_foot() -> None:
+    ink = blank(900, 200)
+    for x in range(100, 880, 14):  # a dotted leader on y=120, close enough to bridge
+        ink[118:122, x : x + 5] = True
+    ink[60:100, 300:304] = True  # a "g": its stem, its loop dipping into the leader's band
+    ink[100:121, 300:304] = True
+    ink[118:121, 280:304] = True
+    ink[70:100, 500:504] = True  # a letter standing clear of the leader
+    rules = img.ruling_lines(ink)
+    assert rules[118:122, 100:250].any()  # the leader is a rule
+    assert not rules[100:121, 280:304].any()  # the loop is the letter's
+    assert not rules[70:100, 500:504].any()
+
+
 def draw_boxes(marks: list[str]) -> np.ndarray:
     """Boxes 45 px wide (3.8 mm at 300 dpi), each with a mark: empty, cross, check, fill."""
     page = Image.new("L", (120 * len(marks) + 100, 200), 255)

@@ -133,6 +133,21 @@ def test_a_zone_that_agrees_is_evidence_on_the_page_reading(form: FormDefinition
     assert not merged.doubts
 
 
+def test_a_zone_that_agrees_lends_its_confidence_to_a_page_reading_scored_low(
+    form: FormDefinition,
+) -> None:
+    low = _ocr("postal_code", "72000", "72000", 0.44)
+    merged, agrees = merge_reading(low, _zone("postal_code", "72000", "72000", 0.84), form)
+    assert agrees and merged.confidence == 0.84
+    fields = {key: _ocr(key, None, [] if key == "workshops" else None) for key in form.keys}
+    fields["postal_code"] = merged
+    flags = check_fields(fields, form, confirmed={"postal_code"})
+    assert not any("postal_code" in f.detail for f in flags if f.code == "low_confidence")
+    sure = _ocr("postal_code", "72000", "72000", 0.95)
+    merged, _ = merge_reading(sure, _zone("postal_code", "72000", "72000", 0.84), form)
+    assert merged.confidence == 0.95  # never lowered
+
+
 def test_a_zone_that_disagrees_doubts_the_field_and_sends_it_to_a_person(
     form: FormDefinition,
 ) -> None:
@@ -169,6 +184,19 @@ def test_a_value_the_page_read_outside_the_zone_gives_way_to_the_zone_reading(
     assert merged.value == "Prevost" and merged.doubts[0].rule == RULE
 
 
+def test_a_comb_that_disagrees_shows_its_digits_and_still_goes_to_a_person(
+    form: FormDefinition,
+) -> None:
+    inside = FieldReading(
+        "postal_code", "4 8 1 2 3", "48123", 0.89, "ocr", 1, (450.0, 210.0, 600.0, 250.0)
+    )
+    comb = _zone("postal_code", "49123", "49123")
+    merged, agrees = merge_reading(inside, comb, form, comb=True)
+    assert not agrees and merged.value == "49123" and merged.doubts[0].rule == RULE
+    merged, _ = merge_reading(inside, comb, form)  # a text zone: the page's reading shown
+    assert merged.value == "48123" and merged.doubts[0].rule == RULE
+
+
 def test_a_value_only_the_zone_read_is_taken_from_it_and_needs_confirming(
     form: FormDefinition,
 ) -> None:
@@ -195,3 +223,18 @@ def test_a_box_the_page_reader_only_guessed_gives_way_to_the_ink_in_its_zone(
     ticked = _zone("rencontres", "x", True, 0.97)
     merged, agrees = merge_reading(guess, ticked, form)
     assert not agrees and merged.value is True and merged.doubts[0].rule == RULE
+
+
+def test_a_zone_keeps_the_dots_of_faxed_letters_and_drops_fax_noise() -> None:
+    import numpy as np
+
+    from parsers.fields.template.zones import _clean
+
+    crop = np.zeros((120, 400), dtype=bool)
+    crop[50:90, 100:106] = True  # an "i"'s stem
+    crop[39:42, 101:104] = True  # its dot, faxed at 98 dpi: 9 px at 300 dpi
+    crop[60:90, 200:230] = True  # another letter
+    crop[20:22, 300:302] = True  # a fax's stray pixel
+    cleaned = _clean(crop)
+    assert cleaned[39:42, 101:104].all() and cleaned[50:90, 100:106].all()
+    assert not cleaned[20:22, 300:302].any()

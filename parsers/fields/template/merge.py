@@ -91,9 +91,10 @@ def _as_field(spec: FieldSpec, found: list[ZoneReading], page: int) -> FieldRead
 
 
 def merge_reading(
-    generic: FieldReading, zone: FieldReading, form: FormDefinition
+    generic: FieldReading, zone: FieldReading, form: FormDefinition, comb: bool = False
 ) -> tuple[FieldReading, bool]:
-    """The field's reading once its zone was read, and whether the two readings agree."""
+    """The field's reading once its zone was read, and whether the two readings agree;
+    `comb` when the zone is a comb (read surely, or `zone_fields` gives no reading)."""
     score = zone.evidence[0].score if zone.evidence else None
     if generic.raw is None and zone.raw is None:
         return generic, False
@@ -106,17 +107,26 @@ def merge_reading(
         ), False
     if zone.raw is not None and zone.problem is None and zone.value == generic.value:
         agrees = Evidence("template_zone", agrees=True, score=score)
-        return dataclasses.replace(generic, evidence=(*generic.evidence, agrees)), True
+        # Two readings that agree are as sure as the surer of them, as with the crop's
+        # second reading (parsers/trust/reread.py): the page's score can be low for what
+        # lies around the value (a typed postal code read 0.44 on the page, its comb's
+        # cells 0.84 and above), and the zone has no label to doubt.
+        confidence = max(generic.confidence, zone.confidence)
+        return dataclasses.replace(
+            generic, confidence=confidence, evidence=(*generic.evidence, agrees)
+        ), True
     kept = generic
     boxed = form.field(generic.key).type in ("checkbox", "choices")
     valid = zone.raw is not None and zone.problem is None and zone.value is not None
-    if valid and (boxed or generic.problem is not None or not _inside(generic, zone)):
+    if valid and (boxed or comb or generic.problem is not None or not _inside(generic, zone)):
         # The reading shown to the person, doubted all the same: the zone's when the page's
         # reader read its value elsewhere (a line lost or joined moves its values to the
-        # next label), when the page's reading is no value of its type, and for a box (ink
+        # next label), when the page's reading is no value of its type, for a box (ink
         # inside the box known to be there is a mark; the page's reader may have measured
-        # another box, or none). Else the page's: the same pixels read twice, and
-        # Tesseract's confidence does not tell which reading is right.
+        # another box, or none), and for a comb (its digits read twice alike, one by one and
+        # as one number, where the page reads the spaced digits as words: "4 8 1 2 3" for
+        # 49123). Else the page's: the same pixels read twice, and Tesseract's confidence
+        # does not tell which reading is right.
         kept = zone
     seen = _shown(form.field(generic.key), zone)
     against = Evidence("template_zone", agrees=False, score=score, detail=f"zone: {seen}")

@@ -55,13 +55,13 @@ def read_by_template(
         found = read_scanned(page, known, unmarked, form, limits)
         if found is None:
             continue
-        name, zones = found
+        name, zones, combs = found
         matched.append((page.number, name))
         for key, zone in zones.items():
             generic = merged[key]
             if generic.page not in (None, page.number):
                 continue  # read on another page: this page's zone says nothing of it
-            merged[key], agrees = merge_reading(generic, zone, form)
+            merged[key], agrees = merge_reading(generic, zone, form, comb=key in combs)
             if agrees:
                 confirmed.add(key)
     return Zoned(merged, frozenset(confirmed), tuple(matched))

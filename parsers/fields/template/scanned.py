@@ -26,16 +26,18 @@ def read_scanned(
     unmarked: Sequence[Template],
     form: FormDefinition,
     limits: Limits,
-) -> tuple[str, dict[str, FieldReading]] | None:
-    """The name of the template `page` (which has an image) matches and what its zones read,
-    or None when it matches none: by marks among `known`, else by labels among `unmarked`."""
+) -> tuple[str, dict[str, FieldReading], frozenset[str]] | None:
+    """The name of the template `page` (which has an image) matches, what its zones read and
+    the keys read from combs, or None when it matches none: by marks among `known`, else by
+    labels among `unmarked`."""
     assert page.image is not None
     mask = page_mask(page.image)
     alignment = find_by_marks(mask, known) or find_by_labels(page, unmarked)
     if alignment is None:
         return None
     zones = zone_fields(read_zones(page, mask, alignment, limits), form, page.number)
-    return alignment.template.name, zones
+    combs = frozenset(zone.key for zone in alignment.page.zones if zone.kind == "comb")
+    return alignment.template.name, zones, combs
 
 
 def page_mask(png: bytes) -> Mask:
