@@ -12,7 +12,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import or_
+from sqlalchemy import or_, text
 from sqlmodel import Session, col, select
 
 from parsers.fields.reading import FieldReading
@@ -225,12 +225,22 @@ def add_flags(
         session.add(flag)
 
 
+# PostgreSQL advisory lock key ("subm" in ASCII) under which submissions are linked.
+_LINKING_LOCK = 0x7375626D
+
+
 def related_submissions(
     session: Session, values_key: str, document_hash: str, person_key: str | None,
     exclude_message: int,
 ) -> list[Submission]:  # fmt: skip
     """Submissions of other messages that may be the same bulletin or another version of it:
-    same values, same file, or same person; in arrival order."""
+    same values, same file, or same person; in arrival order.
+
+    On PostgreSQL the caller's transaction first takes a lock held until it ends: workers on
+    other machines storing the same bulletin at once would each see no other, and both be
+    accepted (seen in the two-worker test); one after the other, the second sees the first."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LINKING_LOCK})
     conditions = [
         col(Submission.values_key) == values_key,
         col(Submission.document_pk).in_(

@@ -165,7 +165,12 @@ def unknown_word(ctx: Context, key: str, reading: FieldReading) -> str | None:
       "with accents ('Conseillere')", types={"text"}, sources=_OCR)  # fmt: skip
 def text_lost_accent(ctx: Context, key: str, reading: FieldReading) -> str | None:
     value = _text(reading)
-    words = lost_accents(value) if value else []
+    if not value:
+        return None
+    # An official place name is spelt as it is ("Maninghen-Henne" holds no "henné").
+    for start, end in place_spans(value):
+        value = value[:start] + " " * (end - start) + value[end:]
+    words = lost_accents(value)
     if words:
         read, word = words[0]
         return f"lu « {read} » : le mot s'écrit « {word} », un accent a pu se perdre"

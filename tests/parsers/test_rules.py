@@ -197,6 +197,14 @@ def test_a_complete_bulletin_read_twice_is_doubted_by_no_rule(form: FormDefiniti
                form) == {}  # fmt: skip
 
 
+def test_an_official_place_name_is_no_word_that_lost_its_accent(form: FormDefinition) -> None:
+    # "Maninghen-Henne" holds "Henne", which the word list knows only as "henné".
+    doubted = run(Case({"organisation": "Ville de Maninghen-Henne"}), form)
+    assert "ocr.text.lost_accent" not in doubted.get("organisation", [])
+    doubted = run(Case({"organisation": "Communaute de Maninghen-Henne"}), form)
+    assert "ocr.text.lost_accent" in doubted.get("organisation", [])
+
+
 def test_an_organisation_read_as_the_invitation_list_spells_it_is_witnessed(
     form: FormDefinition,
 ) -> None:
