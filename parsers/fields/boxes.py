@@ -93,7 +93,8 @@ def _reworded(
     meaning = {w for c in captions for w in _meaning_words(c)}
     found = []
     for index, line_tokens in enumerate(tokens):
-        if index in taken or not _plainly_answered(line_tokens):
+        # A lone "o", "v" or "x" may be a speck: only a box's glyph or a yes/no here.
+        if index in taken or not _answered(line_tokens, BOX_GLYPHS):
             continue
         words = [t for t in line_tokens if t.kind == "word" and t.folded not in _GLYPHS]
         own = _meaning_words(" ".join(t.text for t in words))
@@ -101,11 +102,6 @@ def _reworded(
         if len(shared) >= _SHARED_WORDS and len(shared) >= _SHARED_SHARE * len(own):
             found.append((index, line_tokens.index(words[0]), float(_CAPTION_SCORE)))
     return found[0] if len(found) == 1 else None
-
-
-def _plainly_answered(tokens: list[Token]) -> bool:
-    """A box glyph or a yes/no answer on the line (a lone "o", "v" or "x" may be a speck)."""
-    return any(t.folded in BOX_GLYPHS or t.folded.strip(" :.,") in _ANSWERS for t in tokens)
 
 
 def _meaning_words(text: str) -> list[str]:
@@ -118,9 +114,9 @@ def _meaning_words(text: str) -> list[str]:
     ]
 
 
-def _answered(tokens: list[Token]) -> bool:
+def _answered(tokens: list[Token], glyphs: frozenset[str] = _GLYPHS) -> bool:
     """Whether a line holds a box's glyph, a mark or a yes/no answer."""
-    return any(t.folded in _GLYPHS or t.folded.strip(" :.,") in _ANSWERS for t in tokens)
+    return any(t.folded in glyphs or t.folded.strip(" :.,") in _ANSWERS for t in tokens)
 
 
 def _token_at(words: list[Token], offset: int) -> int:
