@@ -57,6 +57,19 @@ def test_specks_go_strokes_stay() -> None:
     assert cleaned[50:53, 50:53].all() and cleaned[80, 60:120].all()
 
 
+def test_a_fax_speck_goes_but_the_dot_of_an_i_over_its_stem_stays() -> None:
+    ink = blank()
+    ink[100:110, 60:62] = True  # the stem of an "i" at 98 dpi
+    ink[97, 61] = True  # its dot, one pixel, two rows above the stem
+    ink[95, 140:142] = True  # its accent's pair, over an "e"'s top
+    ink[98:106, 138:146] = True
+    ink[40, 61] = True  # a speck far above
+    ink[100, 200] = True  # a speck on blank paper
+    cleaned = img.remove_specks(ink)
+    assert cleaned[97, 61] and cleaned[95, 140:142].all()
+    assert not cleaned[40, 61] and not cleaned[100, 200]
+
+
 def test_otsu_splits_ink_from_paper() -> None:
     grey = np.full((100, 100), 200, dtype=np.uint8)
     grey[40:60] = 60
@@ -112,6 +125,20 @@ def test_leader_dots_go_but_text_periods_stay() -> None:
     assert not cleaned[95:105, 300:800].any()
     assert cleaned[98:102, 110:114].all() and cleaned[150:154, 100:104].all()
     assert cleaned[60:102, 100:104].all()
+
+
+def test_accents_and_dots_of_i_on_one_level_are_no_leader() -> None:
+    # "Secrétaire générale ... Aristide": dots over letters' tops, paper between them.
+    ink = blank(1400, 200)
+    for x in range(300, 1300, 120):
+        ink[80:110, x : x + 20] = True  # a letter, x-height 30 px
+        ink[70:76, x + 6 : x + 12] = True  # its accent, 4 px above it
+    for x in range(300, 1300, 14):  # and a leader on the next line
+        ink[178:182, x : x + 4] = True
+    comps = img.find_components(ink)
+    cleaned = img.erase_components(ink, comps, img.leader_dots(comps, ink))
+    assert np.array_equal(cleaned[:150], ink[:150])
+    assert not cleaned[170:190].any()
 
 
 def test_a_fax_leader_with_dropped_dots_goes_but_a_phone_numbers_periods_stay() -> None:
