@@ -52,6 +52,13 @@ _BRACKETS = frozenset("[](){}|")
 _BOX_LETTERS = frozenset({"D", "O", "U", "0", "□"})
 # A typed box whose ink agrees with its reading.
 _TYPED_BOX_SURE = 0.9
+# A caption's first word wider than its letters by this many line heights holds a glyph
+# OCR did not read apart.
+_SWALLOWED_LEAD = 0.8
+# The boxes of one list stand in a column: within this many line heights of each other.
+_COLUMN_SLACK = 0.5
+# Between two glyphs, a blank this share of a line's height.
+_GLYPH_GAP = 0.1
 _UNSEEN_BOX_CONFIDENCE = {"ocr": 0.6, "text": 0.95, "form": 0.95, "docx": 0.95}
 
 
@@ -177,6 +184,8 @@ def read_box(
         checked, confidence, evidence = False, _typed_box(page, empties[-1], False), empty.bbox()
     elif (garbled := _garbled_box(page, tokens[index][:phrase], reach, height)) is not None:
         checked, confidence, evidence = garbled
+    elif (swallowed := _swallowed_mark(page, line, tokens[index][phrase], height)) is not None:
+        checked, confidence, evidence = swallowed
     else:
         checked = False
         confidence = _UNSEEN_BOX_CONFIDENCE[source]
@@ -322,6 +331,59 @@ def _garbled_box(
     if ink <= _EMPTY_INK:
         return False, _TYPED_BOX_SURE, (x0, top, x1, bottom)
     return False, _UNSURE_ANSWER, (x0, top, x1, bottom)
+
+
+def _swallowed_mark(
+    page: Page, line: Line, first: Token, height: float
+) -> tuple[bool, float, tuple[float, float, float, float]] | None:
+    """A mark typed before a caption ("✔ Nous serons présents") that OCR took as part of
+    the caption's first word: the word spans more than its letters would at the line's
+    pitch, and the ink of that lead, a glyph's size and not a box (boxes are found apart),
+    stands where the page's other boxes stand: a tick or a cross (ink in its middle), or an
+    empty box typed as a character (none)."""
+    word = first.word
+    if word.source != "ocr" or page.image is None or len(first.text) < 2:
+        return None
+    pitches = [
+        (w.x1 - w.x0) / len(w.text) for w in line.words if w is not word and len(w.text) >= 3
+    ]
+    if not pitches:
+        return None
+    lead = (word.x1 - word.x0) - len(first.text) * sorted(pitches)[len(pitches) // 2]
+    if lead < _SWALLOWED_LEAD * height:
+        return None
+    x1 = word.x0 + lead
+    column = any(abs(b.x0 - word.x0) <= _COLUMN_SLACK * height for b in page.boxes)
+    ink = _ink_extent(page.image, (word.x0, line.top, x1, line.bottom))
+    if not column or ink is None:
+        return None
+    if ink[3] - ink[1] < 0.5 * height or ink[2] - ink[0] < 0.4 * height:
+        return None  # a bullet, a dash, a speck
+    # An empty box typed as a character has no ink in its middle; a tick or a cross has.
+    inner = _inner_ink(page.image, ink)
+    if inner is None or _EMPTY_INK < inner < _CROSS_INK:
+        return False, _UNSURE_ANSWER, ink
+    return inner >= _CROSS_INK, _TYPED_BOX_SURE, ink
+
+
+def _ink_extent(
+    image: bytes, bbox: tuple[float, float, float, float]
+) -> tuple[float, float, float, float] | None:
+    """The bounding box of the leftmost glyph's ink inside `bbox`, in page coordinates;
+    None if blank."""
+    import numpy as np
+
+    ink = _page_ink(image)
+    x0, top, x1, bottom = (max(0, round(v)) for v in bbox)
+    patch = ink[top:bottom, x0:x1]
+    if not patch.any():
+        return None
+    columns = np.flatnonzero(patch.any(axis=0))
+    # The leftmost glyph: up to the first blank gap (a letter may follow).
+    gaps = np.flatnonzero(np.diff(columns) > _GLYPH_GAP * (bottom - top))
+    right = columns[gaps[0]] + 1 if len(gaps) else columns[-1] + 1
+    rows = np.flatnonzero(patch[:, columns[0] : right].any(axis=1))
+    return (x0 + columns[0], top + rows[0], x0 + right, top + rows[-1] + 1)
 
 
 def _box_like(tokens: list[Token]) -> bool:

@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from parsers.fields.extract import extract_fields
 from parsers.form import load_form
-from parsers.pages.layout import Page, Word
+from parsers.pages.layout import CheckBox, Page, Word
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -74,3 +74,46 @@ def test_a_number_in_brackets_before_a_caption_is_no_tick() -> None:
 def test_a_box_read_as_a_digit_is_sure_only_when_empty() -> None:
     assert _steering(_page(crossed=False, read_as="[1")) == (False, 0.9)
     assert _steering(_page(crossed=True, read_as="[1"))[1] < 0.8
+
+
+def _swallowed(mark: str, column: bool = True) -> Page:
+    """A mark typed before the steering committee's caption that OCR read as part of its
+    first word ("✔ Nous serons présents…" read "Nous" from the mark's left edge), with the
+    rencontres' box found below it, in the same column."""
+    picture = Image.new("L", (1400, 300), 255)
+    draw = ImageDraw.Draw(picture)
+    if mark == "tick":
+        draw.line((102, 100, 112, 112), fill=0, width=5)
+        draw.line((112, 112, 128, 86), fill=0, width=5)
+    elif mark == "cross":
+        draw.line((102, 86, 128, 112), fill=0, width=5)
+        draw.line((102, 112, 128, 86), fill=0, width=5)
+    elif mark == "bullet":
+        draw.ellipse((108, 96, 116, 104), fill=0)
+    elif mark == "empty":
+        draw.rectangle((102, 86, 128, 112), outline=0, width=3)
+    data = io.BytesIO()
+    picture.save(data, "PNG")
+    words = [Word("Nous", 100, 80, 216, 120, 0.38, "ocr")]  # its letters are 160-216
+    x = 230
+    for text in ["serons", "présents", "à", "la", "réunion", "du", "comité", "de", "pilotage"]:
+        words.append(Word(text, x, 80, x + 14 * len(text), 120, 0.95, "ocr"))
+        x += 14 * len(text) + 14
+    x = 160
+    for text in ["Nous", "participerons", "aux", "6es", "Rencontres", "franco-japonaises"]:
+        words.append(Word(text, x, 180, x + 14 * len(text), 220, 0.95, "ocr"))
+        x += 14 * len(text) + 14
+    box = CheckBox(100 if column else 20, 184, 128 if column else 48, 214, False, 1.0, "ocr")
+    return Page(1, 1400, 300, tuple(words), (box,), image=data.getvalue())
+
+
+@pytest.mark.parametrize(("mark", "ticked"), [("tick", True), ("cross", True), ("empty", False)])
+def test_a_mark_ocr_read_into_its_captions_first_word_is_read_from_its_ink(
+    mark: str, ticked: bool
+) -> None:
+    assert _steering(_swallowed(mark)) == (ticked, 0.9)
+
+
+def test_a_bullet_or_a_mark_outside_the_boxes_column_is_no_tick() -> None:
+    assert _steering(_swallowed("bullet"))[1] < 0.8
+    assert _steering(_swallowed("tick", column=False))[1] < 0.8
