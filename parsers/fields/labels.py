@@ -755,6 +755,8 @@ def _caption_word(token: Token, spec: FieldSpec, vocabulary: dict[str, frozenset
     text = token.text
     if token.folded in _CONNECTORS:
         return True
+    if text in {"(", ")"}:
+        return True  # a bracket OCR read apart: "(nom complet )"
     words = _label_key(token.folded).split()
     if not words or any(c.isdigit() or c == "@" for c in text):
         return False
