@@ -630,3 +630,15 @@ def test_a_text_pdf_is_read_without_image_ocr_or_form_libraries(name: str) -> No
     modules = done.stdout.split()
     loaded = {m.split(".")[0] for m in modules} & set(IMAGE_AND_FORM_LIBRARIES)
     assert loaded == set()
+
+
+def test_a_bracket_read_apart_from_its_words_stays_in_the_caption() -> None:
+    # A scan read "Entité (nom complet) :" with its closing bracket apart.
+    values = _read(
+        _words(100, "Entité (nom complet ) :"),
+        _words(130, "Commune d'Ergersheim"),
+        _words(160, "Nom du représentant :"),
+        _words(190, "Rochel"),
+    )
+    assert values["organisation"] == "Commune d'Ergersheim"
+    assert values["last_name"] == "Rochel"
