@@ -15,6 +15,7 @@ import phonenumbers
 from parsers.fields.case import restore_case, shouted
 from parsers.fields.reading import Doubt
 from parsers.form import FieldSpec
+from parsers.knowledge.confusables import symbol_letters
 from parsers.text import fold
 
 _LEADERS = "._…·-–—_:;,"  # dotted leader lines and stray separators around a value
@@ -48,6 +49,7 @@ _CENTURY = 2000
 
 # The rule of a doubt about a value we mended ourselves: it goes to review whatever its source.
 REPAIRED = "value.repaired"
+COUNT_WORDS = "fields.count_words_disagree"
 # The rule of a doubt about a text in capitals whose case or accents we had to guess.
 CASE_GUESSED = "ocr.text.case_guessed"
 _AT_LOOKALIKES = "&©®"
@@ -184,10 +186,14 @@ def normalize_email(text: str) -> Normalized:
             return Normalized(value, doubt=repaired_doubt(text, value))
         return Normalized(value)
     # OCR often reads the dot between first and last name as a space ("helene perrin@…"),
-    # or as a comma or colon ("j:moreau@…").
+    # or as a comma or colon ("j:moreau@…"), and a letter as a symbol ("$poor@…").
     local, at, domain = value.partition("@")
+    # Or the dot before the domain's suffix ("…@ergersheim fr"); not both: that is a guess.
+    if " " not in local.strip():
+        domain = re.sub(r"(?<=[a-z0-9])\s+(?=[a-z]{2,6}$)", ".", domain.strip())
     repaired = re.sub(r"\s+", ".", local.strip()) + at + domain
     repaired = re.sub(r"(?<=\w)[,:;](?=\w)", ".", repaired)
+    repaired = "".join(symbol_letters().get(c, c) for c in repaired)
     if at and " " not in domain and _EMAIL.match(repaired):
         return Normalized(repaired, doubt=repaired_doubt(text, repaired))
     return Normalized(None, f"{text!r} is not an e-mail address")
@@ -205,17 +211,24 @@ def normalize_postal_code(text: str) -> Normalized:
 
 def normalize_count(text: str, minimum: int | None, maximum: int | None) -> Normalized:
     # "5 (cinq)": the number written twice; the words in brackets say it again.
+    bracket = re.search(r"\(([^)]*)\)\s*$", fold(text))
     folded = re.sub(r"\s*\([^)]*\)\s*$", "", fold(text))
     found = re.fullmatch(r"(\d{1,4})(\s*(personnes?|pers\.?|participants?))?", folded)
+    doubt = None
     if found:
         count = int(found.group(1))
+        said = _NUMBER_WORDS.get(bracket.group(1).strip()) if bracket else None
+        if said is not None and said != count:
+            # A fax reads "3 (trois)" as "8 (trois)": a word is no digit's lookalike.
+            doubt = Doubt(COUNT_WORDS, f"lu « {text} » : le chiffre et les lettres diffèrent")
+            count = said
     elif folded.split(" ")[0] in _NUMBER_WORDS:
         count = _NUMBER_WORDS[folded.split(" ")[0]]
     else:
         return Normalized(None, f"{text!r} is not a number of people")
     if (minimum is not None and count < minimum) or (maximum is not None and count > maximum):
         return Normalized(None, f"{count} is outside {minimum}..{maximum}")
-    return Normalized(count)
+    return Normalized(count, doubt=doubt)
 
 
 def normalize_date(text: str) -> Normalized:

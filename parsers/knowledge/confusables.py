@@ -27,10 +27,10 @@ class LetterPair:
 
 
 @functools.lru_cache(maxsize=1)
-def _table() -> tuple[tuple[LetterPair, ...], dict[str, str]]:
+def _table() -> tuple[tuple[LetterPair, ...], dict[str, str], dict[str, str]]:
     data = tomllib.loads(DATA.read_text(encoding="utf-8"))
     pairs = tuple(LetterPair(e["pair"][0], e["pair"][1], e["repeated"]) for e in data["letters"])
-    return pairs, dict(data["digits"])
+    return pairs, dict(data["digits"]), dict(data["symbols"])
 
 
 def letter_pairs() -> tuple[LetterPair, ...]:
@@ -41,6 +41,11 @@ def letter_pairs() -> tuple[LetterPair, ...]:
 def digit_lookalikes() -> dict[str, str]:
     """Character read where a digit stands -> that digit."""
     return _table()[1]
+
+
+def symbol_letters() -> dict[str, str]:
+    """Symbol read where a letter stands -> that letter."""
+    return _table()[2]
 
 
 def confusable_forms(word: str) -> list[tuple[str, str, str]]:

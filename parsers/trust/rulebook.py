@@ -14,7 +14,7 @@ from rapidfuzz import fuzz
 
 from parsers.fields.combined import SPLIT_UNCERTAIN
 from parsers.fields.extract import BOX_LINE, CUT_AT_HYPHEN
-from parsers.fields.normalize import CASE_GUESSED, REPAIRED
+from parsers.fields.normalize import CASE_GUESSED, COUNT_WORDS, REPAIRED
 from parsers.fields.reading import FieldReading
 from parsers.fields.shapes import FOUND_BY_SHAPE
 from parsers.knowledge.confusables import confusable_forms
@@ -256,6 +256,12 @@ def implausible_date(ctx: Context, key: str, reading: FieldReading) -> str | Non
 @rule(REPAIRED, "a value we mended ourselves (a space read for a dot, '&' for '@')")
 def repaired(ctx: Context, key: str, reading: FieldReading) -> str | None:
     return _reading_doubt(reading, REPAIRED)
+
+
+@rule(COUNT_WORDS, "a number written in digits and in words that say two numbers ('8 "
+      "(trois)'): the words are taken", types={"count"})  # fmt: skip
+def count_words(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    return _reading_doubt(reading, COUNT_WORDS)
 
 
 @rule(CASE_GUESSED, "an OCR'd text in capitals whose case or accents had to be guessed",

@@ -150,6 +150,19 @@ def test_a_space_read_for_the_dot_of_an_address_is_mended_and_doubted() -> None:
     assert result.doubt is not None and result.doubt.rule == "value.repaired"
 
 
+def test_a_letter_read_as_a_symbol_in_an_address_is_mended_and_doubted() -> None:
+    # A normal-resolution fax read "spoor.rebekah@wanadoo.fr" as "$poor.rebekah@…".
+    result = normalize_email("$poor.rebekah@wanadoo.fr")
+    assert result.value == "spoor.rebekah@wanadoo.fr"
+    assert result.doubt is not None and result.doubt.rule == "value.repaired"
+    assert normalize_email("mairie@ville-b€aune.fr").value == "mairie@ville-beaune.fr"
+    assert normalize_email("contact#mairie.fr").problem  # no letter looks like "#"
+    # And the dot before the domain's suffix as a space.
+    result = normalize_email("gorge-rochel@ergersheim fr")
+    assert result.value == "gorge-rochel@ergersheim.fr"
+    assert result.doubt is not None and result.doubt.rule == "value.repaired"
+
+
 def test_an_at_sign_read_as_a_lookalike_is_mended_and_doubted() -> None:
     # Seen on the second reading of a normal-resolution fax: "k.legoff&mairie-cannes.fr".
     for text in ("k.legoff&mairie-cannes.fr", "k.legoff©mairie-cannes.fr"):
@@ -202,3 +215,12 @@ def test_a_text_in_capitals_is_written_as_french_writes_it(
 )
 def test_overseas_numbers_take_their_own_country_code(text: str, e164: str) -> None:
     assert normalize_phone(text).value == e164
+
+
+def test_a_count_whose_words_say_another_number_takes_the_words_and_is_doubted() -> None:
+    # A fine fax read "3 (trois)" as "8 (trois)".
+    result = normalize_count("8 (trois)", 1, 50)
+    assert result.value == 3
+    assert result.doubt is not None and result.doubt.rule == "fields.count_words_disagree"
+    agreeing = normalize_count("3 (trois)", 1, 50)
+    assert (agreeing.value, agreeing.doubt) == (3, None)
