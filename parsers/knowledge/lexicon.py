@@ -34,6 +34,16 @@ def mailbox_words() -> frozenset[str]:
     return frozenset(_lexicon()["mailbox_words"])
 
 
+def body_acronyms() -> frozenset[str]:
+    """Acronyms of intercommunal bodies a domain may hold ("sivom", "sictom")."""
+    return frozenset(_lexicon()["body_acronyms"])
+
+
+def mail_providers() -> frozenset[str]:
+    """Whole domains of public mail services ("orange.fr", "gmail.com")."""
+    return frozenset(_lexicon()["mail_providers"])
+
+
 def top_domains() -> frozenset[str]:
     """Top-level domains a French authority's address ends with."""
     return frozenset(_lexicon()["top_domains"])

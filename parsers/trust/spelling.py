@@ -11,7 +11,13 @@ from __future__ import annotations
 import re
 
 from parsers.form import Role
-from parsers.knowledge.lexicon import french_words, mailbox_words, top_domains
+from parsers.knowledge.lexicon import (
+    body_acronyms,
+    french_words,
+    mail_providers,
+    mailbox_words,
+    top_domains,
+)
 from parsers.knowledge.places import area_words
 from parsers.text import fold
 from parsers.trust.roles import NAME_ROLES, Roles
@@ -52,7 +58,10 @@ def unspelt_parts(roles: Roles) -> list[str] | None:
     Each part between separators must be one whole piece: a name or a part of one, an initial
     of one, the city or a part of its name, a word public bodies' addresses are made of
     ("contact", "mairie", "agglo"), in the domain a word of a department's or region's name
-    ("region-grand-est"), in the local part a French word ("jeunesse@"). "contact@ville-brest.fr"
+    ("region-grand-est"), a word of the organisation's name ("@syndicat-transports.fr" for
+    the Syndicat des transports de …) or a body's acronym ("@sivom-"), in the local part a
+    French word ("jeunesse@"); a public mail service's whole domain ("@orange.fr") is spelt
+    as it stands. "contact@ville-brest.fr"
     read twice alike is then right: a misreading leaves letters no witness spells ("contacl",
     "brcst"). Pieces glued together are not spelt: "fgaillard@" may be "f.gaillard@" with its
     dot lost on the way (seen on a scan).
@@ -70,12 +79,17 @@ def unspelt_parts(roles: Roles) -> list[str] | None:
     initials = {name[0] for name in names if name}
     words = french_words() or frozenset()
     local_pieces = (mailbox_words() | set(names) | name_parts | city | initials) - {""}
-    domain_pieces = (mailbox_words() | city | area_words()) - {""}
+    organisation = {p for p in roles.parts("organisation") if len(p) >= MIN_AGREEMENT}
+    organisation |= set(re.findall(r"\d+", roles.text("organisation") or ""))  # "Sictom n° 3"
+    domain_pieces = mailbox_words() | body_acronyms() | city | area_words() | organisation
+    domain_pieces -= {""}
     unspelt = [
         p
         for p in re.split(r"[._\-+]", local)
         if not (p in local_pieces or (len(p) >= 4 and p in words))
     ]
+    if domain in mail_providers():
+        return unspelt
     return unspelt + [
         p for p in re.split(r"[.\-]", ".".join(labels[:-1])) if p not in domain_pieces
     ]

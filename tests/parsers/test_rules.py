@@ -145,6 +145,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
      Case(doubt={"address.street": Doubt("ocr.text.case_guessed", "…")}), "address.street"),
     ("fields.split_uncertain", Case(source="text", doubt={
         "person.last_name": Doubt("fields.split_uncertain", "…")}), "person.last_name"),
+    ("fields.count_words_disagree", Case(doubt={
+        "count": Doubt("fields.count_words_disagree", "…")}), "count"),
     ("fields.cut_at_hyphen", Case(source="text", doubt={
         "organisation": Doubt("fields.cut_at_hyphen", "…")}), "organisation"),
     ("fields.found_by_shape", Case(source="text", doubt={
@@ -195,6 +197,25 @@ def test_a_complete_bulletin_read_twice_is_doubted_by_no_rule(form: FormDefiniti
     # A common name written with "rn" is that name: its "m" form ("Foumier") is nobody's.
     assert run(Case({**GENERIC, "person.last_name": "Fournier"}, reread=(*REREAD, *NAMES)),
                form) == {}  # fmt: skip
+
+
+def test_an_address_at_a_mail_service_or_spelling_the_organisation_is_witnessed(
+    form: FormDefinition,
+) -> None:
+    twice = (*REREAD, *NAMES)
+    for email, organisation in [
+        ("jerome.colin@orange.fr", "Ville de Brest"),  # a public mail service's domain
+        ("jerome.colin@syndicat-transports.fr", "Syndicat des transports de Brest"),
+        ("jerome.colin@sivom-brest.fr", "Ville de Brest"),  # an intercommunal body's acronym
+        ("accueil@sictom-3.fr", "Sictom n° 3"),
+    ]:
+        case = Case({"contact.email": email, "organisation": organisation}, reread=twice)
+        assert "contact.email" not in run(case, form), email
+    # A misread provider or a word of no witness stays doubted.
+    for email in ("jerome.colin@0range.fr", "jerome.colin@orange-brest.fr",
+                  "jerome.colin@syndicat-transports.fr", "accueil@sictom-3.fr"):  # fmt: skip
+        doubted = run(Case({"contact.email": email}, reread=twice), form)
+        assert "ocr.email.unspelt_letters" in doubted.get("contact.email", []), email
 
 
 def test_an_official_place_name_is_no_word_that_lost_its_accent(form: FormDefinition) -> None:
