@@ -24,7 +24,7 @@ from parsers.fields.labels import (
     tokenize,
     values_beside,
 )
-from parsers.fields.normalize import clean_text, normalize_value
+from parsers.fields.normalize import clean_text, normalize_date, normalize_value
 from parsers.fields.reading import Doubt, FieldReading, Reading
 from parsers.fields.shapes import find_by_shape
 from parsers.fields.signature import read_signature
@@ -147,8 +147,19 @@ def _extract_page(
         if key in result and best.raw is None:
             continue
         result[key] = best
+    place_key = form.key_of("signature.place")
     for key, reading in read_signature(page, tokens, form).items():
-        if key not in result or result[key].raw is None:
+        current = result.get(key)
+        # "Fait à Anglars-Saint-Félix, (e 31/08/2017": the "le" misread, the label's value ran
+        # on into the date; the commune's official name, found by shape, is the place.
+        ran_on = (
+            key == place_key
+            and current is not None
+            and current.raw is not None
+            and normalize_date(current.raw).value is not None
+            and str(reading.raw) in current.raw
+        )
+        if current is None or current.raw is None or ran_on:
             result[key] = reading
     taken = caption_lines | {la.line for la in labels}
     unclaimed = _unclaimed(lines, tokens, taken, blocked, list(result.values()))

@@ -61,6 +61,8 @@ _CONNECTORS = frozenset({"/", "-", "–", "—", "|", "et", "ou", "&", "+", ",",
 # Words after which a phrase goes on: a label never starts right after one of them.
 _PARTICLES = frozenset({"dans", "de", "du", "des", "la", "le", "les", "l", "d", "au", "aux",
                         "sein", "pour", "par", "en", "a", "sur"})  # fmt: skip
+# What OCR reads an "l" as at a word's start ("[a" for "la", "|es" for "les").
+_L_LOOKALIKES = frozenset("[|")
 _ARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "en", "a"})
 
 
@@ -757,6 +759,8 @@ def _caption_word(token: Token, spec: FieldSpec, vocabulary: dict[str, frozenset
         return True
     if text in {"(", ")"}:
         return True  # a bracket OCR read apart: "(nom complet )"
+    if text[:1] in _L_LOOKALIKES and "l" + text[1:].lower() in _ARTICLES:
+        return True  # "Titre au sein de [a collectivité": an article's "l" read as a bracket
     words = _label_key(token.folded).split()
     if not words or any(c.isdigit() or c == "@" for c in text):
         return False

@@ -642,3 +642,18 @@ def test_a_bracket_read_apart_from_its_words_stays_in_the_caption() -> None:
     )
     assert values["organisation"] == "Commune d'Ergersheim"
     assert values["last_name"] == "Rochel"
+
+
+def test_an_article_whose_l_ocr_read_as_a_bracket_stays_in_the_caption() -> None:
+    values = _read(
+        _words(100, "Nom GASCARD"),
+        _words(130, "Titre au sein de [a collectivité Vice-présidente chargée des transports"),
+    )
+    assert values["position"] == "Vice-présidente chargée des transports"
+
+
+def test_a_signature_place_running_on_into_its_date_is_cut_at_the_communes_name() -> None:
+    # A scan read "le" as "(e": no label ended the place before the date.
+    values = _read(_words(100, "Fait à Anglars-Saint-Félix , (e 31/08/2017"))
+    assert values["signed_at"] == "Anglars-Saint-Félix"
+    assert values["signed_on"] == "2017-08-31"
