@@ -49,6 +49,8 @@ class _Tables:
 
     spellings: dict[str, Standing]
     accented: dict[str, tuple[str, ...]]
+    # Spellings only family names have ("Marié", the accents of the family name Marie).
+    last_only: frozenset[str]
 
 
 @functools.lru_cache(maxsize=1)
@@ -57,26 +59,38 @@ def _tables() -> _Tables:
     as their letters do."""
     data = json.loads(gzip.decompress((DATA / "names.json.gz").read_bytes()))
     spellings: dict[str, Standing] = {}
-    for group in [*data["first_names"].values(), data["last_names"]]:
+    last: dict[str, Standing] = {}
+    groups = [(g, spellings) for g in data["first_names"].values()]
+    for group, table in [*groups, (data["last_names"], last)]:
         names, bounds = group["names"], [*group["bounds"], len(group["names"])]
         begin = 0
         for rank, stop in enumerate(bounds):
             kind = min(rank, UNKNOWN - 1)
             for index in range(begin, max(begin, stop)):
                 lower = names[index].lower()
-                if (kind, index) < spellings.get(lower, _UNKNOWN):
-                    spellings[lower] = (kind, index)
+                if (kind, index) < table.get(lower, _UNKNOWN):
+                    table[lower] = (kind, index)
             begin = max(begin, stop)
-    recovered = list(data["last_name_accents"].values()) + read_list("accented_names.txt")
-    for name in recovered + read_list("rn_names.txt"):
-        plain = spellings.get(fold(name), (UNKNOWN - 1, 0))
+    for lower, place in last.items():
+        spellings[lower] = min(spellings.get(lower, _UNKNOWN), place)
+    # A last name's recovered accents stand as that last name does: "Marié" is as rare as the
+    # family name MARIE, not as common as the first name Marie.
+    recovered = [(n, last) for n in data["last_name_accents"].values()]
+    recovered += [
+        (n, spellings) for n in read_list("accented_names.txt") + read_list("rn_names.txt")
+    ]
+    for name, table in recovered:
+        plain = table.get(fold(name), (UNKNOWN - 1, 0))
         lower = name.lower()
         spellings[lower] = min(spellings.get(lower, _UNKNOWN), plain)
     accented: dict[str, list[str]] = {}
     for spelling in spellings:
         if not spelling.isascii() and has_accents(spelling):
             accented.setdefault(fold(spelling), []).append(spelling)
-    return _Tables(spellings, {k: tuple(v) for k, v in accented.items()})
+    first = {n.lower() for g in data["first_names"].values() for n in g["names"]}
+    first |= {n.lower() for n, table in recovered if table is spellings}
+    last_only = frozenset(s for s in spellings if s not in first)
+    return _Tables(spellings, {k: tuple(v) for k, v in accented.items()}, last_only)
 
 
 def standing(word: str) -> Standing:
@@ -93,16 +107,22 @@ def has_accents(word: str) -> bool:
     return any(unicodedata.combining(c) for c in unicodedata.normalize("NFD", word))
 
 
-def unaccented_name(text: str) -> str | None:
+def unaccented_name(text: str, first_name: bool = False) -> str | None:
     """The accented spelling `text` may have lost its accents from ("Loïc" for "Loic", "Tïa"
     for "Tia"): one at most a class less common than the unaccented one (OCR drops a
-    diaeresis with high confidence); or None if it reads as written."""
+    diaeresis with high confidence); or None if it reads as written. A `first_name` is
+    compared with first names' spellings only: "Claire-Marie" lost no accent of the family
+    name Marié."""
     for word in text.replace("-", " ").split():
         if has_accents(word) or len(word) <= _PARTICLE_LETTERS:
             continue  # "Le", "De", "Du" of "Le Bernard" are particles, not names
         read = name_class(word)
         tables = _tables()
-        accented = [(tables.spellings[s], s) for s in tables.accented.get(fold(word), ())]
+        accented = [
+            (tables.spellings[s], s)
+            for s in tables.accented.get(fold(word), ())
+            if not (first_name and s in tables.last_only)
+        ]
         if accented and min(accented)[0][0] <= read + _ACCENT_CLASSES:
             return min(accented)[1].title()
     return None

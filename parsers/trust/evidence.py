@@ -204,14 +204,15 @@ def guarded_name(roles: Roles, key: str) -> bool:
         reading is not None
         and reading.source == "ocr"
         and isinstance(reading.value, str)
-        and shared_misreading(reading.value) is None
+        and shared_misreading(reading.value, roles.form.role_of(key) == "person.first_name") is None
     )
 
 
-def shared_misreading(value: str) -> str | None:
+def shared_misreading(value: str, first_name: bool = False) -> str | None:
     """Why two passes over the same pixels could both misread this name, or None: a mark
     that is no letter, a letter group OCR confuses with another ("rn"/"m"; a common name
-    written with "rn", "Fournier", excepted), a name without the accents it usually carries."""
+    written with "rn", "Fournier", excepted), a name without the accents it usually carries
+    (as a first name, when `first_name`)."""
     if _NAME_SHAPE.fullmatch(value) is None:
         return f"« {value} » contient d'autres signes que des lettres"
     for word in re.split(r"[-' ’]", value):
@@ -219,7 +220,7 @@ def shared_misreading(value: str) -> str | None:
             group = pair.first
             if pair.repeated and group in fold(word) and not known_written_with(word, group):
                 return f"« {word} » contient « {group} », que l'OCR confond avec « {pair.second} »"
-    accented = unaccented_name(value)
+    accented = unaccented_name(value, first_name)
     if accented is not None:
         return f"« {value} » s'écrit d'ordinaire « {accented} »"
     return None

@@ -115,7 +115,7 @@ def name_unguarded(ctx: Context, key: str, reading: FieldReading) -> str | None:
     value = _text(reading)
     if value is None or key in ctx.agreed or key not in ctx.twice:
         return None
-    why = shared_misreading(value)
+    why = shared_misreading(value, ctx.form.role_of(key) == "person.first_name")
     if why is None and reading.confidence < ctx.form.min_name_confidence:
         why = f"lu avec une confiance de {_number(reading.confidence)}"
     return f"lu deux fois, mais {why}" if why else "lu deux fois, sans autre témoin"
@@ -400,7 +400,8 @@ def _holds(words: list[str], wording: list[str]) -> bool:
       types={"name"}, sources=_OCR)  # fmt: skip
 def lost_accent(ctx: Context, key: str, reading: FieldReading) -> str | None:
     value = _text(reading)
-    accented = unaccented_name(value) if value else None
+    first_name = ctx.form.role_of(key) == "person.first_name"
+    accented = unaccented_name(value, first_name) if value else None
     if accented:
         return f"lu « {value} » : ce nom s'écrit d'ordinaire « {accented} »"
     return None

@@ -218,6 +218,18 @@ def test_an_address_at_a_mail_service_or_spelling_the_organisation_is_witnessed(
         assert "ocr.email.unspelt_letters" in doubted.get("contact.email", []), email
 
 
+def test_a_compound_first_name_is_no_family_name_that_lost_its_accent(
+    form: FormDefinition,
+) -> None:
+    # The family name Marie is also written "Marié"; the first name never is.
+    twice = (*REREAD, *NAMES)
+    for name in ("Jean-Marie", "Claire-Marie", "Marie-Henriette"):
+        doubted = run(Case({**GENERIC, "person.first_name": name}, reread=twice), form)
+        assert "person.first_name" not in doubted, (name, doubted)
+    doubted = run(Case({**GENERIC, "person.first_name": "Loic"}, reread=twice), form)
+    assert "ocr.name.lost_accent" in doubted["person.first_name"]
+
+
 def test_an_official_place_name_is_no_word_that_lost_its_accent(form: FormDefinition) -> None:
     # "Maninghen-Henne" holds "Henne", which the word list knows only as "henné".
     doubted = run(Case({"organisation": "Ville de Maninghen-Henne"}), form)
