@@ -177,6 +177,10 @@ EXAMPLES: list[tuple[str, Case, str]] = [
     ("ocr.name.confusable_letters", Case({"person.last_name": "Bemard",
                                           "contact.email": "jerome.bemard@ville-brest.fr"}),
      "person.last_name"),
+    # A normal fax read "Maestre" as "Macstre", in the name and in the address alike.
+    ("ocr.name.confusable_letters", Case({"person.last_name": "Macstre",
+                                          "contact.email": "jerome.macstre@ville-brest.fr"},
+                                         reread=(*REREAD, *NAMES)), "person.last_name"),
     ("ocr.address.confusable_letters", Case({"address.street": "161 impasse Camot"}),
      "address.street"),
 ]  # fmt: skip
