@@ -163,7 +163,9 @@ def read_box(
         phrase -= 1
     reach = tokens[index][phrase].word.x0 - _MARK_REACH * height
     box = _nearest_box(page.boxes, line, caption_word.x0, reach)
-    before = [t for t in tokens[index][:start] if t.word.x1 <= caption_word.x0 + 1]
+    # A mark may overlap the caption's first word: a PDF annotation's "X" laid over "[ ]" glued
+    # to it ("[ ]Coopération"). What starts left of the caption is before it.
+    before = [t for t in tokens[index][:start] if t.word.x0 < caption_word.x0]
     marks = [t for t in before if t.word.x0 >= reach and t.folded in _MARKS]
     empties = [t for t in before if t.word.x0 >= reach and t.folded in _EMPTY_BOXES]
     source: Source = caption_word.source

@@ -657,3 +657,17 @@ def test_a_signature_place_running_on_into_its_date_is_cut_at_the_communes_name(
     values = _read(_words(100, "Fait à Anglars-Saint-Félix , (e 31/08/2017"))
     assert values["signed_at"] == "Anglars-Saint-Félix"
     assert values["signed_on"] == "2017-08-31"
+
+
+def test_an_annotations_cross_over_a_box_glued_to_its_caption_ticks_it() -> None:
+    # "Remplir et signer" laid an "X" over "[ ]", which the PDF's text glues to the caption.
+    def choice(y: float, glued: str, rest: str) -> list[Word]:
+        cross = Word("X", 79, y, 104, y + 10, 1.0, "text", whole_value=True)
+        return [cross, *_line(y, ("[", 79), (glued, 98)), *_words(y, rest, 98 + 6 * len(glued) + 6)]
+
+    values = _read(
+        _words(100, "Atelier(s) souhaité(s) :"),
+        choice(120, "]1", "Accessibilité des transports publics"),
+        choice(140, "]Coopération", "entre collectivités"),
+    )
+    assert values["workshops"] == [1, 3]
