@@ -118,7 +118,13 @@ def _extract_page(
         if reading is not None:
             result[spec.key] = reading
             anchors += 1
-    labels = find_labels(lines, tokens, form)
+    # A check box's caption is no field's label ("Coopération entre collectivités" holds no
+    # "Collectivité :" of the organisation).
+    labels = [
+        la
+        for la in find_labels(lines, tokens, form)
+        if la.line not in caption_lines or la.spec.type == "choices"
+    ]
     # Lines that cannot hold a value written under a label: other labels and captions.
     blocked = caption_lines | {la.line for la in labels if la.strong}
     beside = values_beside(tokens, labels)

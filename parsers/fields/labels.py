@@ -16,6 +16,7 @@ from rapidfuzz.distance import Levenshtein
 
 from parsers.fields.normalize import normalize_value
 from parsers.form import FieldSpec, FormDefinition
+from parsers.knowledge.lexicon import street_words
 from parsers.pages.layout import Line, Word
 from parsers.text import fold
 
@@ -63,6 +64,8 @@ _PARTICLES = frozenset({"dans", "de", "du", "des", "la", "le", "les", "l", "d", 
                         "sein", "pour", "par", "en", "a", "sur"})  # fmt: skip
 # What OCR reads an "l" as at a word's start ("[a" for "la", "|es" for "les").
 _L_LOOKALIKES = frozenset("[|")
+# Digits glued to a capitalised word: a value, then the next caption with no space between.
+_GLUED_CAPTION = re.compile(r"(\d{2,})([A-ZÀ-Ý][a-zà-ÿ]{2,}\S*)")
 _ARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "en", "a"})
 
 
@@ -146,6 +149,9 @@ _SLASHED = re.compile(r"^([^\W\d_]{2,}\.?)/([^\W\d_]{2,}\.?)$")
 
 def _words_of(text: str, word: Word) -> list[Token]:
     """One word's tokens: "Téléphone/Tél." is two wordings of a label and a slash."""
+    glued = _GLUED_CAPTION.fullmatch(text)
+    if glued is not None:  # "35120Localité": a PDF's value run into the next caption
+        return [Token(part, fold(part), word, "word") for part in glued.groups()]
     slashed = _SLASHED.match(text)
     if slashed is None:
         return [Token(text, fold(text), word, "word")]
@@ -680,11 +686,30 @@ def _without_values_taken_for_labels(
     # field, and the label under it is a label ("Organisme" unanswered, "Prénom usuel Ana").
     if values_beside(tokens, accepted):
         return accepted
-    return [
-        la
-        for la in accepted
-        if la.strong or la.start != 0 or (la.line - 1) not in alone or not _under(lines, la)
-    ]
+    kept = []
+    for la in accepted:
+        if la.strong or la.start != 0 or (la.line - 1) not in alone or not _under(lines, la):
+            kept.append(la)
+        elif _own_value(la, tokens[la.line]):
+            # "Adresse postale 158 allée de la République" under an unanswered "Fonction
+            # exercée :": a value of the label's own shape follows it; it is a label, and
+            # its line holds no other caption's value.
+            kept.append(replace(la, strong=True))
+    return kept
+
+
+def _own_value(label: Label, tokens: list[Token]) -> bool:
+    caption, rest = tokens[label.start : label.end], tokens[label.end :]
+    if shaped_value(label.spec, caption, rest):
+        return True
+    # A street address: a house number, then a street word within two words.
+    words = [fold(t.text) for t in rest[:4]]
+    return (
+        label.spec.role == "address.street"
+        and bool(words)
+        and words[0][:1].isdigit()
+        and any(w in street_words() for w in words[1:])
+    )
 
 
 def values_beside(tokens: list[list[Token]], labels: list[Label]) -> bool:

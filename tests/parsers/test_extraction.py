@@ -671,3 +671,29 @@ def test_an_annotations_cross_over_a_box_glued_to_its_caption_ticks_it() -> None
         choice(140, "]Coopération", "entre collectivités"),
     )
     assert values["workshops"] == [1, 3]
+
+
+def test_a_label_followed_by_a_value_of_its_own_shape_is_no_value_of_the_caption_above() -> None:
+    # An unanswered "Fonction exercée … *" above "Adresse postale 158 allée …".
+    values = _read(
+        _words(100, "Fonction exercée dans l'organisme *"),
+        _words(120, "Adresse postale 158 allée de la République"),
+        _words(140, "Code postal et commune 36220 Mérigny"),
+    )
+    assert values["position"] is None
+    assert values["address"] == "158 allée de la République"
+
+
+def test_a_value_glued_to_the_next_caption_is_read_apart() -> None:
+    # LibreOffice wrote "Code postal : 35120Localité : Cherrueix" with no space.
+    values = _read(_words(100, "Code postal : 35120Localité : Cherrueix"))
+    assert (values["postal_code"], values["city"]) == ("35120", "Cherrueix")
+
+
+def test_a_check_boxs_caption_is_no_label_of_a_field(form: FormDefinition) -> None:
+    # "Coopération entre collectivités" heads no box of the organisation's: its caption
+    # ended like "Collectivité" and, ended by its line, beat the real caption, which has none.
+    sample = ROOT / "tests" / "samples" / "variety" / "box_caption_ending_like_a_label_digital.pdf"
+    extraction = extract_bulletin(sample.read_bytes(), form, Limits())
+    assert extraction.fields["organisation"].value == "Conseil départemental de l'Ardèche"
+    assert extraction.fields["workshops"].value == []
