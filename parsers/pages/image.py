@@ -84,6 +84,7 @@ DOT_MIN_RUN = 4
 ACCENT_GAP_PX = 12
 # At a fax's native resolution, an "i"'s dot lies one or two rows over its stem.
 SPECK_ACCENT_ROWS = 2
+STEM_ROWS = 4
 LETTER_MAX_PX = 60
 # Fax noise merges neighbouring dots into short dashes; a leader's dash is at most three dots.
 DASH_MAX_PX = 3 * DOT_MAX_PX
@@ -303,13 +304,19 @@ def remove_specks(ink: Mask) -> Mask:
 
 
 def _over_ink(ink: Mask) -> Mask:
-    """The pixels with ink two or three rows below them, a column either side at most."""
+    """The pixels two or three rows over the top of a stem (a column or two of ink, blank two
+    columns either side, at least `STEM_ROWS` tall), a column either side at most: where an
+    "i"'s or a "j"'s dot stands. Over a round letter a speck stays a speck ("Muüirie")."""
+    padded = np.pad(ink, ((0, STEM_ROWS), (2, 2)))
+    narrow = padded[:, 2:-2] & ~padded[:, :-4] & ~padded[:, 4:]
+    stem = narrow[: ink.shape[0]].copy()
+    for row in range(1, STEM_ROWS):
+        stem &= narrow[row : row + ink.shape[0]]
+    stem[:, 1:] |= stem[:, :-1]
+    stem[:, :-1] |= stem[:, 1:]
     below = np.zeros_like(ink)
     for gap in range(2, 2 + SPECK_ACCENT_ROWS):
-        shifted = ink[gap:]
-        below[:-gap] |= shifted
-        below[:-gap, 1:] |= shifted[:, :-1]
-        below[:-gap, :-1] |= shifted[:, 1:]
+        below[:-gap] |= stem[gap:]
     return below
 
 

@@ -61,12 +61,15 @@ def test_a_fax_speck_goes_but_the_dot_of_an_i_over_its_stem_stays() -> None:
     ink = blank()
     ink[100:110, 60:62] = True  # the stem of an "i" at 98 dpi
     ink[97, 61] = True  # its dot, one pixel, two rows above the stem
-    ink[95, 140:142] = True  # its accent's pair, over an "e"'s top
+    ink[96, 120:122] = True  # a pair over a "j"'s stem, three rows above it
+    ink[99:108, 120:123] = True
+    ink[95, 140:142] = True  # a speck's pair over an "a"'s round top: no accent ("Muüirie")
     ink[98:106, 138:146] = True
     ink[40, 61] = True  # a speck far above
     ink[100, 200] = True  # a speck on blank paper
     cleaned = img.remove_specks(ink)
-    assert cleaned[97, 61] and cleaned[95, 140:142].all()
+    assert cleaned[97, 61] and cleaned[96, 120:122].all()
+    assert not cleaned[95, 140:142].any()
     assert not cleaned[40, 61] and not cleaned[100, 200]
 
 
