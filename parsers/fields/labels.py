@@ -53,7 +53,10 @@ _SHAPED_TYPES = frozenset({"count", "phone", "email", "postal_code", "date"})
 # participant(e) (en capitales) :").
 _MAX_QUALIFIERS = 8
 # Marks of a required field between a label and its colon.
-_REQUIRED_MARKS = frozenset({"*", "(*)", "**"})
+# "*." and "{": OCR's reading of a mark and of a bracket ("collectivité *.", "{en toutes").
+_REQUIRED_MARKS = frozenset({"*", "(*)", "**", "*."})
+_OPENING = ("(", "{")
+_CLOSING = (")", "}")
 # A caption found by its head word only ("Nombre de délégués :"): surely a label, less surely
 # the form's wording.
 _HEAD_SCORE = 0.85
@@ -98,7 +101,8 @@ def tokenize(line: Line) -> list[Token]:
             tokens.append(Token(word.text, fold(word.text), word, "value"))
             continue
         text = word.text.strip()
-        if _LEADER.match(text):
+        # OCR leaves a lone dot of a leader line ("collectivité * . Président").
+        if _LEADER.match(text) or (word.source == "ocr" and text in (".", "·")):
             tokens.append(Token(text, "", word, "leader"))
             continue
         if text in _COLONS:
@@ -405,7 +409,9 @@ def _qualifier(token: Token) -> bool:
     text = token.text
     if token.kind != "word" or any(c.isdigit() or c == "@" for c in text):
         return False
-    return _lower(text) or text.startswith("(") or text in _REQUIRED_MARKS or text in {"/", "&"}
+    return (
+        _lower(text) or text.startswith(_OPENING) or text in _REQUIRED_MARKS or text in {"/", "&"}
+    )
 
 
 def _combined(lines: list[Line], tokens: list[list[Token]], candidates: list[Label]) -> list[Label]:
@@ -567,7 +573,7 @@ def _is_caption_line(tokens: list[Token], vocabulary: dict[str, frozenset[str]])
         return False
     return all(
         _lower(t.text)
-        or t.text.startswith("(")
+        or t.text.startswith(_OPENING)
         or t.folded in _CONNECTORS
         or all(
             _label_word(w, vocabulary[""]) or w in _ARTICLES for w in _label_key(t.folded).split()
@@ -789,7 +795,7 @@ def _caption_word(token: Token, spec: FieldSpec, vocabulary: dict[str, frozenset
     words = _label_key(token.folded).split()
     if not words or any(c.isdigit() or c == "@" for c in text):
         return False
-    if text.startswith("(") or text.endswith(")"):
+    if text.startswith(_OPENING) or text.endswith(_CLOSING):
         return True
     if all(w in _ARTICLES or _label_word(w, vocabulary[spec.key]) for w in words):
         return True

@@ -697,3 +697,18 @@ def test_a_check_boxs_caption_is_no_label_of_a_field(form: FormDefinition) -> No
     extraction = extract_bulletin(sample.read_bytes(), form, Limits())
     assert extraction.fields["organisation"].value == "Conseil départemental de l'Ardèche"
     assert extraction.fields["workshops"].value == []
+
+
+def test_ocr_marks_of_a_caption_stay_in_the_caption() -> None:
+    # A photo read the leader after "collectivité *" as "*" and "."; a fax read "(en toutes
+    # lettres)" with a brace.
+    fax = "ocr"
+    values = _read(
+        _line(100, ("Fonction", 10), ("/", 64), ("qualité", 76), ("au", 124), ("sein", 142),
+              ("de", 172), ("la", 190), ("collectivité", 208), ("*", 290), (".", 300),
+              ("Président", 340), source=fax),
+        _line(130, ("Organisme", 10), ("d'appartenance", 70), ("{en", 160), ("toutes", 184),
+              ("lettres)", 226), ("Mairie", 300), ("d'Orches", 340), source=fax),
+    )  # fmt: skip
+    assert values["position"] == "Président"
+    assert values["organisation"] == "Mairie d'Orches"
