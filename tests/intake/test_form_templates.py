@@ -131,6 +131,20 @@ def test_a_comb_read_surely_stands_where_the_page_read_its_digits_as_no_postal_c
     assert not extraction.flags
 
 
+@pytest.mark.slow
+def test_an_address_zone_reads_no_accent_where_a_fax_speck_lies_over_a_letter(
+    form: FormDefinition, templates: tuple[Template, ...]
+) -> None:
+    # bench/template_returns.py --seed 1701, return 075: the page read
+    # "c.martin @ mairie-la-sallé-les-alpes.fr", no address; its zone is read in ASCII.
+    name = "generated_typed_fax_email_speck_over_a_letter.tif"
+    assert read(name, form).values()["email"] is None
+    extraction = read(name, form, templates)
+    assert extraction.values()["email"] == truth(name)["email"]
+    # Read in its zone only, so not taken without a second reading: a person confirms it.
+    assert "email" in next(f.detail for f in extraction.flags if f.code == "low_confidence")
+
+
 def test_the_application_reads_with_the_templates_learnt_beside_its_form(tmp_path: Path) -> None:
     shutil.copy(FORM, tmp_path / "event.toml")
     folder = tmp_path / "event.templates"
