@@ -62,6 +62,7 @@ def main() -> None:
     form = load_form(FORM)
     learnt = learn_template((SAMPLES / "twocol_blank.pdf").read_bytes(), ".pdf", form, "twocol")
     templates = (generated_template(form), learnt.template)
+    types = {spec.key: spec.type for spec in form.fields}
     env = {**os.environ, "OMP_THREAD_LIMIT": "1"}
     print(f"{'page':38} {'how':7} {'tesseract':>9} {'align':>7} {'ratio':>6} {'zones OCR':>9}")
     aligns = []
@@ -85,7 +86,9 @@ def main() -> None:
             plain = median_seconds(lambda c=command: tesseract(c, env), args.runs)
         ours = median_seconds(align, args.runs)
         mask = page_mask(image)
-        zones = median_seconds(lambda p=page, m=mask, a=alignment: read_zones(p, m, a, Limits()), 1)
+        zones = median_seconds(
+            lambda p=page, m=mask, a=alignment: read_zones(p, m, a, Limits(), types), 1
+        )
         aligns.append(ours)
         print(f"{path.name:38} {alignment.method:7} {plain:8.2f}s {ours:6.3f}s "
               f"{ours / plain:6.3f} {zones:8.2f}s")  # fmt: skip

@@ -65,7 +65,8 @@ def extract_from_content(
     settled: set[str] = set()
     confirmed: frozenset[str] = frozenset()
     if is_bulletin and any(page.image is not None for page in content.pages):
-        reread = confirm_by_rereading(content.pages, fields, form, limits or Limits())
+        rereadable = {k: r for k, r in fields.items() if k not in zoned.combed}
+        reread = confirm_by_rereading(content.pages, rereadable, form, limits or Limits())
         fields, settled, denoised = settle(reread.surer(fields), reread.second, form)
         confirmed = reread.confirmed | denoised
     confirmed |= zoned.confirmed

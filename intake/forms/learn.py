@@ -25,7 +25,14 @@ from intake.forms.templates import templates_dir, write_template
 from intake.inputs import read_input
 from parsers.errors import ParserError
 from parsers.fields.template.labels import find_label
-from parsers.fields.template.model import Anchor, Box, Template, TemplatePage, Zone
+from parsers.fields.template.model import (
+    TYPE_CHARS,
+    Anchor,
+    Box,
+    Template,
+    TemplatePage,
+    Zone,
+)
 from parsers.form import FieldSpec, FormDefinition
 from parsers.limits import Limits
 from parsers.pages.document import read_document
@@ -55,8 +62,6 @@ IGNORE_SCORE = 90
 BOX_REACH = 6.0
 EMPTY_BOXES = frozenset({"☐", "□", "❑", "❏", "[ ]", "[]"})
 LEADER_CHARS = ".…_·-–—"
-# The characters each type's OCR may read where the blank prescribes no format.
-CHARS = {"postal_code": "0123456789", "phone": "0123456789+()-./"}
 
 
 @dataclass(frozen=True)
@@ -130,7 +135,7 @@ def _learn_page(page: Page, ink: npt.NDArray[np.bool_], form: FormDefinition) ->
         taken = [(i, s) for i, s, _ in labels.values() if i == index]
         box = _value_zone(page, line, end, taken, ink)
         zones.append(
-            Zone(spec.key, "text", _round(box), _round(label), chars=CHARS.get(spec.type, ""))
+            Zone(spec.key, "text", _round(box), _round(label), chars=TYPE_CHARS.get(spec.type, ""))
         )
     for spec in form.fields:
         if spec.type == "checkbox":

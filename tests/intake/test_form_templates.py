@@ -100,6 +100,51 @@ def test_handwritten_ticks_are_read_from_the_ink_in_their_boxes(
     assert doubted and all(key in low for key in doubted)
 
 
+@pytest.mark.slow
+def test_a_comb_whose_zeros_tesseract_scores_low_still_confirms_the_page_reading(
+    form: FormDefinition, templates: tuple[Template, ...]
+) -> None:
+    # bench/template_returns.py --seed 1701, return 000: the postal code's cells read
+    # "3", "7", "0", "0", "0", the zeros scored 0.12-0.68 each; the page read "3 7 0 0 0" at
+    # 0.79 and its crop re-read nothing.
+    name = "generated_typed_fax_comb_zeros_scored_low.tif"
+    alone = read(name, form)
+    assert "postal_code" in next(f.detail for f in alone.flags if f.code == "low_confidence")
+    extraction = read(name, form, templates)
+    assert extraction.values()["postal_code"] == truth(name)["postal_code"]
+    assert "postal_code" in zone_agreed(extraction)
+    assert not extraction.flags
+
+
+@pytest.mark.slow
+def test_a_comb_read_surely_stands_where_the_page_read_its_digits_as_no_postal_code(
+    form: FormDefinition, templates: tuple[Template, ...]
+) -> None:
+    # bench/template_returns.py --seed 1701, return 076: the page read the comb's spaced
+    # digits "2 9 2 0 O©", its crop (the comb's ticks in it) "28200"; the comb's cells and
+    # its digits read as one number both spell 29200.
+    name = "generated_typed_fax_comb_read_as_words.tif"
+    alone = read(name, form)
+    assert alone.values()["postal_code"] is None
+    extraction = read(name, form, templates)
+    assert extraction.values()["postal_code"] == truth(name)["postal_code"]
+    assert not extraction.flags
+
+
+@pytest.mark.slow
+def test_an_address_zone_reads_no_accent_where_a_fax_speck_lies_over_a_letter(
+    form: FormDefinition, templates: tuple[Template, ...]
+) -> None:
+    # bench/template_returns.py --seed 1701, return 075: the page read
+    # "c.martin @ mairie-la-sallé-les-alpes.fr", no address; its zone is read in ASCII.
+    name = "generated_typed_fax_email_speck_over_a_letter.tif"
+    assert read(name, form).values()["email"] is None
+    extraction = read(name, form, templates)
+    assert extraction.values()["email"] == truth(name)["email"]
+    # Read in its zone only, so not taken without a second reading: a person confirms it.
+    assert "email" in next(f.detail for f in extraction.flags if f.code == "low_confidence")
+
+
 def test_the_application_reads_with_the_templates_learnt_beside_its_form(tmp_path: Path) -> None:
     shutil.copy(FORM, tmp_path / "event.toml")
     folder = tmp_path / "event.templates"

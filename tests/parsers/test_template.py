@@ -11,7 +11,7 @@ import pytest
 from parsers.errors import FormDefinitionError
 from parsers.fields.reading import FieldReading
 from parsers.fields.template.code import CELLS, code_bits, fingerprint_of, read_code
-from parsers.fields.template.merge import RULE, merge_reading
+from parsers.fields.template.merge import RULE, merge_reading, zone_fields
 from parsers.fields.template.model import (
     Anchor,
     Template,
@@ -20,6 +20,7 @@ from parsers.fields.template.model import (
     parse_template,
     template_toml,
 )
+from parsers.fields.template.zones import ZoneReading
 from parsers.form import FormDefinition, load_form
 from parsers.trust.checks import check_fields
 
@@ -195,6 +196,64 @@ def test_a_comb_that_disagrees_shows_its_digits_and_still_goes_to_a_person(
     assert not agrees and merged.value == "49123" and merged.doubts[0].rule == RULE
     merged, _ = merge_reading(inside, comb, form)  # a text zone: the page's reading shown
     assert merged.value == "48123" and merged.doubts[0].rule == RULE
+
+
+def _comb(key: str, raw: str, confidence: float, unsure: str) -> ZoneReading:
+    """A comb's reading; `unsure` says why its two readings disagree ("" when they agree)."""
+    zone = Zone(key, "comb", (100.0, 50.0, 220.0, 62.0), cells=len(raw), chars="0123456789")
+    return ZoneReading(zone, raw, confidence, (400.0, 200.0, 900.0, 260.0), sure=not unsure)
+
+
+@pytest.mark.parametrize(
+    ("page", "comb", "value", "twice", "doubted", "flagged"),
+    [
+        # Zeros Tesseract scored low, one by one: a witness of the page's reading alike.
+        (("3 7 0 0 0", "37000", 0.79), ("37000", 0.12, ""), "37000", True, False, False),
+        # ... no reading of their own against the page's, nor where it read nothing.
+        (("3 7 0 0 8", "37008", 0.79), ("37000", 0.12, ""), "37008", False, False, True),
+        ((None, None, 0.0), ("37000", 0.12, ""), None, False, False, False),
+        # Read surely, twice alike, where the page read no postal code: the comb's stands.
+        (("8 7 0 O0 0", None, 0.69), ("87000", 0.9, ""), "87000", True, False, False),
+        ((None, None, 0.0), ("87000", 0.9, ""), "87000", True, False, False),
+        # Its cells and its number read otherwise: no reading at all.
+        (
+            ("8 7 0 O0 0", None, 0.69),
+            ("87000", 0.9, "cells read otherwise"),
+            None,
+            False,
+            False,
+            True,
+        ),
+        # Read surely against a page's postal code: a person decides.
+        (("4 8 1 2 3", "48123", 0.89), ("49123", 0.9, ""), "49123", False, True, True),
+    ],
+)
+def test_a_comb_confirms_the_page_stands_alone_or_is_doubted(
+    form: FormDefinition,
+    page: tuple[str | None, str | None, float],
+    comb: tuple[str, float, str],
+    value: str | None,
+    twice: bool,
+    doubted: bool,
+    flagged: bool,
+) -> None:
+    raw, read, confidence = page
+    problem = None if raw is None or read is not None else f"{raw!r} is not a postal code"
+    generic = FieldReading("postal_code", raw, read, confidence, "ocr" if raw else None,
+                           1 if raw else None, (450.0, 210.0, 600.0, 250.0), problem)  # fmt: skip
+    zones = zone_fields([_comb("postal_code", *comb)], form, 1)
+    if "postal_code" not in zones:
+        merged, read_twice = generic, False
+    else:
+        merged, read_twice = merge_reading(generic, zones["postal_code"], form, comb=True)
+    assert (merged.value, read_twice) == (value, twice)
+    assert any(d.rule == RULE for d in merged.doubts) == doubted
+    fields = {key: _ocr(key, None, [] if key == "workshops" else None) for key in form.keys}
+    fields["postal_code"] = merged
+    confirmed = {"postal_code"} if read_twice else set()
+    found = " ".join(f.detail for f in check_fields(fields, form, confirmed=confirmed)
+                       if f.code in ("low_confidence", "invalid_value"))  # fmt: skip
+    assert ("postal_code" in found) == flagged
 
 
 def test_a_value_only_the_zone_read_is_taken_from_it_and_needs_confirming(

@@ -15,8 +15,8 @@ if TYPE_CHECKING:  # zones.py needs OpenCV; a merge of readings does not
     from parsers.fields.template.zones import ZoneReading
 
 RULE = "template.disagrees"
-# A comb read with less confidence than this is no reading: handwritten digits are read
-# only when Tesseract is sure of each.
+# A comb read with less confidence than this is no reading of its own, only a witness of the
+# page's: handwritten digits are read only when Tesseract is sure of each.
 SURE_COMB = 0.7
 
 
@@ -65,12 +65,8 @@ def _as_field(spec: FieldSpec, found: list[ZoneReading], page: int) -> FieldRead
             zone.bbox,
             evidence=evidence,
         )
-    if (
-        zone.zone.kind == "comb"
-        and zone.raw is not None
-        and (not zone.sure or zone.confidence < SURE_COMB)
-    ):
-        return None
+    if zone.zone.kind == "comb" and zone.raw is not None and not zone.sure:
+        return None  # its digits read otherwise one by one than as one number: no reading
     if zone.raw is None:
         return FieldReading(
             spec.key, None, None, zone.confidence, "ocr", page, zone.bbox, evidence=evidence
@@ -93,19 +89,15 @@ def _as_field(spec: FieldSpec, found: list[ZoneReading], page: int) -> FieldRead
 def merge_reading(
     generic: FieldReading, zone: FieldReading, form: FormDefinition, comb: bool = False
 ) -> tuple[FieldReading, bool]:
-    """The field's reading once its zone was read, and whether the two readings agree;
-    `comb` when the zone is a comb (read surely, or `zone_fields` gives no reading)."""
+    """The field's reading once its zone was read, and whether it is read twice alike (the
+    zone agrees with the page, or a comb read surely stands where the page read no value);
+    `comb` when the zone is a comb (its digits read alike one by one and as one number, or
+    `zone_fields` gives no reading)."""
     score = zone.evidence[0].score if zone.evidence else None
     if generic.raw is None and zone.raw is None:
         return generic, False
-    if generic.raw is None:
-        if zone.problem is not None or zone.value is None:
-            return generic, False
-        detail = "read in its zone only"
-        return dataclasses.replace(
-            zone, evidence=(Evidence("template_zone", score=score, detail=detail),)
-        ), False
-    if zone.raw is not None and zone.problem is None and zone.value == generic.value:
+    valid = zone.raw is not None and zone.problem is None and zone.value is not None
+    if valid and zone.value == generic.value:
         agrees = Evidence("template_zone", agrees=True, score=score)
         # Two readings that agree are as sure as the surer of them, as with the crop's
         # second reading (parsers/trust/reread.py): the page's score can be low for what
@@ -115,13 +107,30 @@ def merge_reading(
         return dataclasses.replace(
             generic, confidence=confidence, evidence=(*generic.evidence, agrees)
         ), True
+    if comb and zone.raw is not None and zone.confidence < SURE_COMB:
+        # Digits its cells read with little confidence (a lone typed "0" scores 0.1-0.7 on
+        # its own, handwriting as low): a witness of the page's reading when they agree
+        # (above), no reading of their own.
+        return generic, False
+    if generic.raw is None and not valid:
+        return generic, False
+    if valid and (generic.raw is None or generic.problem is not None):
+        # The page read no value here, or none of the field's type ("8 7 0 O0 0", a comb's
+        # spaced digits): the zone's reading stands alone. A comb's is read twice alike
+        # already, one by one and as one number; any other is confirmed like a single OCR
+        # reading.
+        detail = "read in its comb only" if comb else "read in its zone only"
+        if generic.raw is not None:
+            detail += f"; page: {generic.raw}"
+        return dataclasses.replace(
+            zone, evidence=(Evidence("template_zone", score=score, detail=detail),)
+        ), comb
     kept = generic
     boxed = form.field(generic.key).type in ("checkbox", "choices")
-    valid = zone.raw is not None and zone.problem is None and zone.value is not None
-    if valid and (boxed or comb or generic.problem is not None or not _inside(generic, zone)):
+    if valid and (boxed or comb or not _inside(generic, zone)):
         # The reading shown to the person, doubted all the same: the zone's when the page's
         # reader read its value elsewhere (a line lost or joined moves its values to the
-        # next label), when the page's reading is no value of its type, for a box (ink
+        # next label), for a box (ink
         # inside the box known to be there is a mark; the page's reader may have measured
         # another box, or none), and for a comb (its digits read twice alike, one by one and
         # as one number, where the page reads the spaced digits as words: "4 8 1 2 3" for

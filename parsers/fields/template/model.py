@@ -34,8 +34,21 @@ class Zone:
     cells: int = 0
     # The choice a box of a `choices` field stands for.
     choice: int | None = None
-    # The characters OCR may read in the zone ("" for any): digits in a comb, a phone number's.
+    # The characters OCR may read in the zone (digits in a comb, a phone number's); "" for
+    # its field type's (TYPE_CHARS: an address's ASCII), or any.
     chars: str = ""
+
+
+# The characters each type's OCR may read in a zone whose template names none (the blank
+# prescribes no format; a generated blank's fingerprint is its template's text, so its zones
+# keep the characters they were printed with):
+# an address is written in ASCII, so a fax's speck over a letter is read as no accent
+# ("mairie-la-sallé-les-alpes.fr" read on the page, no address at all).
+TYPE_CHARS = {
+    "postal_code": "0123456789",
+    "phone": "0123456789+()-./",
+    "email": "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789@.-_+",
+}
 
 
 @dataclass(frozen=True)

@@ -18,12 +18,15 @@ from parsers.pages.layout import Page
 
 @dataclass(frozen=True)
 class Zoned:
-    """The fields once read by template, the keys whose zone agreed with the page's reading,
-    and which pages matched which template ("form fields" for a fillable read by name)."""
+    """The fields once read by template, the keys read twice alike (the zone agreed with the
+    page's reading, or a comb read surely stands where the page read no value), which pages
+    matched which template ("form fields" for a fillable read by name), and the keys whose
+    value only their comb read (no crop of the page, its comb's ticks in it, is read again)."""
 
     fields: dict[str, FieldReading]
     confirmed: frozenset[str]
     matched: tuple[tuple[int, str], ...] = ()
+    combed: frozenset[str] = frozenset()
 
 
 def read_by_template(
@@ -41,6 +44,7 @@ def read_by_template(
         merged |= named
         matched.append((min(r.page or 1 for r in named.values()), "form fields"))
     confirmed: set[str] = set()
+    combed: set[str] = set()
     scanned = [page for page in pages if page.image is not None]
     # Only page images are matched: `templates` may be built when first looked at.
     known = [t for t in templates if t.form == form.id] if scanned else []
@@ -61,7 +65,9 @@ def read_by_template(
             generic = merged[key]
             if generic.page not in (None, page.number):
                 continue  # read on another page: this page's zone says nothing of it
-            merged[key], agrees = merge_reading(generic, zone, form, comb=key in combs)
-            if agrees:
+            merged[key], twice = merge_reading(generic, zone, form, comb=key in combs)
+            if twice:
                 confirmed.add(key)
-    return Zoned(merged, frozenset(confirmed), tuple(matched))
+            if twice and (generic.raw is None or generic.problem is not None):
+                combed.add(key)
+    return Zoned(merged, frozenset(confirmed), tuple(matched), frozenset(combed))

@@ -35,7 +35,8 @@ def read_scanned(
     alignment = find_by_marks(mask, known) or find_by_labels(page, unmarked)
     if alignment is None:
         return None
-    zones = zone_fields(read_zones(page, mask, alignment, limits), form, page.number)
+    types = {spec.key: spec.type for spec in form.fields}
+    zones = zone_fields(read_zones(page, mask, alignment, limits, types), form, page.number)
     combs = frozenset(zone.key for zone in alignment.page.zones if zone.kind == "comb")
     return alignment.template.name, zones, combs
 

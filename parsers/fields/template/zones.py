@@ -4,7 +4,7 @@ comb cell by cell, a check box by the ink inside it."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import cv2
@@ -13,7 +13,7 @@ import numpy.typing as npt
 from PIL import Image
 
 from parsers.fields.template.alignment import Alignment, Matrix
-from parsers.fields.template.model import Box, Point, Zone
+from parsers.fields.template.model import TYPE_CHARS, Box, Point, Zone
 from parsers.limits import Limits
 from parsers.pages.layout import CheckBox, Page, Word
 
@@ -76,8 +76,11 @@ class ZoneReading:
     sure: bool = True
 
 
-def read_zones(page: Page, mask: Mask, alignment: Alignment, limits: Limits) -> list[ZoneReading]:
-    """Every zone of the aligned template page, read from the page's ink `mask`."""
+def read_zones(
+    page: Page, mask: Mask, alignment: Alignment, limits: Limits, types: Mapping[str, str]
+) -> list[ZoneReading]:
+    """Every zone of the aligned template page, read from the page's ink `mask`; a zone whose
+    template names no characters is read with its field's type's (`types`: key to type)."""
     readings: list[ZoneReading] = []
     pending: dict[str, list[tuple[Zone, Box, Mask]]] = {}
     combs: list[tuple[Zone, Box, list[Mask]]] = []
@@ -100,7 +103,8 @@ def read_zones(page: Page, mask: Mask, alignment: Alignment, limits: Limits) -> 
             else:
                 readings.append(ZoneReading(zone, None, BLANK_CONFIDENCE, bbox))
         else:
-            pending.setdefault(zone.chars, []).append((zone, bbox, crop))
+            chars = zone.chars or TYPE_CHARS.get(types.get(zone.key, ""), "")
+            pending.setdefault(chars, []).append((zone, bbox, crop))
     for chars, items in pending.items():
         readings += _read_text(items, chars, page.number, limits)
     if combs:
