@@ -69,6 +69,7 @@ _PARTICLES = frozenset({"dans", "de", "du", "des", "la", "le", "les", "l", "d", 
 _L_LOOKALIKES = frozenset("[|")
 # Digits glued to a capitalised word: a value, then the next caption with no space between.
 _GLUED_CAPTION = re.compile(r"(\d{2,})([A-ZÀ-Ý][a-zà-ÿ]{2,}\S*)")
+_LE_MISREAD = frozenset({"1e", "(e", "Ie", "|e", "[e"})
 _ARTICLES = frozenset({"de", "du", "des", "la", "le", "les", "l", "d", "en", "a"})
 
 
@@ -123,7 +124,20 @@ def tokenize(line: Line) -> list[Token]:
             tokens.append(Token(":", ":", word, "colon"))
             continue
         tokens += _words_of(stripped, word)
-    return _joined_boxes(tokens)
+    return _joined_boxes(_le_before_dates(tokens))
+
+
+def _le_before_dates(tokens: list[Token]) -> list[Token]:
+    """OCR reads the "le" before a signature's date as "1e", "(e" or "Ie" ("…-Foug, 1e
+    15/7/2017"): before a date, it is that "le"."""
+    for i, token in enumerate(tokens[:-1]):
+        if (
+            token.word.source == "ocr"
+            and token.text in _LE_MISREAD
+            and tokens[i + 1].text[:1].isdigit()
+        ):
+            tokens[i] = Token("le", "le", token.word, token.kind)
+    return tokens
 
 
 def _joined_boxes(tokens: list[Token]) -> list[Token]:

@@ -712,3 +712,11 @@ def test_ocr_marks_of_a_caption_stay_in_the_caption() -> None:
     )  # fmt: skip
     assert values["position"] == "Président"
     assert values["organisation"] == "Mairie d'Orches"
+
+
+def test_the_le_before_a_signature_date_misread_by_ocr_still_ends_the_place() -> None:
+    for le in ("1e", "(e", "Ie"):
+        values = _read(_line(100, ("Fait", 10), ("à", 40), ("Laneuveville-derrière-Fous", 52),
+                             (",", 210), (le, 220), ("15/7/2017", 240), source="ocr"))  # fmt: skip
+        assert values["signed_at"] == "Laneuveville-derrière-Fous", le
+        assert values["signed_on"] == "2017-07-15", le
