@@ -74,9 +74,14 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
     bulletin = [(fields, n) for _, fields, n, _ in kept]
     found: dict[str, FieldReading] = {}
     anchors = sum(n for _, n in bulletin)
+    boxes = {s.key for s in form.fields if s.type == "checkbox"}
     for page_fields, _ in sorted(bulletin, key=lambda r: -r[1]):
         for key, reading in page_fields.items():
             if key not in found or (found[key].raw is None and reading.raw is not None):
+                found[key] = reading
+            elif key in boxes and reading.confidence > found[key].confidence:
+                # A box seen on its page beats its caption matched where no box stands (the
+                # event's name in the first page's title, its box on the second).
                 found[key] = reading
     fields = {spec.key: found.get(spec.key) or _absent(spec) for spec in form.fields}
     if anchors >= form.min_anchors:

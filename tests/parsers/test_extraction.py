@@ -720,3 +720,33 @@ def test_the_le_before_a_signature_date_misread_by_ocr_still_ends_the_place() ->
                              (",", 210), (le, 220), ("15/7/2017", 240), source="ocr"))  # fmt: skip
         assert values["signed_at"] == "Laneuveville-derrière-Fous", le
         assert values["signed_on"] == "2017-07-15", le
+
+
+def test_a_box_seen_on_the_second_page_beats_its_caption_in_the_first_pages_title() -> None:
+    first = [
+        *_words(60, "Rencontres franco-japonaises Kumamoto 2018"),
+        *_words(100, "Nom : Colin"),
+        *_words(120, "Prénom : Jérôme"),
+        *_words(140, "Organisme : Ville de Brest"),
+        *_words(160, "Ville : Brest"),
+        *_words(180, "Code postal : 29200"),
+        *_words(200, "Adresse : 1 rue de Siam"),
+        *_words(220, "Fonction : Maire"),
+        *_words(240, "Téléphone : 02 98 00 00 00"),
+        *_words(260, "Courriel : jerome.colin@ville-brest.fr"),
+    ]
+    second = [
+        *_words(100, "participera à la réunion du comité de pilotage", x=30),
+        *_words(130, "participera aux Rencontres à Kumamoto du 8 au 11 octobre 2018", x=30),
+        *_words(160, "Nombre de délégués : 2"),
+        *_words(190, "Atelier(s) souhaité(s) :"),
+        *_words(210, "Accessibilité des transports publics", x=30),
+        *_words(230, "Formation des jeunes à l'international", x=30),
+        *_words(260, "Fait à Brest, le 12/07/2017"),
+    ]
+    boxes = (CheckBox(12, 100, 22, 110, True), CheckBox(12, 130, 22, 140, True),
+             CheckBox(12, 210, 22, 220, False), CheckBox(12, 230, 22, 240, True))  # fmt: skip
+    pages = [Page(1, 600, 800, tuple(first)), Page(2, 600, 800, tuple(second), boxes)]
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    fields = extract_fields(pages, form).fields
+    assert fields["rencontres"].value is True and fields["rencontres"].page == 2
