@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -207,6 +208,36 @@ def test_runs_are_found_per_row_with_exclusive_ends() -> None:
     ]
     painted = img.paint_runs(ink.shape, rows, starts, ends)
     assert np.array_equal(painted, ink)
+
+
+def _opencv_closed_then_opened(ink: np.ndarray) -> np.ndarray:
+    """What `_broken_rules` bridges and keeps, by OpenCV's morphology over every pixel."""
+    u8 = ink.astype(np.uint8)
+    closed = cv2.morphologyEx(u8, cv2.MORPH_CLOSE, np.ones((1, img.RULE_GAP_PX), np.uint8))
+    kernel = np.ones((1, img.RULE_MIN_LENGTH_PX), np.uint8)
+    return cv2.morphologyEx(closed, cv2.MORPH_OPEN, kernel).astype(bool)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_rules_bridged_on_runs_are_opencvs_pixel_for_pixel(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    height, width = int(rng.integers(1, 60)), int(rng.integers(1, 400))
+    ink = blank(width, height)
+    for _ in range(int(rng.integers(0, 30))):  # dashes, some at the page's edges
+        y, x, length = (
+            int(rng.integers(0, height)),
+            int(rng.integers(-50, width)),
+            int(rng.integers(1, 250)),
+        )
+        ink[y, max(0, x) : x + length] = True
+    ink ^= rng.random((height, width)) < 0.05
+    rows, starts, ends = img._opened_runs(img._closed_runs(img.find_runs(ink), width), width)
+    assert np.array_equal(img.paint_runs(ink.shape, rows, starts, ends),
+                          _opencv_closed_then_opened(ink))  # fmt: skip
+
+
+def test_a_blank_page_has_no_rules() -> None:
+    assert not img.ruling_lines(blank()).any()
 
 
 def test_vertical_rules_go_too() -> None:
