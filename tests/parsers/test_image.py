@@ -58,6 +58,16 @@ def test_specks_go_strokes_stay() -> None:
     assert cleaned[50:53, 50:53].all() and cleaned[80, 60:120].all()
 
 
+def test_specks_at_the_page_edges_go_strokes_there_stay() -> None:
+    ink = blank(50, 20)
+    ink[0, 0] = True  # a lonely corner pixel
+    ink[19, 30:32] = True  # a pair on the bottom edge
+    ink[5:15, 49] = True  # a stroke along the right edge
+    cleaned = img.remove_specks(ink)
+    assert not cleaned[0, 0] and not cleaned[19].any()
+    assert cleaned[5:15, 49].all()
+
+
 def test_otsu_splits_ink_from_paper() -> None:
     grey = np.full((100, 100), 200, dtype=np.uint8)
     grey[40:60] = 60
