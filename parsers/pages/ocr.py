@@ -194,7 +194,7 @@ def ocr_page(frame: Image.Image, number: int, limits: Limits) -> Page:
             words = read_words(cleaned, number, limits)
     height, width = ink.shape
     png = io.BytesIO()
-    img.to_png_image(cleaned).save(png, format="PNG")
+    img.to_png_image(cleaned).save(png, format="PNG", compress_level=1)
     return Page(number, float(width), float(height), tuple(words), boxes, png.getvalue())
 
 
