@@ -71,9 +71,14 @@ def drop_database(name: str) -> None:
 
 
 def stored_left(url: str) -> int:
+    return stages(url).get("stored", 0)
+
+
+def stages(url: str) -> dict[str, int]:
+    """How many messages stand at each processing stage."""
     with psycopg.connect(url) as connection:
-        row = connection.execute("SELECT count(*) FROM message WHERE stage = 'stored'").fetchone()
-    return int(row[0]) if row else 0
+        rows = connection.execute("SELECT stage, count(*) FROM message GROUP BY stage").fetchall()
+    return {str(stage): int(count) for stage, count in rows}
 
 
 def run(label: str, count: int, workers: int, shared_nothing: bool = False) -> Run:
@@ -113,6 +118,9 @@ def run(label: str, count: int, workers: int, shared_nothing: bool = False) -> R
         seconds = time.monotonic() - started
         if stored_left(url):
             raise SystemExit(f"{label}: not done after {TIMEOUT_SECONDS} s")
+        # Every message stored once and checked: a failed or missing one is no throughput.
+        if stages(url) != {"checked": count}:
+            raise SystemExit(f"{label}: messages by stage {stages(url)}, not {count} checked")
         return Run(label, seconds, count)
     finally:
         for proc in procs:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image, ImageDraw
@@ -71,6 +72,16 @@ def test_a_fax_speck_goes_but_the_dot_of_an_i_over_its_stem_stays() -> None:
     assert cleaned[97, 61] and cleaned[96, 120:122].all()
     assert not cleaned[95, 140:142].any()
     assert not cleaned[40, 61] and not cleaned[100, 200]
+
+
+def test_specks_at_the_page_edges_go_strokes_there_stay() -> None:
+    ink = blank(50, 20)
+    ink[0, 0] = True  # a lonely corner pixel
+    ink[19, 30:32] = True  # a pair on the bottom edge
+    ink[5:15, 49] = True  # a stroke along the right edge
+    cleaned = img.remove_specks(ink)
+    assert not cleaned[0, 0] and not cleaned[19].any()
+    assert cleaned[5:15, 49].all()
 
 
 def test_otsu_splits_ink_from_paper() -> None:
@@ -237,6 +248,36 @@ def test_runs_are_found_per_row_with_exclusive_ends() -> None:
     ]
     painted = img.paint_runs(ink.shape, rows, starts, ends)
     assert np.array_equal(painted, ink)
+
+
+def _opencv_closed_then_opened(ink: np.ndarray) -> np.ndarray:
+    """What `_broken_rules` bridges and keeps, by OpenCV's morphology over every pixel."""
+    u8 = ink.astype(np.uint8)
+    closed = cv2.morphologyEx(u8, cv2.MORPH_CLOSE, np.ones((1, img.RULE_GAP_PX), np.uint8))
+    kernel = np.ones((1, img.RULE_MIN_LENGTH_PX), np.uint8)
+    return cv2.morphologyEx(closed, cv2.MORPH_OPEN, kernel).astype(bool)
+
+
+@pytest.mark.parametrize("seed", range(40))
+def test_rules_bridged_on_runs_are_opencvs_pixel_for_pixel(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    height, width = int(rng.integers(1, 60)), int(rng.integers(1, 400))
+    ink = blank(width, height)
+    for _ in range(int(rng.integers(0, 30))):  # dashes, some at the page's edges
+        y, x, length = (
+            int(rng.integers(0, height)),
+            int(rng.integers(-50, width)),
+            int(rng.integers(1, 250)),
+        )
+        ink[y, max(0, x) : x + length] = True
+    ink ^= rng.random((height, width)) < 0.05
+    rows, starts, ends = img._opened_runs(img._closed_runs(img.find_runs(ink), width), width)
+    assert np.array_equal(img.paint_runs(ink.shape, rows, starts, ends),
+                          _opencv_closed_then_opened(ink))  # fmt: skip
+
+
+def test_a_blank_page_has_no_rules() -> None:
+    assert not img.ruling_lines(blank()).any()
 
 
 def test_vertical_rules_go_too() -> None:

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import re
+import subprocess
 import unicodedata
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pytest
 from PIL import Image
 from rapidfuzz import fuzz
@@ -16,6 +19,7 @@ from rapidfuzz import fuzz
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.limits import Limits
 from parsers.pages import image as img
+from parsers.pages import ocr
 from parsers.pages.document import read_document
 from parsers.pages.layout import CheckBox, Line, Page, group_lines
 from parsers.pages.ocr import ocr_available, parse_tsv, read_image_pages, read_pdf_scan_pages
@@ -104,6 +108,56 @@ def test_two_workers_give_the_same_pages() -> None:
     parallel = read_image_pages(data, Limits(), workers=2)
     assert [p.number for p in parallel] == [1, 2]
     assert parallel == serial
+
+
+def test_one_worker_reads_the_decoded_frames_without_a_png_of_each(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    data = (SAMPLES / "fax_fine_two_pages.tif").read_bytes()
+
+    def no_png(frame: Image.Image) -> bytes:
+        raise AssertionError("a frame encoded for a worker that is not there")
+
+    monkeypatch.setattr(ocr, "_encode_frame", no_png)
+    assert [p.number for p in read_image_pages(data, Limits())] == [1, 2]
+
+
+def test_tesseract_gets_a_grey_page_as_pgm_and_reads_it_as_the_png(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    page = img.to_ocr_image(np.asarray(Image.open(SAMPLES / "corpus_fax_normal_classic.tif")) == 0)
+    sent: list[bytes] = []
+    run = subprocess.run
+
+    def recording(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
+        sent.append(kwargs["input"])
+        return run(command, **kwargs)
+
+    monkeypatch.setattr(subprocess, "run", recording)
+    words = ocr.run_tesseract(page, 1, Limits(), dpi=ocr.OCR_DPI)
+    assert sent[0].startswith(b"P5")
+    png = io.BytesIO()
+    page.save(png, format="PNG")
+    as_png = subprocess.run(
+        ["tesseract", "stdin", "stdout", "--psm", str(ocr.PSM), "--dpi", str(ocr.OCR_DPI),
+         "-l", "fra", "tsv"], input=png.getvalue(), capture_output=True, check=True,
+        env={**os.environ, "OMP_THREAD_LIMIT": "1"},
+    )  # fmt: skip
+    assert words == parse_tsv(as_png.stdout.decode())
+
+
+def test_a_bomb_on_a_later_page_is_refused_before_any_page_is_read(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    out = io.BytesIO()
+    pages = [Image.new("1", (100, 100), 1), Image.new("1", (20000, 20000), 1)]
+    pages[0].save(out, format="TIFF", save_all=True, append_images=pages[1:],
+                  compression="group4")  # fmt: skip
+    read: list[int] = []
+    monkeypatch.setattr(ocr, "ocr_page", lambda frame, number, limits: read.append(number))
+    with pytest.raises(LimitExceeded, match="page 2"):
+        read_image_pages(out.getvalue(), Limits())
+    assert read == []
 
 
 def test_ocr_available_reports_version() -> None:
