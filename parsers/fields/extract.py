@@ -316,6 +316,10 @@ def _reading(
         problem=normal.problem,
         doubt=doubt or normal.doubt,
         label_quality=quality,
+        digit_confidence=min(
+            (w.confidence for w in words if w.source == "ocr" and any(c.isdigit() for c in w.text)),
+            default=None,
+        ),
     )
 
 

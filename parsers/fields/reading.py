@@ -70,6 +70,10 @@ class FieldReading:
     label_quality: float = 1.0
     evidence: tuple[Evidence, ...] = ()
     doubts: tuple[Doubt, ...] = ()
+    # The page's lowest confidence in the value's words that hold a digit (None: no such
+    # word, or not read by OCR): a second reading of the same crop lifts `confidence`, never
+    # this.
+    digit_confidence: float | None = None
 
     @property
     def missing(self) -> bool:

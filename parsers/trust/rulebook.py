@@ -258,6 +258,16 @@ def repaired(ctx: Context, key: str, reading: FieldReading) -> str | None:
     return _reading_doubt(reading, REPAIRED)
 
 
+@rule("ocr.digits.unsure_on_the_page", "an OCR'd house number or count whose digits the page "
+      "read unsure, confirmed only by a second reading of the same pixels (a monospace '0' "
+      "read '8' twice)", roles={"address.street", "count"}, sources=_OCR)  # fmt: skip
+def digits_unsure(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    sure = reading.digit_confidence
+    if reading.raw is None or sure is None or sure >= ctx.form.min_confidence or key in ctx.sure:
+        return None
+    return f"les chiffres de « {reading.raw} » ont été lus avec une confiance de {_number(sure)}"
+
+
 @rule(COUNT_WORDS, "a number written in digits and in words that say two numbers ('8 "
       "(trois)'): the words are taken", types={"count"})  # fmt: skip
 def count_words(ctx: Context, key: str, reading: FieldReading) -> str | None:

@@ -64,6 +64,7 @@ def test_a_fax_read_right_is_accepted(name: str, form: FormDefinition) -> None:
     ("name", "misread"),
     [
         ("../variety/signature_a_le_fax_fine.tif", "address"),  # "Schœælcher"
+        ("../variety/cover_sheet_then_bulletin_fax.tif", "address"),  # "18" for "10", twice
     ],
 )
 def test_a_fax_holding_a_misread_value_goes_to_review(

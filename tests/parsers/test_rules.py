@@ -64,6 +64,7 @@ class Case:
     lost: tuple[str, ...] = ()  # roles whose label or caption was read nowhere
     known: tuple[str, ...] = ()  # the invitation list's organisations
     unclaimed: tuple[str, ...] = ()  # captions no field took
+    digits: dict[str, float] = field(default_factory=dict)  # the page's confidence in digits
 
 
 def run(case: Case, form: FormDefinition) -> dict[str, list[str]]:
@@ -80,7 +81,8 @@ def run(case: Case, form: FormDefinition) -> dict[str, list[str]]:
         else:
             confidence = case.confidence.get(role, 0.99)
             fields[key] = FieldReading(key, str(value), value, confidence, case.source, 1,  # type: ignore[arg-type]
-                                       (0, 0, 1, 1), doubt=case.doubt.get(role))  # fmt: skip
+                                       (0, 0, 1, 1), doubt=case.doubt.get(role),
+                                       digit_confidence=case.digits.get(role))  # fmt: skip
     reread = {key_of(form, role) for role in case.reread}
     second = {key_of(form, role): Normalized(v) for role, v in case.second.items()}
     judged = assess(fields, replace(form, known_organisations=case.known), reread, frozenset(),
@@ -145,6 +147,10 @@ EXAMPLES: list[tuple[str, Case, str]] = [
      Case(doubt={"address.street": Doubt("ocr.text.case_guessed", "…")}), "address.street"),
     ("fields.split_uncertain", Case(source="text", doubt={
         "person.last_name": Doubt("fields.split_uncertain", "…")}), "person.last_name"),
+    # A fax read "10 boulevard de Verdun" as "18 …" (0.71), and so did the crop's re-read.
+    ("ocr.digits.unsure_on_the_page", Case({"address.street": "18 boulevard de Verdun"},
+                                           digits={"address.street": 0.71}), "address.street"),
+    ("ocr.digits.unsure_on_the_page", Case(digits={"count": 0.7}), "count"),
     ("fields.count_words_disagree", Case(doubt={
         "count": Doubt("fields.count_words_disagree", "…")}), "count"),
     ("fields.cut_at_hyphen", Case(source="text", doubt={
