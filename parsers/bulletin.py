@@ -101,7 +101,7 @@ def contract_json(document: str, extraction: Extraction) -> dict[str, Any]:
 
 
 def field_json(reading: FieldReading) -> dict[str, Any]:
-    bbox = [round(v, 1) for v in reading.bbox] if reading.bbox is not None else None
+    bbox = [round(float(v), 1) for v in reading.bbox] if reading.bbox is not None else None
     result: dict[str, Any] = {
         "value": reading.value,
         "confidence": round(reading.confidence, 3),

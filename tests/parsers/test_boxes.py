@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import io
+import json
 from pathlib import Path
 
 import pytest
 from PIL import Image, ImageDraw
 
+from parsers.bulletin import field_json
 from parsers.fields.extract import extract_fields
 from parsers.form import load_form
 from parsers.pages.layout import CheckBox, Page, Word
@@ -112,6 +114,13 @@ def test_a_mark_ocr_read_into_its_captions_first_word_is_read_from_its_ink(
     mark: str, ticked: bool
 ) -> None:
     assert _steering(_swallowed(mark)) == (ticked, 0.9)
+
+
+def test_a_mark_read_from_its_ink_is_written_in_the_contract_json() -> None:
+    # Its place comes from the image's pixels: the contract's bbox holds plain numbers.
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    reading = extract_fields([_swallowed("tick")], form).fields["steering_committee"]
+    assert json.loads(json.dumps(field_json(reading)))["bbox"] == [100.0, 85.0, 131.0, 114.0]
 
 
 def test_a_bullet_or_a_mark_outside_the_boxes_column_is_no_tick() -> None:
