@@ -16,6 +16,7 @@ from parsers.limits import Limits
 from parsers.pages.document import DocumentContent, read_document
 from parsers.trust.checks import Finding, assess, is_late
 from parsers.trust.reread import Reread, confirm_by_rereading
+from parsers.trust.separators import with_separator_ink
 from parsers.trust.witness import settle
 
 
@@ -68,6 +69,7 @@ def extract_from_content(
         rereadable = {k: r for k, r in fields.items() if k not in zoned.combed}
         reread = confirm_by_rereading(content.pages, rereadable, form, limits or Limits())
         fields, settled, denoised = settle(reread.surer(fields), reread.second, form)
+        fields = with_separator_ink(fields, content.pages, form)
         confirmed = reread.confirmed | denoised
     confirmed |= zoned.confirmed
     flags: list[Finding] = []

@@ -18,6 +18,7 @@ Witness = Literal[
     "docx",  # a Word or OpenDocument file's text
     "page_ocr",  # Tesseract on the whole page
     "crop_reread",  # Tesseract again on the value's crop, at another scale
+    "page_ink",  # the page's pixels: the separators an e-mail address's ink holds
     "email_local",  # the names spelt in the e-mail address's local part
     "email_domain",  # the city or body spelt in its domain
     "postal_communes",  # the communes of the postal code

@@ -80,6 +80,14 @@ def area_words() -> frozenset[str]:
     return frozenset(w.replace("'", "") for n in names for w in re.split(r"[\s-]+", fold(n)) if w)
 
 
+@functools.lru_cache(maxsize=1)
+def commune_letters() -> frozenset[str]:
+    """Communes' names as a domain spells them, letters only ("Pézarches" -> "pezarches",
+    "Saint-Aubin" -> "saintaubin"), of four letters or more."""
+    found = (re.sub(r"[^a-z]", "", fold(name)) for name, _ in communes())
+    return frozenset(name for name in found if len(name) >= 4)
+
+
 def _key(name: str) -> str:
     """A commune name as people write it: case, accents, hyphens and 'St' for 'Saint' aside."""
     words = fold(name).replace("-", " ").replace("'", " ").split()
@@ -157,3 +165,4 @@ def warm() -> None:
     _departments_by_key()
     _names_by_letters()
     official_names_by_fold()
+    commune_letters()

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 
 import pytest
 
-from parsers.fields.reading import Doubt, FieldReading
+from parsers.fields.reading import Doubt, Evidence, FieldReading
 from parsers.form import FormDefinition, load_form
 from parsers.trust.checks import check_fields, is_late
 from parsers.trust.rules import parse_doubted
@@ -213,8 +214,9 @@ def test_a_second_ocr_pass_confirms_plain_names_only(form: FormDefinition) -> No
         ("contacl@ville-brest.fr", False),  # a letter no witness spells
         ("contact@ville-brcst.fr", False),
         ("contact@ville-brest.fn", False),  # an unknown top-level domain
-        ("contact2@ville-brest.fr", False),
-        ("contact@brest-29.fr", False),
+        ("contact2@ville-brest.fr", True),  # digits read sure, as a phone number's
+        ("contact@brest-29.fr", True),
+        ("accuei1@ville-brest.fr", False),  # a letter read as a digit leaves no word
         ("x.y@brest.fr", False),  # initials of nobody here
     ],
 )
@@ -259,6 +261,23 @@ def test_an_address_with_parts_glued_together_goes_to_review(form: FormDefinitio
                   "jerome.colin@villebrest.fr"):  # fmt: skip
         fields = complete("ocr", email=email)
         assert codes(fields, form, REREAD | NAMES)["low_confidence"] == "email", email
+
+
+def test_parts_glued_together_are_as_written_where_the_ink_holds_every_separator(
+    form: FormDefinition,
+) -> None:
+    # The page's pixels hold as many dots and hyphens as were read: none was lost.
+    for email, inked in [("jcolin@ville-brest.fr", True), ("jeromecolin@ville-brest.fr", True),
+                         ("jcolin@ville-brest.fr", False)]:  # fmt: skip
+        fields = complete("ocr", email=email)
+        ink = Evidence("page_ink", agrees=inked)
+        fields["email"] = replace(fields["email"], evidence=(ink,))
+        expected = {} if inked else {"low_confidence": "email"}
+        assert codes(fields, form, REREAD | NAMES) == expected, (email, inked)
+    # Only names glue: a domain glued to a word ("villebrest") may have lost its hyphen.
+    fields = complete("ocr", email="jerome.colin@villebrest.fr")
+    fields["email"] = replace(fields["email"], evidence=(Evidence("page_ink"),))
+    assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "email"}
 
 
 def test_a_mended_email_goes_to_review_even_when_typed(form: FormDefinition) -> None:
