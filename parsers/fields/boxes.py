@@ -49,6 +49,8 @@ _EMPTY_INK = 0.04
 _INK_LEVEL = 128
 # What OCR makes of a typed box's sides, and the letters it reads a whole box as.
 _BRACKETS = frozenset("[](){}|")
+# What OCR reads a closing bracket as, alone: a digit or a letter of its shape.
+_CLOSING_LOOKALIKES = frozenset({"]", ")", "}", "|", "1", "l", "I", "J"})
 _BOX_LETTERS = frozenset({"D", "O", "U", "0", "□"})
 # A typed box whose ink agrees with its reading.
 _TYPED_BOX_SURE = 0.9
@@ -158,6 +160,7 @@ def read_box(
         phrase > 0
         and tokens[index][phrase - 1].folded not in _GLYPHS
         and not _box_like(tokens[index][phrase - 1 : phrase])
+        and not _read_apart(tokens[index][max(0, phrase - 2) : phrase])
         and (tokens[index][phrase].word.x0 - tokens[index][phrase - 1].word.x1 < height)
     ):
         phrase -= 1
@@ -315,13 +318,20 @@ def _garbled_box(
     "[)", "D"): a short token holding a bracket, or one letter shaped like a box, about a
     line high and wide; the ink between its sides says whether it is ticked, clearly or the
     box stays unread."""
-    near = next((lead[-n:] for n in (1, 2) if _box_like(lead[-n:])), [])
-    if page.image is None or not near or near[0].word.x0 < reach:
+    if page.image is None:
         return None
-    x0, top = min(t.word.x0 for t in near), min(t.word.top for t in near)
-    x1, bottom = max(t.word.x1 for t in near), max(t.word.bottom for t in near)
-    if not (0.6 * height <= x1 - x0 <= 3 * height and bottom - top >= 0.6 * height):
+    # Its last word alone, or with the one before when that alone is too narrow ("[" "1]").
+    spans = [_span(lead[-n:]) for n in (1, 2) if len(lead) >= n and _box_like(lead[-n:])]
+    found = [
+        (span, near)
+        for span, near in spans
+        if near[0].word.x0 >= reach
+        and 0.6 * height <= span[2] - span[0] <= 3 * height
+        and span[3] - span[1] >= 0.6 * height
+    ]
+    if not found:
         return None
+    (x0, top, x1, bottom), near = found[0]
     ink = _inner_ink(page.image, (x0, top, x1, bottom))
     if ink is None:
         return None
@@ -391,6 +401,20 @@ def _ink_extent(
         float(x0 + right),
         float(top + rows[-1] + 1),
     )
+
+
+def _span(tokens: list[Token]) -> tuple[tuple[float, float, float, float], list[Token]]:
+    """The box around the tokens' words, and the tokens."""
+    words = [t.word for t in tokens]
+    box = (min(w.x0 for w in words), min(w.top for w in words),
+           max(w.x1 for w in words), max(w.bottom for w in words))  # fmt: skip
+    return box, tokens
+
+
+def _read_apart(tokens: list[Token]) -> bool:
+    """A typed box whose sides OCR read as two words, the right one a lone lookalike of a
+    bracket ("{ 1" for "[ ]"): no word of the caption."""
+    return len(tokens) == 2 and tokens[1].text in _CLOSING_LOOKALIKES and _box_like(tokens[:1])
 
 
 def _box_like(tokens: list[Token]) -> bool:

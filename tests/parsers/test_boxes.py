@@ -31,7 +31,14 @@ def _page(crossed: bool, read_as: str, gap: float = 24, digit: bool = False) -> 
         draw.line((125, 84, 125, 116), fill=0, width=5)
     data = io.BytesIO()
     picture.save(data, "PNG")
-    words = [Word(read_as, 96, 78, 156, 122, 0.35, "ocr")]
+    if " " in read_as:  # its sides read apart: "{ 1"
+        left, right = read_as.split()
+        words = [
+            Word(left, 96, 78, 108, 122, 0.4, "ocr"),
+            Word(right, 144, 78, 156, 122, 0.5, "ocr"),
+        ]
+    else:
+        words = [Word(read_as, 96, 78, 156, 122, 0.35, "ocr")]
     x = 156 + gap
     for text in ["participera", "à", "la", "réunion", "du", "comité", "de", "pilotage"]:
         words.append(Word(text, x, 80, x + 14 * len(text), 120, 0.95, "ocr"))
@@ -76,6 +83,11 @@ def test_a_number_in_brackets_before_a_caption_is_no_tick() -> None:
 def test_a_box_read_as_a_digit_is_sure_only_when_empty() -> None:
     assert _steering(_page(crossed=False, read_as="[1")) == (False, 0.9)
     assert _steering(_page(crossed=True, read_as="[1"))[1] < 0.8
+    # Its sides read as two words, the right one a digit, are still its box.
+    assert _steering(_page(crossed=False, read_as="{ 1")) == (False, 0.9)
+    assert _steering(_page(crossed=True, read_as="{ 1"))[1] < 0.8
+    assert _steering(_page(crossed=False, read_as="[ 1]")) == (False, 0.9)
+    assert _steering(_page(crossed=True, read_as="[ X]")) == (True, 0.9)
 
 
 def _swallowed(mark: str, column: bool = True) -> Page:
