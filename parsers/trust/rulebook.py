@@ -19,6 +19,7 @@ from parsers.fields.reading import FieldReading
 from parsers.fields.shapes import FOUND_BY_SHAPE
 from parsers.knowledge.confusables import confusable_forms
 from parsers.knowledge.lexicon import (
+    body_acronyms,
     foreign_letters,
     french_words,
     lost_accents,
@@ -468,10 +469,12 @@ def unknown_proper_nouns(text: str) -> list[str]:
     article = re.sub(r"\bdes (?=[A-Z])", "Les ", re.sub(r"\bdu (?=[A-Z])", "Le ", plain))
     spans = place_spans(plain) + place_spans(text) + place_spans(article)
     words = french_words() or frozenset()
+    acronyms = body_acronyms()  # "SIVOM", in capitals as bodies write them
     return [
         m.group()
         for m in re.finditer(r"[^\W\d_]+", plain)
         if m.group()[0].isupper()
         and m.group().lower() not in words
+        and not (m.group().isupper() and m.group().lower() in acronyms)
         and not any(s <= m.start() and m.end() <= e for s, e in spans)
     ]

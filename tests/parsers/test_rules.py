@@ -260,6 +260,14 @@ def test_an_official_place_name_is_no_word_that_lost_its_accent(form: FormDefini
     assert "ocr.text.lost_accent" in doubted.get("organisation", [])
 
 
+def test_a_public_bodys_acronym_in_capitals_is_a_known_word(form: FormDefinition) -> None:
+    assert run(Case({"organisation": "SIVOM de Ligny-lès-Aire"}), form) == {}
+    # Not in capitals, or no body's acronym: a misread word.
+    for organisation in ("Sivom de Ligny-lès-Aire", "SIVAM de Ligny-lès-Aire"):
+        doubted = run(Case({"organisation": organisation}), form)
+        assert doubted == {"organisation": ["ocr.text.unknown_proper_noun"]}, organisation
+
+
 def test_an_organisation_read_as_the_invitation_list_spells_it_is_witnessed(
     form: FormDefinition,
 ) -> None:
