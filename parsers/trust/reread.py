@@ -47,6 +47,8 @@ _SCALE = 0.75
 _MARGIN = 0.6
 # White space between stacked crops, in pixels, so that Tesseract keeps them apart.
 _GAP = 40
+# Marks a crop's margin catches: a box's side, a stroke of the line above or below.
+_MARKS = frozenset("|¦!/\\[](){}_-—–.,;:'\"*«»~^`°")
 
 
 @dataclass(frozen=True)
@@ -113,17 +115,20 @@ def confirm_by_rereading(
             second[reading.key] = again
             confidence[reading.key] = _lowest(inside)
     # A value the block reading lost (a lone digit, an address Tesseract joined to its
-    # neighbour) is read once more on its own, as one line.
+    # neighbour) is read once more on its own, as one line; then as a block of its own (a
+    # phone number whose "+33" the line reading took for "(+38").
     for reading in wanted:
-        if reading.key in second:
-            continue
-        crop, _ = _stack([reading], images)
-        alone = run_tesseract(crop, 0, limits, psm=7)
-        text = " ".join(w.text for w in sorted(alone, key=lambda w: w.x0))
-        again = _read_again(form.field(reading.key), text)
-        if again.value is not None and again.problem is None:
-            second[reading.key] = again
-            confidence[reading.key] = _lowest(alone)
+        crop = None
+        for psm in (7, 6):
+            if reading.key in second:
+                break
+            crop = crop or _stack([reading], images)[0]
+            alone = run_tesseract(crop, 0, limits, psm=psm)
+            text = " ".join(w.text for w in sorted(alone, key=lambda w: w.x0))
+            again = _read_again(form.field(reading.key), text)
+            if again.value is not None and again.problem is None:
+                second[reading.key] = again
+                confidence[reading.key] = _lowest(alone)
     confirmed = frozenset(key for key, again in second.items() if again.value == fields[key].value)
     # A mended reading ("5/17/2017" for "5/7/2017") lends no confidence: Tesseract's was in
     # what it read, not in the mend.
@@ -140,6 +145,7 @@ def _read_again(spec: FieldSpec, text: str) -> Normalized:
     digit it looks like. An address's speck read as an accent ("mäirie") or lost dot before
     its top-level domain ("sur-merfr"), and a date that does not exist for a slash read with a
     one ("5/17/2017"), are mended when one mend makes them valid, and the mend doubted."""
+    text = _without_debris(spec, text)
     again = normalize_value(spec, text)
     if again.value is None and spec.type in ("email", "date"):
         mends = _slash_ghosts(text) if spec.type == "date" else [_mend_address(text)]
@@ -157,6 +163,26 @@ def _read_again(spec: FieldSpec, text: str) -> Normalized:
             digits = "".join(c if c.isdigit() else lookalikes[c] for c in head)
             again = normalize_value(spec, digits + space + rest)
     return again
+
+
+def _without_debris(spec: FieldSpec, text: str) -> str:
+    """The crop's reading without what its margin caught at either end: a ruled box's side
+    or a neighbour's stroke read as a lone mark ("| 29 esplanade", "Bézu-la-Forêt, |") and,
+    in a name or a place (no digit, no lone letter), a lone digit or letter ("1 Moniot",
+    "i Viesly"). The page's reading of the value's own words holds none of them."""
+    words = text.split()
+    wordy = spec.type == "name" or spec.role in ("address.city", "signature.place")
+
+    def debris(word: str) -> bool:
+        if all(c in _MARKS for c in word):
+            return True
+        return wordy and len(word.strip("".join(_MARKS))) <= 1
+
+    while words and debris(words[0]):
+        words.pop(0)
+    while words and debris(words[-1]):
+        words.pop()
+    return " ".join(words).strip(",;")
 
 
 def _slash_ghosts(text: str) -> list[str]:

@@ -12,7 +12,7 @@ from parsers.fields.normalize import Normalized
 from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition, load_form
 from parsers.limits import Limits
-from parsers.pages.layout import Page
+from parsers.pages.layout import Page, Word
 from parsers.pages.ocr import ocr_available
 from parsers.trust.reread import Reread, _read_again, confirm_by_rereading
 
@@ -136,3 +136,54 @@ def test_a_value_both_readings_agree_on_is_as_sure_as_the_surer_of_them() -> Non
     # Readings that disagree lend nothing.
     disagreeing = Reread(frozenset(), {"signed_on": Normalized("2017-09-08")}, {"signed_on": 0.9})
     assert disagreeing.surer({"signed_on": date(0.24)})["signed_on"].confidence == 0.24
+
+
+@pytest.mark.parametrize(
+    ("key", "text", "value"),
+    [
+        ("last_name", "1 Moniot", "Moniot"),  # a box's side read as a digit
+        ("signed_at", "i Viesly", "Viesly"),
+        ("signed_at", "1 Bézu-la-Forêt, |", "Bézu-la-Forêt"),
+        ("address", "| 29 esplanade du 8 Mai 1945", "29 esplanade du 8 Mai 1945"),
+        ("delegation_size", "| 5 —", 5),
+        # A house number, a name's particle, a count's digit are the value's own.
+        ("address", "8 rue de Brest", "8 rue de Brest"),
+        ("last_name", "Le Toquin", "Le Toquin"),
+        ("delegation_size", "5", 5),
+    ],
+)
+def test_what_the_crops_margin_caught_is_no_part_of_the_second_reading(
+    form: FormDefinition, key: str, text: str, value: object
+) -> None:
+    assert _read_again(form.field(key), text).value == value
+
+
+@pytest.mark.skipif(not ocr_available(), reason="tesseract with French is not installed")
+def test_a_value_the_block_and_the_line_readings_lose_is_read_as_a_block_of_its_own(
+    form: FormDefinition, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Seen on a screenshot: the strip lost a phone number and the line reading of its crop
+    # took "+33" for "(+38"; read as a block of its own, it was right. Tesseract cannot be
+    # made to misread on demand: the strip and the line readings are made to fail here.
+    from parsers.pages import ocr
+
+    page = Image.new("L", (1400, 200), 255)
+    draw = ImageDraw.Draw(page)
+    typeface = ImageFont.truetype(FONT, 42)
+    draw.text((100, 60), "02 98 00 12 34", font=typeface, fill=0)
+    box = tuple(float(v) for v in draw.textbbox((100, 60), "02 98 00 12 34", font=typeface))
+    png = io.BytesIO()
+    page.save(png, format="PNG")
+    asked: list[int] = []
+    real = ocr.run_tesseract
+
+    def failing(image: Image.Image, number: int, limits: Limits, psm: int = 3) -> list[Word]:
+        asked.append(psm)
+        return [] if psm != 6 or len(asked) == 1 else real(image, number, limits, psm=psm)
+
+    monkeypatch.setattr(ocr, "run_tesseract", failing)
+    phone = FieldReading("phone", "02 98 00 12 34", "+33298001234", 0.9, "ocr", 1, box)  # type: ignore[arg-type]
+    reread = confirm_by_rereading([Page(1, 1400, 200, (), image=png.getvalue())],
+                                  {"phone": phone}, form, Limits())  # fmt: skip
+    assert asked == [6, 7, 6]
+    assert reread.confirmed == {"phone"}
