@@ -398,6 +398,23 @@ def lower_case_start(ctx: Context, key: str, reading: FieldReading) -> str | Non
     return None
 
 
+# Particles a family name may start with in lower case ("de Rugy", "van Gogh", "d'Estaing").
+_PARTICLES = frozenset({"d", "de", "du", "des", "da", "di", "del", "della", "le", "la", "van",
+                        "von", "der", "den", "ten", "ter", "ben", "bin", "el", "al"})  # fmt: skip
+
+
+@rule("ocr.name.lower_case_start", "an OCR'd name that starts in lower case, no particle "
+      "('lyad' for Iyad: a capital I read as an l)", types={"name"}, sources=_OCR)  # fmt: skip
+def name_lower_case_start(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if not value or not value[:1].islower():
+        return None
+    first = re.split(r"[\s'’-]", value, maxsplit=1)[0]
+    if first in _PARTICLES and first != value:
+        return None
+    return f"« {value} » commence par une minuscule, quand un nom commence par une capitale"
+
+
 def _caption_words(text: str) -> list[str]:
     return [w for w in re.split(r"[^\w]+", fold(text).replace("'", " ")) if w]
 

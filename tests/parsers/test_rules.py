@@ -168,6 +168,7 @@ EXAMPLES: list[tuple[str, Case, str]] = [
     ("fields.unclaimed_caption", Case(source="text", lost=("address.street",),
                                       unclaimed=("N° et rue : 84 quai Nationale",)),
      "address.street"),
+    ("ocr.name.lower_case_start", Case({"person.first_name": "lyad"}), "person.first_name"),
     ("ocr.name.lost_accent", Case({"person.first_name": "Jerome"}), "person.first_name"),
     # "Tïa" is rarer than "Tia", yet common enough for a lost diaeresis to be likely.
     ("ocr.name.lost_accent", Case({"person.first_name": "Tia"}), "person.first_name"),
@@ -258,6 +259,21 @@ def test_an_official_place_name_is_no_word_that_lost_its_accent(form: FormDefini
     assert "ocr.text.lost_accent" not in doubted.get("organisation", [])
     doubted = run(Case({"organisation": "Communaute de Maninghen-Henne"}), form)
     assert "ocr.text.lost_accent" in doubted.get("organisation", [])
+
+
+def test_a_name_read_in_lower_case_is_doubted_unless_a_particle_starts_it(
+    form: FormDefinition,
+) -> None:
+    twice = (*REREAD, *NAMES)
+    for role, name in [("person.first_name", "lyad"), ("person.last_name", "osiris")]:
+        doubted = run(Case({**GENERIC, role: name}, reread=twice), form)
+        assert "ocr.name.lower_case_start" in doubted.get(role, []), name
+    for name in ("de Rugy", "van Gogh", "d'Estaing"):
+        doubted = run(Case({**GENERIC, "person.last_name": name}, reread=twice), form)
+        assert "ocr.name.lower_case_start" not in doubted.get("person.last_name", []), name
+    # Typed as the sender wrote it.
+    typed = Case({**GENERIC, "person.first_name": "lyad"}, source="text")
+    assert "person.first_name" not in run(typed, form)
 
 
 def test_a_public_bodys_acronym_in_capitals_is_a_known_word(form: FormDefinition) -> None:
