@@ -50,6 +50,7 @@ _INK_LEVEL = 128
 # What OCR makes of a typed box's sides, and the letters it reads a whole box as.
 _BRACKETS = frozenset("[](){}|")
 # What OCR reads a closing bracket as, alone: a digit or a letter of its shape.
+_ARTICLES = frozenset({"la", "le", "les"})
 _CLOSING_LOOKALIKES = frozenset({"]", ")", "}", "|", "1", "l", "I", "J"})
 _BOX_LETTERS = frozenset({"D", "O", "U", "0", "□"})
 # A typed box whose ink agrees with its reading.
@@ -159,7 +160,10 @@ def read_box(
     while (
         phrase > 0
         and tokens[index][phrase - 1].folded not in _GLYPHS
-        and not _box_like(tokens[index][phrase - 1 : phrase])
+        and (
+            not _box_like(tokens[index][phrase - 1 : phrase])
+            or _article_lookalike(tokens[index], phrase - 1, height)
+        )
         and not _read_apart(tokens[index][max(0, phrase - 2) : phrase])
         and (tokens[index][phrase].word.x0 - tokens[index][phrase - 1].word.x1 < height)
     ):
@@ -409,6 +413,20 @@ def _span(tokens: list[Token]) -> tuple[tuple[float, float, float, float], list[
     box = (min(w.x0 for w in words), min(w.top for w in words),
            max(w.x1 for w in words), max(w.bottom for w in words))  # fmt: skip
     return box, tokens
+
+
+def _article_lookalike(tokens: list[Token], at: int, height: float) -> bool:
+    """An article whose "l" OCR read as a bracket ("participera à [a réunion"), inside the
+    caption's phrase: a word stands just before it. A box stands before its caption."""
+    text = tokens[at].text
+    if at == 0 or text[:1] not in "[|" or "l" + text[1:].lower() not in _ARTICLES:
+        return False
+    before = tokens[at - 1]
+    return (
+        before.kind == "word"
+        and any(c.isalpha() for c in before.text)
+        and tokens[at].word.x0 - before.word.x1 < height
+    )
 
 
 def _read_apart(tokens: list[Token]) -> bool:
