@@ -415,6 +415,23 @@ def name_lower_case_start(ctx: Context, key: str, reading: FieldReading) -> str 
     return f"« {value} » commence par une minuscule, quand un nom commence par une capitale"
 
 
+@rule("ocr.name.mixed_case", "an OCR'd name with a capital inside a word that also holds "
+      "small letters ('AËl' for Aël: an accented letter read as a capital)", types={"name"},
+      sources=_OCR)  # fmt: skip
+def name_mixed_case(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    value = _text(reading)
+    if not value:
+        return None
+    for word in re.split(r"[\s'’-]+", value):
+        rest = word[1:]
+        for prefix in ("Mc", "Mac"):  # "McKenzie", "MacLeod": a capital after the prefix
+            if word.startswith(prefix) and word[len(prefix) : len(prefix) + 1].isupper():
+                rest = word[len(prefix) + 1 :]
+        if any(c.isupper() for c in rest) and any(c.islower() for c in word):
+            return f"« {word} » mêle capitales et minuscules"
+    return None
+
+
 def _caption_words(text: str) -> list[str]:
     return [w for w in re.split(r"[^\w]+", fold(text).replace("'", " ")) if w]
 

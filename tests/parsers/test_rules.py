@@ -169,6 +169,7 @@ EXAMPLES: list[tuple[str, Case, str]] = [
                                       unclaimed=("N° et rue : 84 quai Nationale",)),
      "address.street"),
     ("ocr.name.lower_case_start", Case({"person.first_name": "lyad"}), "person.first_name"),
+    ("ocr.name.mixed_case", Case({"person.first_name": "AËl"}), "person.first_name"),
     ("ocr.name.lost_accent", Case({"person.first_name": "Jerome"}), "person.first_name"),
     # "Tïa" is rarer than "Tia", yet common enough for a lost diaeresis to be likely.
     ("ocr.name.lost_accent", Case({"person.first_name": "Tia"}), "person.first_name"),
@@ -274,6 +275,18 @@ def test_a_name_read_in_lower_case_is_doubted_unless_a_particle_starts_it(
     # Typed as the sender wrote it.
     typed = Case({**GENERIC, "person.first_name": "lyad"}, source="text")
     assert "person.first_name" not in run(typed, form)
+
+
+def test_a_name_mixing_capitals_and_small_letters_in_a_word_is_doubted(
+    form: FormDefinition,
+) -> None:
+    twice = (*REREAD, *NAMES)
+    for name in ("AËl", "MaRie", "JeaN"):
+        doubted = run(Case({**GENERIC, "person.first_name": name}, reread=twice), form)
+        assert "ocr.name.mixed_case" in doubted.get("person.first_name", []), name
+    for name in ("LE TOQUIN", "Le Toquin", "McKenzie", "MacLeod", "Jean-Marie", "O'Neil"):
+        doubted = run(Case({**GENERIC, "person.last_name": name}, reread=twice), form)
+        assert "ocr.name.mixed_case" not in doubted.get("person.last_name", []), name
 
 
 def test_a_public_bodys_acronym_in_capitals_is_a_known_word(form: FormDefinition) -> None:
