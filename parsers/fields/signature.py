@@ -18,6 +18,10 @@ from parsers.text import fold
 
 # Words that say a line is the signature's: "Fait", "Lieu", "Date", "signé".
 _CUES = frozenset({"fait", "lieu", "date", "signe", "signature"})
+# A signature block's words that hold no value ("Lieu Date", "Signature et cachet"), and how
+# far under them, in their line's heights, a value written under its label would be.
+_BLANK_CUE_WORDS = _CUES | {"", "et", "le", "a", "du", "cachet", "fait"}
+_BLANK_REACH = 3.5
 # Longest run of words looked up as one place name ("Saint-Martin-de-Ré", "La Roche-sur-Yon").
 _MAX_PLACE_WORDS = 4
 # A place or a date found by its shape, not after its label: surely enough read, less sure
@@ -52,7 +56,53 @@ def read_signature(
         if place is not None:  # "Fait le 15/9/2017 à" may leave the place blank
             found[place_key] = _reading(page, place_key, place, _text(place))
         return found
+    return _left_blank(page, tokens, (place_key, date_key))
+
+
+def _left_blank(
+    page: Page, tokens: list[list[Token]], keys: tuple[str, str]
+) -> dict[str, FieldReading]:
+    """Both fields read as left blank where the signature's block says only its cues
+    ("Lieu Date", then "Signature et cachet" or nothing): their labels were read, nothing
+    written after or under them. Any other word under the cues may be their values."""
+    lines = [[t.word for t in line if t.kind in ("word", "value")] for line in tokens]
+    lines = [words for words in lines if words]
+    for i, words in enumerate(lines):
+        folded = [p for w in words for p in _cue_parts(w.text)]
+        if not (_CUES & set(folded)) or not all(f in _BLANK_CUE_WORDS for f in folded):
+            continue
+        height = max(w.bottom for w in words) - min(w.top for w in words)
+        below = [
+            later
+            for later in lines[i + 1 :]
+            if min(w.top for w in later) - max(w.bottom for w in words) < _BLANK_REACH * height
+        ]
+        if any(
+            not all(p in _BLANK_CUE_WORDS for w in later for p in _cue_parts(w.text))
+            for later in below
+        ):
+            return {}
+        box = (
+            min(w.x0 for w in words),
+            min(w.top for w in words),
+            max(w.x1 for w in words),
+            max(w.bottom for w in words),
+        )
+        return {
+            key: FieldReading(key, None, None, 0.0, words[0].source, page.number, box)
+            for key in keys
+        }
     return {}
+
+
+def _cue_parts(text: str) -> list[str]:
+    """A word of a signature block, folded, as its cue words: two glued by OCR ("Faitle")
+    come apart."""
+    word = fold(text).strip(",.:;")
+    for i in range(1, len(word)):
+        if word[:i] in _BLANK_CUE_WORDS and word[i:] in _BLANK_CUE_WORDS:
+            return [word[:i], word[i:]]
+    return [word]
 
 
 def _text(words: list[Word]) -> str:

@@ -120,6 +120,27 @@ def test_a_label_whose_words_ocr_glued_is_still_a_label() -> None:
     assert values["signed_on"] == "2017-08-25"
 
 
+def _signature(*lines: list[Word]) -> dict[str, tuple[object, int | None]]:
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    page = Page(1, 600, 800, tuple(w for line in lines for w in line))
+    fields = extract_fields([page], form).fields
+    return {key: (fields[key].value, fields[key].page) for key in ("signed_at", "signed_on")}
+
+
+def test_a_signature_block_of_cues_alone_was_left_blank() -> None:
+    # "Lieu Date" (or "Faitle à", glued), then "Signature et cachet": the labels were read,
+    # nothing written: both blank on page 1, no label lost.
+    blank = {"signed_at": (None, 1), "signed_on": (None, 1)}
+    for cues in ([("Lieu", 10), ("Date", 200)], [("Faitle", 10), ("à", 60)]):
+        signature = _line(140, ("Signature", 10), ("et", 70), ("cachet", 90), source="ocr")
+        assert _signature(_line(100, *cues, source="ocr"), signature) == blank
+        assert _signature(_line(100, *cues, source="ocr")) == blank
+    # Words under the cues may be their values, written under their labels: not blank.
+    values = _line(125, ("Brest", 10), ("3/9/2017", 200), source="ocr")
+    found = _signature(_line(100, ("Lieu", 10), ("Date", 200), source="ocr"), values)
+    assert found != blank
+
+
 def test_a_value_without_a_letter_or_digit_is_no_value() -> None:
     # Seen on an unseen fax: the blank city's line read as "=" (0.31), flagged uncertain
     # instead of incomplete.
