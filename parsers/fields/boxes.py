@@ -431,8 +431,14 @@ def _article_lookalike(tokens: list[Token], at: int, height: float) -> bool:
 
 def _read_apart(tokens: list[Token]) -> bool:
     """A typed box whose sides OCR read as two words, the right one a lone lookalike of a
-    bracket ("{ 1" for "[ ]"): no word of the caption."""
-    return len(tokens) == 2 and tokens[1].text in _CLOSING_LOOKALIKES and _box_like(tokens[:1])
+    bracket ("{ 1" for "[ ]"): no word of the caption. A whole box before a number is a
+    choice's box and number ("[1] 1. Accessibilité")."""
+    return (
+        len(tokens) == 2
+        and tokens[1].word.text in _CLOSING_LOOKALIKES  # not "1.", a choice's number
+        and _box_like(tokens[:1])
+        and not set(tokens[0].text) & set("])}")
+    )
 
 
 def _box_like(tokens: list[Token]) -> bool:

@@ -156,3 +156,29 @@ def test_an_article_read_with_a_bracket_inside_the_caption_is_no_box() -> None:
     box = CheckBox(100, 84, 136, 116, False, 1.0, "ocr")
     page = Page(1, 1400, 200, tuple(words), (box,), image=data.getvalue())
     assert _steering(page) == (False, 1.0)
+
+
+@pytest.mark.parametrize("read_as", ["[1]", "[1"])
+def test_a_choices_box_read_whole_before_its_number_is_read_from_its_ink(read_as: str) -> None:
+    # "[1] 1. Accessibilité…": each empty box read "[1]" or "[1" before its choice's number.
+    picture = Image.new("L", (1400, 400), 255)
+    draw = ImageDraw.Draw(picture)
+    captions = [["1.", "Accessibilité", "des", "transports", "publics"],
+                ["2.", "Formation", "des", "jeunes", "à", "l'international"],
+                ["3.", "Coopération", "entre", "collectivités"]]  # fmt: skip
+    words = []
+    for row, caption in enumerate(captions):
+        top = 60 + row * 100
+        draw.line((100, top, 100, top + 40), fill=0, width=4)
+        draw.line((146, top, 146, top + 40), fill=0, width=4)
+        words.append(Word(read_as, 96, top - 2, 150, top + 42, 0.45, "ocr"))
+        x = 180
+        for text in caption:
+            words.append(Word(text, x, top, x + 14 * len(text), top + 40, 0.95, "ocr"))
+            x += 14 * len(text) + 14
+    data = io.BytesIO()
+    picture.save(data, "PNG")
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    page = Page(1, 1400, 400, tuple(words), image=data.getvalue())
+    reading = extract_fields([page], form).fields["workshops"]
+    assert (reading.value, reading.confidence) == ([], 0.9)
