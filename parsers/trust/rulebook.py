@@ -432,6 +432,27 @@ def name_mixed_case(ctx: Context, key: str, reading: FieldReading) -> str | None
     return None
 
 
+# Small words a name or a place name holds in lower case: particles, articles, prepositions.
+_SMALL_WORDS = _PARTICLES | {"les", "et", "sur", "sous", "en", "lès", "lez", "aux", "au", "à",
+                             "près", "dessus", "dessous"}  # fmt: skip
+
+
+@rule("ocr.text.broken_word", "an OCR'd name or place name holding a word in lower case that "
+      "is no particle ('Zimber lin', 'Dammar d'): a space read inside a word, which an "
+      "e-mail address cannot tell, it spells letters only", sources=_OCR)  # fmt: skip
+def broken_word(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    spec = ctx.form.field(key)
+    value = _text(reading)
+    if not value or not (spec.type == "name" or spec.role in ("address.city", "signature.place")):
+        return None
+    words = value.split()
+    for word in words[1:]:
+        head = re.split(r"['’-]", word, maxsplit=1)[0]
+        if head[:1].islower() and head not in _SMALL_WORDS:
+            return f"« {value} » : « {word} » en minuscules, comme un mot coupé en deux"
+    return None
+
+
 def _caption_words(text: str) -> list[str]:
     return [w for w in re.split(r"[^\w]+", fold(text).replace("'", " ")) if w]
 

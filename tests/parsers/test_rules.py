@@ -170,6 +170,7 @@ EXAMPLES: list[tuple[str, Case, str]] = [
      "address.street"),
     ("ocr.name.lower_case_start", Case({"person.first_name": "lyad"}), "person.first_name"),
     ("ocr.name.mixed_case", Case({"person.first_name": "AËl"}), "person.first_name"),
+    ("ocr.text.broken_word", Case({"person.last_name": "Zimber lin"}), "person.last_name"),
     ("ocr.name.lost_accent", Case({"person.first_name": "Jerome"}), "person.first_name"),
     # "Tïa" is rarer than "Tia", yet common enough for a lost diaeresis to be likely.
     ("ocr.name.lost_accent", Case({"person.first_name": "Tia"}), "person.first_name"),
@@ -287,6 +288,25 @@ def test_a_name_mixing_capitals_and_small_letters_in_a_word_is_doubted(
     for name in ("LE TOQUIN", "Le Toquin", "McKenzie", "MacLeod", "Jean-Marie", "O'Neil"):
         doubted = run(Case({**GENERIC, "person.last_name": name}, reread=twice), form)
         assert "ocr.name.mixed_case" not in doubted.get("person.last_name", []), name
+
+
+def test_a_name_or_a_place_broken_by_a_space_is_doubted_even_where_the_address_spells_it(
+    form: FormDefinition,
+) -> None:
+    twice = (*REREAD, *NAMES, "address.city")
+    broken: dict[str, object] = {
+        "person.last_name": "Zimber lin",
+        "contact.email": "jerome.zimberlin@ville-brest.fr",
+    }
+    doubted = run(Case(broken, reread=twice), form)
+    assert "ocr.text.broken_word" in doubted.get("person.last_name", [])
+    doubted = run(Case({"address.city": "Bres t", "signature.place": "Brest"}, reread=twice), form)
+    assert "ocr.text.broken_word" in doubted.get("address.city", [])
+    for role, value in [("person.last_name", "de Rugy"), ("person.last_name", "Le Toquin"),
+                        ("address.city", "Saint-Vaast-du-Val"), ("address.city", "Bourg la Reine"),
+                        ("address.city", "Aix en Provence")]:  # fmt: skip
+        doubted = run(Case({role: value}, reread=twice), form)
+        assert "ocr.text.broken_word" not in doubted.get(role, []), value
 
 
 def test_a_public_bodys_acronym_in_capitals_is_a_known_word(form: FormDefinition) -> None:
