@@ -472,6 +472,8 @@ def _words_below(
         below = lines[index]
         if below.top - line.bottom > _BELOW_LINES * height:
             return index, []
+        if (below.top + below.bottom) / 2 <= line.bottom:
+            continue  # beside the label, on its row ("Prénom(s)      *"): not under it
         inside = [t for t in tokens[index] if left <= (t.word.x0 + t.word.x1) / 2 < right]
         if not inside:
             continue

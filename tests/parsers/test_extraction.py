@@ -771,3 +771,14 @@ def test_a_box_seen_on_the_second_page_beats_its_caption_in_the_first_pages_titl
     form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
     fields = extract_fields(pages, form).fields
     assert fields["rencontres"].value is True and fields["rencontres"].page == 2
+
+
+def test_a_mark_beside_a_label_above_its_box_is_no_value_under_it() -> None:
+    # "Prénom(s)" and its required mark on the same row, the mark a small glyph high on it
+    # (a line of its own), the name under them.
+    mark = [Word("*", 70, 170, 76, 174, 0.9, "ocr")]
+    rows = [_line(100, ("Nom", 10), source="ocr"), _line(130, ("Ulmer", 12), source="ocr"),
+            _line(170, ("Prénom(s)", 10), source="ocr"), mark,
+            _line(200, ("Kylan", 12), source="ocr")]  # fmt: skip
+    values = _read(*rows)
+    assert (values["last_name"], values["first_name"]) == ("Ulmer", "Kylan")
