@@ -67,6 +67,8 @@ _PARTICLES = frozenset({"dans", "de", "du", "des", "la", "le", "les", "l", "d", 
                         "sein", "pour", "par", "en", "a", "sur"})  # fmt: skip
 # What OCR reads an "l" as at a word's start ("[a" for "la", "|es" for "les").
 _L_LOOKALIKES = frozenset("[|")
+# Words of a caption's head before a label in parentheses ("Participant (Prénom NOM)").
+_PARENTHESISED_HEAD = 2
 # Digits glued to a capitalised word: a value, then the next caption with no space between.
 _GLUED_CAPTION = re.compile(r"(\d{2,})([A-ZÀ-Ý][a-zà-ÿ]{2,}\S*)")
 _LE_MISREAD = frozenset({"1e", "(e", "Ie", "|e", "[e"})
@@ -502,7 +504,14 @@ def _resolve(candidates: list[Label], tokens: list[list[Token]]) -> list[Label]:
         cells = {(label.line, i) for i in range(label.start, label.end)}
         if cells & taken:
             continue
-        if not label.strong and label.start != 0:
+        if _in_parentheses(label, tokens[label.line]):
+            # "Participant (Prénom NOM) Tessnime BRESCIANI": the parentheses name the fields
+            # of a caption headed by a word of no field's; the whole caption is the label.
+            label = replace(label, start=0, strong=True)
+            cells = {(label.line, i) for i in range(label.start, label.end)}
+            if cells & taken:
+                continue
+        elif not label.strong and label.start != 0:
             later.append(label)
             continue
         taken |= cells
@@ -516,6 +525,18 @@ def _resolve(candidates: list[Label], tokens: list[list[Token]]) -> list[Label]:
         taken |= cells
         accepted.append(Label(label.spec, label.line, label.start, label.end, label.score, True))
     return accepted
+
+
+def _in_parentheses(label: Label, tokens: list[Token]) -> bool:
+    """A label written in parentheses after its caption's head word or two, a value after
+    it: "Participant (Prénom NOM)", "Représentant (nom et prénom)"."""
+    return (
+        0 < label.start <= _PARENTHESISED_HEAD
+        and tokens[label.start].text.startswith("(")
+        and tokens[label.end - 1].text.endswith(")")
+        and all(t.kind == "word" and t.text[:1].isalpha() for t in tokens[: label.start])
+        and label.end < len(tokens)
+    )
 
 
 def _second_on_line(label: Label, accepted: list[Label], tokens: list[list[Token]]) -> bool:

@@ -782,3 +782,13 @@ def test_a_mark_beside_a_label_above_its_box_is_no_value_under_it() -> None:
             _line(200, ("Kylan", 12), source="ocr")]  # fmt: skip
     values = _read(*rows)
     assert (values["last_name"], values["first_name"]) == ("Ulmer", "Kylan")
+
+
+def test_fields_named_in_parentheses_after_a_captions_head_are_its_labels() -> None:
+    row = _line(100, ("Participant", 10), ("(Prénom", 82), ("NOM)", 130), ("Tessnime", 170),
+                ("BRESCIANI", 230), source="ocr")  # fmt: skip
+    values = _read(row)
+    assert (values["first_name"], values["last_name"]) == ("Tessnime", "Bresciani")
+    # Parentheses after a value are the value's ("Chargé de mission (Europe)").
+    position = _line(140, ("Fonction", 10), (":", 60), ("Chargée", 70), ("(Europe)", 120))
+    assert _read(row, position)["position"] == "Chargée (Europe)"
