@@ -67,6 +67,8 @@ _PARTICLES = frozenset({"dans", "de", "du", "des", "la", "le", "les", "l", "d", 
                         "sein", "pour", "par", "en", "a", "sur"})  # fmt: skip
 # What OCR reads an "l" as at a word's start ("[a" for "la", "|es" for "les").
 _L_LOOKALIKES = frozenset("[|")
+# A gap, in line heights, between a caption and the value's column beside it.
+_CELL_GAP = 1.5
 # Words of a caption's head before a label in parentheses ("Participant (Prénom NOM)").
 _PARENTHESISED_HEAD = 2
 # Digits glued to a capitalised word: a value, then the next caption with no space between.
@@ -779,7 +781,9 @@ def caption_tail_lines(
     ends = {
         la.line
         for la in labels
-        if la.start == 0 and tokens[la.line][la.end - 1].folded.rstrip("'’") in _PARTICLES
+        if la.start == 0
+        and tokens[la.line][la.end - 1].folded.rstrip("'’") in _PARTICLES
+        and _ends_its_cell(lines[la.line], tokens[la.line], la.end)
     }
     tails = set()
     for line in ends:
@@ -793,6 +797,15 @@ def caption_tail_lines(
         if close and abs(tokens[below][0].word.x0 - tokens[line][0].word.x0) <= height:
             tails.add(below)
     return tails
+
+
+def _ends_its_cell(line: Line, tokens: list[Token], end: int) -> bool:
+    """Whether a caption ending at `end` ends its cell: the line ends there, or the value's
+    column starts after a gap. "Commune du Controis-en-Sologne" goes on as one phrase."""
+    if end >= len(tokens):
+        return True
+    height = max(line.bottom - line.top, 1.0)
+    return tokens[end].word.x0 - tokens[end - 1].word.x1 > _CELL_GAP * height
 
 
 def _rest_holds_value(tokens: list[Token], end: int) -> bool:

@@ -13,7 +13,7 @@ from parsers.bulletin import extract_bulletin
 from parsers.fields.extract import extract_fields
 from parsers.form import FormDefinition, load_form
 from parsers.limits import Limits
-from parsers.pages.layout import CheckBox, Page, Word
+from parsers.pages.layout import CheckBox, Page, Word, group_lines
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCUMENTS = ROOT / "tests" / "samples" / "documents"
@@ -792,3 +792,22 @@ def test_fields_named_in_parentheses_after_a_captions_head_are_its_labels() -> N
     # Parentheses after a value are the value's ("Chargé de mission (Europe)").
     position = _line(140, ("Fonction", 10), (":", 60), ("Chargée", 70), ("(Europe)", 120))
     assert _read(row, position)["position"] == "Chargée (Europe)"
+
+
+def test_a_value_starting_with_a_labels_words_is_no_caption_wrapped_onto_the_next_line() -> None:
+    # "Commune du Controis-en-Sologne" (an organisation, under its label) starts with the
+    # words of a city's label ending on "du": the line under it is the next caption, not the
+    # end of a caption wrapped in its cell ("Qualité ou fonction au sein de la" / "collectivité").
+    from parsers.fields.labels import Label, caption_tail_lines, tokenize
+
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    value = _line(130, ("Commune", 12), ("du", 60), ("Controis-en-Sologne", 78), source="ocr")
+    caption = _line(155, ("Nom", 10), ("du", 34), ("participant", 52), (":", 124), source="ocr")
+    rows = [value, caption]
+    lines = group_lines(Page(1, 600, 800, tuple(w for row in rows for w in row)))
+    tokens = [tokenize(line) for line in lines]
+    city = Label(form.field("city"), 0, 0, 2, 1.0, False)
+    assert caption_tail_lines(lines, tokens, [city]) == set()
+    # A caption that does end its line on "du" goes on under it.
+    wrapped = [tokens[0][:2], tokens[1]]
+    assert caption_tail_lines(lines, wrapped, [city]) == {1}
