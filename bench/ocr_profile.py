@@ -10,7 +10,8 @@ before its first document (imports, word list, place names), which a one-shot
 `intake extract` pays on every document. CPU seconds, not wall, so that a busy machine moves
 the figures little: this process's stages from cProfile on the process clock (which slows
 the Python parts somewhat: shares are of the profiled run, totals of the plain one), each
-Tesseract run from its own accounting, grouped by page segmentation mode. The stages are
+Tesseract read (in process, or a command from its own accounting) grouped by page
+segmentation mode. The stages are
 named by the functions that run them (parsers/); rename them here when those move.
 """
 
@@ -71,7 +72,8 @@ STAGES = [
 
 class TesseractRuns:
     """Stands for `subprocess` in parsers.pages.ocr: runs as it would, and adds up each
-    Tesseract run's CPU seconds (its own accounting) by page segmentation mode."""
+    Tesseract command's CPU seconds (its own accounting) by page segmentation mode; and,
+    wrapped around the in-process engine's `read_tsv`, the CPU seconds of each read there."""
 
     TimeoutExpired = subprocess.TimeoutExpired
     SubprocessError = subprocess.SubprocessError
@@ -79,6 +81,7 @@ class TesseractRuns:
     def __init__(self) -> None:
         self.seconds: dict[str, float] = defaultdict(float)
         self.calls: dict[str, int] = defaultdict(int)
+        self.in_process = 0.0
 
     def run(self, command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
         before = _children_cpu()
@@ -87,6 +90,18 @@ class TesseractRuns:
         self.seconds[f"--psm {psm}"] += _children_cpu() - before
         self.calls[f"--psm {psm}"] += 1
         return done
+
+    def wrap(self, read_tsv: Callable[..., str]) -> Callable[..., str]:
+        def timed(engine: object, image: bytes, psm: int, *args: Any) -> str:
+            before = time.process_time()
+            try:
+                return read_tsv(engine, image, psm, *args)
+            finally:
+                self.in_process += time.process_time() - before
+                self.seconds[f"--psm {psm}"] += time.process_time() - before
+                self.calls[f"--psm {psm}"] += 1
+
+        return timed
 
 
 def _children_cpu() -> float:
@@ -162,7 +177,9 @@ def main() -> None:
     from parsers.form import load_form
     from parsers.knowledge.places import misspelt_place
     from parsers.limits import Limits
-    from parsers.pages import ocr
+    from parsers.pages import ocr, tesseract
+
+    read_tsv = tesseract.Engine.read_tsv
 
     form = load_form(FORM)
     costs = start_up_costs()
@@ -187,11 +204,15 @@ def main() -> None:
             wall, cpu = measured(lambda d=data: extract_bulletin(d, form, Limits()))
             ours_wall, ours_cpu = ours_wall + wall, ours_cpu + cpu
             ocr.subprocess = runs  # type: ignore[assignment]
+            tesseract.Engine.read_tsv = runs.wrap(read_tsv)  # type: ignore[method-assign]
             profile.runcall(extract_bulletin, data, form, Limits())
+            tesseract.Engine.read_tsv = read_tsv  # type: ignore[method-assign]
             ocr.subprocess = subprocess
     stats = pstats.Stats(profile)
     stages = stage_seconds(stats, runs)
-    profiled = stats.total_tt + sum(runs.seconds.values())  # type: ignore[attr-defined]
+    # The engine's reads are in the profile already; the commands' are not.
+    commands = sum(runs.seconds.values()) - runs.in_process
+    profiled = stats.total_tt + commands  # type: ignore[attr-defined]
     reference = plain_cpu / pages
     print(f"{len(files)} documents, {pages} pages, {corpus}; load average {os.getloadavg()[0]:.1f}")
     print(f"reference: tesseract PAGE - -l fra   {plain_wall / pages:6.3f} s/page wall "

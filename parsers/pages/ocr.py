@@ -1,6 +1,7 @@
 """Tesseract adapter and the OCR page readers for images (TIFF, PNG, JPEG) and scanned PDFs.
 
-This is the one module that runs Tesseract; its failures become `parsers.errors` exceptions.
+This is the one module that runs Tesseract (in process through `tesseract`, the command for
+orientation); its failures become `parsers.errors` exceptions.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.limits import Limits
 from parsers.pages import image as img
+from parsers.pages import tesseract
 from parsers.pages.layout import Page, Word
 
 try:  # HEIC photos from phones, when the optional plugin is installed.
@@ -46,12 +48,14 @@ OSD_MIN_CONFIDENCE = 2.0
 PDF_RENDER_SCALE = img.WORK_DPI / 72
 # The resolution of the image Tesseract reads a page from (see image.OCR_REDUCE).
 OCR_DPI = img.WORK_DPI // img.OCR_REDUCE
-# Images of these modes cross the pipe to Tesseract as PNM (PBM, PGM, PPM), which Leptonica
-# reads as it reads the same pixels in a PNG: the same words, without a PNG to encode here and
-# decode there (30-90 ms a page); other modes go as PNG.
+# Images of these modes go to Tesseract as PNM (PBM, PGM, PPM), which Leptonica reads as it
+# reads the same pixels in a PNG: the same words, without a PNG to encode and decode
+# (30-90 ms a page); other modes go as PNG.
 PNM_MODES = frozenset({"1", "L", "RGB"})
 
 Job = TypeVar("Job")
+# Set once libtesseract fails to load here, so that each call does not try again.
+_engine_missing = False
 
 
 def ocr_available() -> str:
@@ -224,16 +228,41 @@ def run_tesseract(
 ) -> list[Word]:
     """OCR one clean page image with Tesseract and return its words in pixel coordinates;
     with a `whitelist`, Tesseract reads only those characters (a zone that holds digits)."""
-    chars = ["-c", f"tessedit_char_whitelist={whitelist}"] if whitelist else []
-    args = ["--psm", str(psm or PSM), "--dpi", str(dpi), *chars, "-l", LANG, "tsv"]
-    out = _tesseract(page, args, number, limits)
-    return parse_tsv(out.decode("utf-8", "replace"))
+    image = _encode(page)
+    psm = psm or PSM
+    reader = _in_process()
+    if reader is None:
+        chars = ["-c", f"tessedit_char_whitelist={whitelist}"] if whitelist else []
+        args = ["--psm", str(psm), "--dpi", str(dpi), *chars, "-l", LANG, "tsv"]
+        return parse_tsv(_tesseract(image, args, number, limits).decode("utf-8", "replace"))
+    try:
+        tsv = reader.read_tsv(image, psm, dpi, whitelist, limits.ocr_seconds_per_page)
+    except tesseract.EngineTimeout as exc:
+        raise LimitExceeded(
+            f"page {number}: OCR took more than {limits.ocr_seconds_per_page:g} s"
+        ) from exc
+    except tesseract.EngineFailed as exc:
+        raise UnreadableDocument(f"page {number}: Tesseract failed: {exc}") from exc
+    return parse_tsv(tsv)
+
+
+def _in_process() -> tesseract.Engine | None:
+    """This process's Tesseract engine, or None where libtesseract cannot be loaded (the
+    command is run instead)."""
+    global _engine_missing
+    if _engine_missing:
+        return None
+    try:
+        return tesseract.engine(LANG)
+    except tesseract.EngineUnavailable:
+        _engine_missing = True
+        return None
 
 
 def detect_rotation(page: Image.Image, number: int, limits: Limits, dpi: int = img.WORK_DPI) -> int:
     """Return the counter-clockwise turn (0/90/180/270) that sets the page upright, per OSD."""
     try:
-        out = _tesseract(page, ["--psm", "0", "--dpi", str(dpi)], number, limits)
+        out = _tesseract(_encode(page), ["--psm", "0", "--dpi", str(dpi)], number, limits)
     except UnreadableDocument:
         return 0  # OSD refuses pages with too little text; reading them as they are is best.
     fields = dict(
@@ -250,16 +279,22 @@ def detect_rotation(page: Image.Image, number: int, limits: Limits, dpi: int = i
     return (360 - rotate) % 360
 
 
-def _tesseract(page: Image.Image, args: list[str], number: int, limits: Limits) -> bytes:
+def _encode(page: Image.Image) -> bytes:
+    """The image's bytes as Tesseract (Leptonica) decodes them, in process or through a pipe."""
     buffer = io.BytesIO()
     if page.mode in PNM_MODES:
         page.save(buffer, format="PPM")
-    else:  # light compression: the bytes only cross a pipe
+    else:  # light compression: the bytes are decoded again at once
         page.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _tesseract(image: bytes, args: list[str], number: int, limits: Limits) -> bytes:
+    """Run the Tesseract command on encoded image bytes; its standard output."""
     try:
         done = subprocess.run(
             [TESSERACT, "stdin", "stdout", *args],
-            input=buffer.getvalue(),
+            input=image,
             capture_output=True,
             timeout=limits.ocr_seconds_per_page,
             env=_env(),

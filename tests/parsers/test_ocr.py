@@ -19,7 +19,7 @@ from rapidfuzz import fuzz
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.limits import Limits
 from parsers.pages import image as img
-from parsers.pages import ocr
+from parsers.pages import ocr, tesseract
 from parsers.pages.document import read_document
 from parsers.pages.layout import CheckBox, Line, Page, group_lines
 from parsers.pages.ocr import ocr_available, parse_tsv, read_image_pages, read_pdf_scan_pages
@@ -127,13 +127,13 @@ def test_tesseract_gets_a_grey_page_as_pgm_and_reads_it_as_the_png(
 ) -> None:
     page = img.to_ocr_image(np.asarray(Image.open(SAMPLES / "corpus_fax_normal_classic.tif")) == 0)
     sent: list[bytes] = []
-    run = subprocess.run
+    read_tsv = tesseract.Engine.read_tsv
 
-    def recording(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
-        sent.append(kwargs["input"])
-        return run(command, **kwargs)
+    def recording(engine: tesseract.Engine, image: bytes, *args: Any) -> str:
+        sent.append(image)
+        return read_tsv(engine, image, *args)
 
-    monkeypatch.setattr(subprocess, "run", recording)
+    monkeypatch.setattr(tesseract.Engine, "read_tsv", recording)
     words = ocr.run_tesseract(page, 1, Limits(), dpi=ocr.OCR_DPI)
     assert sent[0].startswith(b"P5")
     png = io.BytesIO()
