@@ -6,11 +6,6 @@ both tables in memory instead of parsing them again for each document (0.3 s eac
 
 from __future__ import annotations
 
-from parsers.knowledge import names
-from parsers.knowledge.lexicon import accented_by_fold, french_words
-from parsers.knowledge.places import warm
+from parsers.knowledge import warm
 
-french_words()
-accented_by_fold()
 warm()
-names.warm()

@@ -54,6 +54,12 @@ OCR_DPI = img.WORK_DPI // img.OCR_REDUCE
 PNM_MODES = frozenset({"1", "L", "RGB"})
 
 Job = TypeVar("Job")
+
+
+def _idle() -> None:
+    """Nothing to do while the pages are read."""
+
+
 # Set once libtesseract fails to load here, so that each call does not try again.
 _engine_missing = False
 
@@ -75,20 +81,27 @@ def ocr_available() -> str:
     return first.removeprefix("tesseract ").strip()
 
 
-def read_image_pages(data: bytes, limits: Limits, *, workers: int = 1) -> list[Page]:
+def read_image_pages(
+    data: bytes, limits: Limits, *, workers: int = 1, meanwhile: Callable[[], object] = _idle
+) -> list[Page]:
     """TIFF (multi-page, G3/G4, fax resolutions), PNG, JPEG (EXIF orientation), HEIC if pillow
-    can: OCR every page."""
+    can: OCR every page; `meanwhile` runs here while worker processes read them."""
     if workers <= 1:  # read here: the decoded frames need no PNG to cross to a worker
         return [ocr_page(frame, number, limits) for number, frame in _image_frames(data, limits)]
     frames = [(number, _encode_frame(frame)) for number, frame in _image_frames(data, limits)]
-    return _run_pages(_ocr_frame_png, frames, limits, workers)
+    return _run_pages(_ocr_frame_png, frames, limits, workers, meanwhile)
 
 
 def read_pdf_scan_pages(
-    data: bytes, page_numbers: list[int], limits: Limits, *, workers: int = 1
+    data: bytes,
+    page_numbers: list[int],
+    limits: Limits,
+    *,
+    workers: int = 1,
+    meanwhile: Callable[[], object] = _idle,
 ) -> list[Page]:
     """Render the given 1-based PDF pages with pypdfium2 at 300 dpi (after init_forms()) and
-    OCR them."""
+    OCR them; `meanwhile` runs here while worker processes read them."""
     if len(page_numbers) > limits.max_pages:
         raise LimitExceeded(f"PDF: {len(page_numbers)} pages to OCR, limit {limits.max_pages}")
     try:
@@ -112,16 +125,22 @@ def read_pdf_scan_pages(
     finally:
         pdf.close()
     jobs = [(data, number) for number in page_numbers]
-    return _run_pages(_ocr_pdf_page, jobs, limits, workers)
+    return _run_pages(_ocr_pdf_page, jobs, limits, workers, meanwhile)
 
 
 def _run_pages(
-    task: Callable[[Job, Limits], Page], jobs: list[Job], limits: Limits, workers: int
+    task: Callable[[Job, Limits], Page],
+    jobs: list[Job],
+    limits: Limits,
+    workers: int,
+    meanwhile: Callable[[], object],
 ) -> list[Page]:
     if workers <= 1 or len(jobs) <= 1:
         return [task(job, limits) for job in jobs]
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        return list(pool.map(task, jobs, [limits] * len(jobs)))
+        pages = pool.map(task, jobs, [limits] * len(jobs))  # every page is sent at once
+        meanwhile()  # this process would only wait for them
+        return list(pages)
 
 
 def _image_frames(data: bytes, limits: Limits) -> Iterator[tuple[int, Image.Image]]:

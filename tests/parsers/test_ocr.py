@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import os
 import re
 import subprocess
@@ -256,3 +257,17 @@ def test_a_page_lying_on_its_side_is_deskewed_once_turned_not_before() -> None:
     workshops = sorted(page.boxes, key=lambda b: b.top)[2:]  # three boxes one above another
     assert len(workshops) == 3
     assert max(b.x0 for b in workshops) - min(b.x0 for b in workshops) <= 3
+
+
+def test_while_workers_read_the_pages_this_process_does_what_it_is_given() -> None:
+    data = (SAMPLES / "fax_fine_two_pages.tif").read_bytes()
+    seen: list[int] = []
+
+    def meanwhile() -> None:
+        seen.append(len(multiprocessing.active_children()))
+
+    pages = read_image_pages(data, Limits(), workers=2, meanwhile=meanwhile)
+    assert [p.number for p in pages] == [1, 2]
+    assert seen == [2]  # once, with both page workers running
+    read_image_pages(data, Limits(), meanwhile=meanwhile)
+    assert seen == [2]  # one worker: the pages are read here, with nothing to wait for
