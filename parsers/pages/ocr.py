@@ -265,6 +265,12 @@ def run_tesseract(
     return parse_tsv(tsv)
 
 
+def warm() -> None:
+    """Initialise this process's Tesseract engine now (0.1 s), so that the readers a fork
+    server or a batch forks start with it."""
+    _in_process()
+
+
 def _in_process() -> tesseract.Engine | None:
     """This process's Tesseract engine, or None where libtesseract cannot be loaded (the
     command is run instead)."""

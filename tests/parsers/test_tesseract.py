@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 from pathlib import Path
@@ -114,3 +115,20 @@ def test_bytes_tesseract_cannot_decode_are_unreadable(monkeypatch: pytest.Monkey
     blank = Image.fromarray(np.full((10, 10), 255, np.uint8))
     with pytest.raises(UnreadableDocument, match="Tesseract failed"):
         ocr.run_tesseract(blank, 1, Limits())
+
+
+def _read_without_a_new_engine() -> list[str]:
+    def no_new_engine(self: tesseract.Engine, lang: str) -> None:
+        raise AssertionError("a forked reader initialised Tesseract again")
+
+    tesseract.Engine.__init__ = no_new_engine  # type: ignore[method-assign]
+    page = Image.open(SAMPLES / "classic_typed_200dpi.png").convert("L")
+    return [w.text for w in ocr.run_tesseract(page, 1, Limits(), psm=6)]
+
+
+def test_a_forked_reader_reads_with_the_engine_its_parent_loaded() -> None:
+    ocr.warm()  # as parsers.preload does in the fork server
+    page = Image.open(SAMPLES / "classic_typed_200dpi.png").convert("L")
+    here = [w.text for w in ocr.run_tesseract(page, 1, Limits(), psm=6)]
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_read_without_a_new_engine) == here
