@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from parsers import knowledge
 from parsers.fields.extract import extract_fields
 from parsers.fields.reading import FieldReading
 from parsers.fields.template.model import Template
@@ -47,7 +48,9 @@ def extract_bulletin(
 ) -> Extraction:
     """Read and check one document; `arrival` (aware) enables the lateness check; pages
     that match one of `templates` (the organiser's blanks) are read zone by zone too."""
-    content = read_document(data, limits)
+    # The tables the fields are checked against are built while worker processes read the
+    # pages, not after (a one-shot reader has none yet).
+    content = read_document(data, limits, meanwhile=knowledge.warm)
     return extract_from_content(content, form, arrival, limits, templates)
 
 

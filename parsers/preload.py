@@ -1,16 +1,14 @@
-"""Loads the word list and the place names once, for a process that forks document readers.
+"""Loads the tables and Tesseract once, for a process that forks document readers.
 
-The extraction sandbox's fork server imports this module: every reader it forks starts with
-both tables in memory instead of parsing them again for each document (0.3 s each).
+The extraction sandbox's fork server imports this module, and a batch of `intake extract`
+before it forks its readers: every reader starts with the word list, place and person names
+(1.2 s to build) and an initialised Tesseract engine (0.1 s) in memory.
 """
 
 from __future__ import annotations
 
-from parsers.knowledge import names
-from parsers.knowledge.lexicon import accented_by_fold, french_words
-from parsers.knowledge.places import warm
+from parsers.knowledge import warm
+from parsers.pages import ocr
 
-french_words()
-accented_by_fold()
 warm()
-names.warm()
+ocr.warm()

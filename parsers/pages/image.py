@@ -354,9 +354,18 @@ def _flatten_table() -> Grey:
 _FLATTEN_TABLE = _flatten_table()
 
 
+# OpenCV's histogram counts in float32, exact up to this many pixels of a level.
+FLOAT32_EXACT = 1 << 24
+
+
 def otsu_threshold(grey: Grey) -> int:
     """Return the grey level that best splits ink from paper (Otsu's method)."""
-    hist = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
+    if grey.size < FLOAT32_EXACT:
+        # OpenCV counts a page's levels in 6 ms where np.bincount widens every byte (150).
+        counts = cv2.calcHist([np.ascontiguousarray(grey)], [0], None, [256], [0, 256])
+        hist = counts.ravel().astype(np.float64)
+    else:  # its float32 counts would round
+        hist = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
     levels = np.arange(256, dtype=np.float64)
     weight0 = np.cumsum(hist)
     weight1 = weight0[-1] - weight0
@@ -440,8 +449,18 @@ def find_runs(ink: Mask) -> Runs:
 
 
 def find_components(ink: Mask) -> Components:
-    """Label the 8-connected components of `ink` from its horizontal runs (pure numpy)."""
-    return components_of_runs(find_runs(ink), *ink.shape)
+    """Label the 8-connected components of `ink` from its horizontal runs: OpenCV labels the
+    pixels (a sixth of the time of components_of_runs' label propagation), numbered as
+    components_of_runs numbers them, by their first run."""
+    rows, starts, ends = find_runs(ink)
+    height, width = ink.shape
+    _, pixels = cv2.connectedComponents(
+        np.ascontiguousarray(ink).view(np.uint8), connectivity=8, ltype=cv2.CV_32S
+    )
+    _, first, inverse = np.unique(pixels[rows, starts], return_index=True, return_inverse=True)
+    rank = np.empty(len(first), dtype=np.int64)
+    rank[np.argsort(first, kind="stable")] = np.arange(len(first))
+    return _components(rows, starts, ends, rank[inverse], height, width)
 
 
 def components_of_runs(runs: Runs, height: int, width: int) -> Components:
@@ -470,7 +489,14 @@ def components_of_runs(runs: Runs, height: int, width: int) -> Components:
         if np.array_equal(labels, before):
             break
     _, run_label = np.unique(labels, return_inverse=True)
-    n = int(run_label.max()) + 1 if count else 0
+    return _components(rows, starts, ends, run_label, height, width)
+
+
+def _components(
+    rows: Indices, starts: Indices, ends: Indices, run_label: Indices, height: int, width: int
+) -> Components:
+    """The components' boxes and areas from their runs' labels (0..n-1)."""
+    n = int(run_label.max()) + 1 if len(rows) else 0
     x0 = np.full(n, width, dtype=np.int64)
     y0 = np.full(n, height, dtype=np.int64)
     x1 = np.zeros(n, dtype=np.int64)

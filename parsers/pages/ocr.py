@@ -1,6 +1,7 @@
 """Tesseract adapter and the OCR page readers for images (TIFF, PNG, JPEG) and scanned PDFs.
 
-This is the one module that runs Tesseract; its failures become `parsers.errors` exceptions.
+This is the one module that runs Tesseract (in process through `tesseract`, the command for
+orientation); its failures become `parsers.errors` exceptions.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.limits import Limits
 from parsers.pages import image as img
+from parsers.pages import tesseract
 from parsers.pages.layout import Page, Word
 
 try:  # HEIC photos from phones, when the optional plugin is installed.
@@ -46,12 +48,20 @@ OSD_MIN_CONFIDENCE = 2.0
 PDF_RENDER_SCALE = img.WORK_DPI / 72
 # The resolution of the image Tesseract reads a page from (see image.OCR_REDUCE).
 OCR_DPI = img.WORK_DPI // img.OCR_REDUCE
-# Images of these modes cross the pipe to Tesseract as PNM (PBM, PGM, PPM), which Leptonica
-# reads as it reads the same pixels in a PNG: the same words, without a PNG to encode here and
-# decode there (30-90 ms a page); other modes go as PNG.
+# Images of these modes go to Tesseract as PNM (PBM, PGM, PPM), which Leptonica reads as it
+# reads the same pixels in a PNG: the same words, without a PNG to encode and decode
+# (30-90 ms a page); other modes go as PNG.
 PNM_MODES = frozenset({"1", "L", "RGB"})
 
 Job = TypeVar("Job")
+
+
+def _idle() -> None:
+    """Nothing to do while the pages are read."""
+
+
+# Set once libtesseract fails to load here, so that each call does not try again.
+_engine_missing = False
 
 
 def ocr_available() -> str:
@@ -71,20 +81,27 @@ def ocr_available() -> str:
     return first.removeprefix("tesseract ").strip()
 
 
-def read_image_pages(data: bytes, limits: Limits, *, workers: int = 1) -> list[Page]:
+def read_image_pages(
+    data: bytes, limits: Limits, *, workers: int = 1, meanwhile: Callable[[], object] = _idle
+) -> list[Page]:
     """TIFF (multi-page, G3/G4, fax resolutions), PNG, JPEG (EXIF orientation), HEIC if pillow
-    can: OCR every page."""
+    can: OCR every page; `meanwhile` runs here while worker processes read them."""
     if workers <= 1:  # read here: the decoded frames need no PNG to cross to a worker
         return [ocr_page(frame, number, limits) for number, frame in _image_frames(data, limits)]
     frames = [(number, _encode_frame(frame)) for number, frame in _image_frames(data, limits)]
-    return _run_pages(_ocr_frame_png, frames, limits, workers)
+    return _run_pages(_ocr_frame_png, frames, limits, workers, meanwhile)
 
 
 def read_pdf_scan_pages(
-    data: bytes, page_numbers: list[int], limits: Limits, *, workers: int = 1
+    data: bytes,
+    page_numbers: list[int],
+    limits: Limits,
+    *,
+    workers: int = 1,
+    meanwhile: Callable[[], object] = _idle,
 ) -> list[Page]:
     """Render the given 1-based PDF pages with pypdfium2 at 300 dpi (after init_forms()) and
-    OCR them."""
+    OCR them; `meanwhile` runs here while worker processes read them."""
     if len(page_numbers) > limits.max_pages:
         raise LimitExceeded(f"PDF: {len(page_numbers)} pages to OCR, limit {limits.max_pages}")
     try:
@@ -108,16 +125,22 @@ def read_pdf_scan_pages(
     finally:
         pdf.close()
     jobs = [(data, number) for number in page_numbers]
-    return _run_pages(_ocr_pdf_page, jobs, limits, workers)
+    return _run_pages(_ocr_pdf_page, jobs, limits, workers, meanwhile)
 
 
 def _run_pages(
-    task: Callable[[Job, Limits], Page], jobs: list[Job], limits: Limits, workers: int
+    task: Callable[[Job, Limits], Page],
+    jobs: list[Job],
+    limits: Limits,
+    workers: int,
+    meanwhile: Callable[[], object],
 ) -> list[Page]:
     if workers <= 1 or len(jobs) <= 1:
         return [task(job, limits) for job in jobs]
     with ProcessPoolExecutor(max_workers=min(workers, len(jobs))) as pool:
-        return list(pool.map(task, jobs, [limits] * len(jobs)))
+        pages = pool.map(task, jobs, [limits] * len(jobs))  # every page is sent at once
+        meanwhile()  # this process would only wait for them
+        return list(pages)
 
 
 def _image_frames(data: bytes, limits: Limits) -> Iterator[tuple[int, Image.Image]]:
@@ -224,16 +247,47 @@ def run_tesseract(
 ) -> list[Word]:
     """OCR one clean page image with Tesseract and return its words in pixel coordinates;
     with a `whitelist`, Tesseract reads only those characters (a zone that holds digits)."""
-    chars = ["-c", f"tessedit_char_whitelist={whitelist}"] if whitelist else []
-    args = ["--psm", str(psm or PSM), "--dpi", str(dpi), *chars, "-l", LANG, "tsv"]
-    out = _tesseract(page, args, number, limits)
-    return parse_tsv(out.decode("utf-8", "replace"))
+    image = _encode(page)
+    psm = psm or PSM
+    reader = _in_process()
+    if reader is None:
+        chars = ["-c", f"tessedit_char_whitelist={whitelist}"] if whitelist else []
+        args = ["--psm", str(psm), "--dpi", str(dpi), *chars, "-l", LANG, "tsv"]
+        return parse_tsv(_tesseract(image, args, number, limits).decode("utf-8", "replace"))
+    try:
+        tsv = reader.read_tsv(image, psm, dpi, whitelist, limits.ocr_seconds_per_page)
+    except tesseract.EngineTimeout as exc:
+        raise LimitExceeded(
+            f"page {number}: OCR took more than {limits.ocr_seconds_per_page:g} s"
+        ) from exc
+    except tesseract.EngineFailed as exc:
+        raise UnreadableDocument(f"page {number}: Tesseract failed: {exc}") from exc
+    return parse_tsv(tsv)
+
+
+def warm() -> None:
+    """Initialise this process's Tesseract engine now (0.1 s), so that the readers a fork
+    server or a batch forks start with it."""
+    _in_process()
+
+
+def _in_process() -> tesseract.Engine | None:
+    """This process's Tesseract engine, or None where libtesseract cannot be loaded (the
+    command is run instead)."""
+    global _engine_missing
+    if _engine_missing:
+        return None
+    try:
+        return tesseract.engine(LANG)
+    except tesseract.EngineUnavailable:
+        _engine_missing = True
+        return None
 
 
 def detect_rotation(page: Image.Image, number: int, limits: Limits, dpi: int = img.WORK_DPI) -> int:
     """Return the counter-clockwise turn (0/90/180/270) that sets the page upright, per OSD."""
     try:
-        out = _tesseract(page, ["--psm", "0", "--dpi", str(dpi)], number, limits)
+        out = _tesseract(_encode(page), ["--psm", "0", "--dpi", str(dpi)], number, limits)
     except UnreadableDocument:
         return 0  # OSD refuses pages with too little text; reading them as they are is best.
     fields = dict(
@@ -250,16 +304,22 @@ def detect_rotation(page: Image.Image, number: int, limits: Limits, dpi: int = i
     return (360 - rotate) % 360
 
 
-def _tesseract(page: Image.Image, args: list[str], number: int, limits: Limits) -> bytes:
+def _encode(page: Image.Image) -> bytes:
+    """The image's bytes as Tesseract (Leptonica) decodes them, in process or through a pipe."""
     buffer = io.BytesIO()
     if page.mode in PNM_MODES:
         page.save(buffer, format="PPM")
-    else:  # light compression: the bytes only cross a pipe
+    else:  # light compression: the bytes are decoded again at once
         page.save(buffer, format="PNG", compress_level=1)
+    return buffer.getvalue()
+
+
+def _tesseract(image: bytes, args: list[str], number: int, limits: Limits) -> bytes:
+    """Run the Tesseract command on encoded image bytes; its standard output."""
     try:
         done = subprocess.run(
             [TESSERACT, "stdin", "stdout", *args],
-            input=buffer.getvalue(),
+            input=image,
             capture_output=True,
             timeout=limits.ocr_seconds_per_page,
             env=_env(),

@@ -321,3 +321,31 @@ def test_a_soft_photo_is_sharpened_so_that_its_letters_keep_apart(
     sharpened = img.square_ink(soft).mean()
     monkeypatch.setattr(img, "SHARPEN_PERCENT", 0)
     assert sharpened < 0.85 * img.square_ink(soft).mean()
+
+
+# (size, share of ink): a page's worth of specks, dense blobs that merge, single rows and
+# columns, nothing and everything.
+MASKS = [((3508, 2480), 0.05), ((500, 400), 0.3), ((300, 300), 0.6), ((1, 50), 0.5),
+         ((50, 1), 0.5), ((10, 10), 0.0), ((10, 10), 1.0)]  # fmt: skip
+
+
+@pytest.mark.parametrize(("size", "share"), MASKS)
+def test_components_of_a_mask_are_those_of_its_runs(size: tuple[int, int], share: float) -> None:
+    ink = np.random.default_rng(7).random(size) < share
+    by_pixels = img.find_components(ink)
+    by_runs = img.components_of_runs(img.find_runs(ink), *ink.shape)
+    for name in by_runs.__dataclass_fields__:
+        assert np.array_equal(getattr(by_pixels, name), getattr(by_runs, name)), name
+
+
+@pytest.mark.parametrize("size", [(3508, 2480), (4200, 4100)])  # A4 at 300 dpi; past float32
+def test_otsu_threshold_counts_every_level_of_a_page(size: tuple[int, int]) -> None:
+    grey = np.random.default_rng(3).integers(0, 256, size, dtype=np.uint8)
+    grey[: size[0] * 99 // 100] = 30  # nearly the whole page one level
+    hist = np.bincount(grey.ravel(), minlength=256).astype(np.float64)
+    levels = np.arange(256.0)
+    below, sums = np.cumsum(hist), np.cumsum(hist * levels)
+    above = below[-1] - below
+    between = below * above * (sums / np.maximum(below, 1)
+                               - (sums[-1] - sums) / np.maximum(above, 1)) ** 2  # fmt: skip
+    assert img.otsu_threshold(grey) == int(np.argmax(between)) + 1

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
 import os
 import re
 import subprocess
@@ -19,7 +20,7 @@ from rapidfuzz import fuzz
 from parsers.errors import LimitExceeded, UnreadableDocument
 from parsers.limits import Limits
 from parsers.pages import image as img
-from parsers.pages import ocr
+from parsers.pages import ocr, tesseract
 from parsers.pages.document import read_document
 from parsers.pages.layout import CheckBox, Line, Page, group_lines
 from parsers.pages.ocr import ocr_available, parse_tsv, read_image_pages, read_pdf_scan_pages
@@ -127,13 +128,13 @@ def test_tesseract_gets_a_grey_page_as_pgm_and_reads_it_as_the_png(
 ) -> None:
     page = img.to_ocr_image(np.asarray(Image.open(SAMPLES / "corpus_fax_normal_classic.tif")) == 0)
     sent: list[bytes] = []
-    run = subprocess.run
+    read_tsv = tesseract.Engine.read_tsv
 
-    def recording(command: list[str], **kwargs: Any) -> subprocess.CompletedProcess[bytes]:
-        sent.append(kwargs["input"])
-        return run(command, **kwargs)
+    def recording(engine: tesseract.Engine, image: bytes, *args: Any) -> str:
+        sent.append(image)
+        return read_tsv(engine, image, *args)
 
-    monkeypatch.setattr(subprocess, "run", recording)
+    monkeypatch.setattr(tesseract.Engine, "read_tsv", recording)
     words = ocr.run_tesseract(page, 1, Limits(), dpi=ocr.OCR_DPI)
     assert sent[0].startswith(b"P5")
     png = io.BytesIO()
@@ -256,3 +257,17 @@ def test_a_page_lying_on_its_side_is_deskewed_once_turned_not_before() -> None:
     workshops = sorted(page.boxes, key=lambda b: b.top)[2:]  # three boxes one above another
     assert len(workshops) == 3
     assert max(b.x0 for b in workshops) - min(b.x0 for b in workshops) <= 3
+
+
+def test_while_workers_read_the_pages_this_process_does_what_it_is_given() -> None:
+    data = (SAMPLES / "fax_fine_two_pages.tif").read_bytes()
+    seen: list[int] = []
+
+    def meanwhile() -> None:
+        seen.append(len(multiprocessing.active_children()))
+
+    pages = read_image_pages(data, Limits(), workers=2, meanwhile=meanwhile)
+    assert [p.number for p in pages] == [1, 2]
+    assert seen == [2]  # once, with both page workers running
+    read_image_pages(data, Limits(), meanwhile=meanwhile)
+    assert seen == [2]  # one worker: the pages are read here, with nothing to wait for
