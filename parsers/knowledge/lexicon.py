@@ -75,7 +75,20 @@ def unknown_words(text: str) -> list[str]:
     found = []
     for token in re.findall(r"[^\W\d_]+(?:-[^\W\d_]+)*", text):
         for part in re.split(r"['’]", token):
-            if len(part) < _MIN_LENGTH or not part[0].islower():
+            if not part[0].islower():
+                continue
+            if len(part) < _MIN_LENGTH:
+                # A short word is one French writes ("de", "la"), a street's abbreviation
+                # ("bd") or a misreading ("ia" for "la"); a lone letter says nothing ("n").
+                if (
+                    len(part) >= 2
+                    and words is not None
+                    and part.isalpha()
+                    and not (
+                        part in words or part.lower() in words or part.lower() in street_words()
+                    )
+                ):
+                    found.append(part)
                 continue
             if words is None or (part not in words and part.lower() not in words
                                  and not all(p in words for p in part.split("-"))):  # fmt: skip

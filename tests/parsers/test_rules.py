@@ -121,6 +121,9 @@ EXAMPLES: list[tuple[str, Case, str]] = [
      "address.city"),
     ("ocr.text.unknown_word", Case({"person.position": "Vice-président du conseit départemental"}),
      "person.position"),
+    # A short word too: "ia" for "la".
+    ("ocr.text.unknown_word", Case({"person.position": "Cheffe de projet de ia coopération"}),
+     "person.position"),
     ("fields.caption_in_value", Case({"person.first_name": "Lauren Nom de naissance Le Toquin"},
                                      source="text"), "person.first_name"),
     ("fields.caption_in_value", Case({"person.first_name": "Nom d'usage"}), "person.first_name"),
@@ -307,6 +310,16 @@ def test_a_name_or_a_place_broken_by_a_space_is_doubted_even_where_the_address_s
                         ("address.city", "Aix en Provence")]:  # fmt: skip
         doubted = run(Case({role: value}, reread=twice), form)
         assert "ocr.text.broken_word" not in doubted.get(role, []), value
+
+
+def test_short_words_french_writes_and_street_abbreviations_are_known(
+    form: FormDefinition,
+) -> None:
+    known = [("address.street", "12 bd de la Mer"), ("address.street", "3 av. du Port"),
+             ("person.position", "Chargé des relations avec les élus")]  # fmt: skip
+    for role, value in known:
+        doubted = run(Case({role: value}), form)
+        assert "ocr.text.unknown_word" not in doubted.get(role, []), value
 
 
 def test_a_public_bodys_acronym_in_capitals_is_a_known_word(form: FormDefinition) -> None:
