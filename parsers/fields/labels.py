@@ -54,7 +54,7 @@ _SHAPED_TYPES = frozenset({"count", "phone", "email", "postal_code", "date"})
 _MAX_QUALIFIERS = 8
 # Marks of a required field between a label and its colon.
 # "*." and "{": OCR's reading of a mark and of a bracket ("collectivité *.", "{en toutes").
-_REQUIRED_MARKS = frozenset({"*", "(*)", "**", "*."})
+_REQUIRED_MARKS = frozenset({"*", "(*)", "**", "*.", "!"})  # "!": a fax's "*"
 _OPENING = ("(", "{")
 _CLOSING = (")", "}")
 # A caption found by its head word only ("Nombre de délégués :"): surely a label, less surely

@@ -811,3 +811,11 @@ def test_a_value_starting_with_a_labels_words_is_no_caption_wrapped_onto_the_nex
     # A caption that does end its line on "du" goes on under it.
     wrapped = [tokens[0][:2], tokens[1]]
     assert caption_tail_lines(lines, wrapped, [city]) == {1}
+
+
+def test_a_required_mark_read_as_an_exclamation_mark_ends_its_caption() -> None:
+    # A fax's "*" read "!": "Adresse administrative !" is the caption, its value under it.
+    rows = [_line(100, ("Adresse", 10), ("administrative", 58), ("!", 150), source="ocr"),
+            _line(125, ("26", 12), ("esplanade", 30), ("du", 90), ("11", 108),
+                  ("Novembre", 126), source="ocr")]  # fmt: skip
+    assert _read(*rows)["address"] == "26 esplanade du 11 Novembre"
