@@ -172,6 +172,46 @@ def test_a_zone_that_disagrees_doubts_the_field_and_sends_it_to_a_person(
     assert "postal_code" in low.detail
 
 
+@pytest.mark.parametrize(
+    ("key", "page", "zone", "value"),
+    [
+        # A fax speck over the "a" read as an accent in the zone only (seed 1731, 014).
+        ("address", "15 rue de la République", "15 rue de là République",
+         "15 rue de la République"),
+        # The zone's ruled edge read as a bracket (seed 1731, 015).
+        ("position", "Vice-présidente du conseil départemental",
+         "Vice-présidente du conseil départemental]", "Vice-présidente du conseil départemental"),
+        # The noise on the page's side: the zone's clean reading stands.
+        ("position", "Directrice de là coopération", "Directrice de la coopération",
+         "Directrice de la coopération"),
+        ("last_name", "Stéphäne", "Stéphane", "Stéphane"),
+    ],
+)  # fmt: skip
+def test_a_zone_that_differs_from_the_page_by_ocr_noise_alone_agrees_with_it(
+    form: FormDefinition, key: str, page: str, zone: str, value: str
+) -> None:
+    inside = FieldReading(key, page, page, 0.9, "ocr", 1, (450.0, 210.0, 600.0, 250.0))
+    merged, twice = merge_reading(inside, _zone(key, zone, zone), form)
+    assert twice and merged.value == value and not merged.doubts
+    assert [(e.witness, e.agrees) for e in merged.evidence] == [("template_zone", True)]
+
+
+@pytest.mark.parametrize(
+    ("key", "page", "zone"),
+    [
+        ("last_name", "Dupont", "Dupond"),  # a letter of a name: never noise
+        ("address", "15 rue de la République", "16 rue de la République"),
+        ("position", "Directrice de là coopération", "Directeur de la coopération"),
+    ],
+)
+def test_a_zone_that_differs_from_the_page_by_more_than_noise_is_a_doubt(
+    form: FormDefinition, key: str, page: str, zone: str
+) -> None:
+    inside = FieldReading(key, page, page, 0.9, "ocr", 1, (450.0, 210.0, 600.0, 250.0))
+    merged, twice = merge_reading(inside, _zone(key, zone, zone), form)
+    assert not twice and [d.rule for d in merged.doubts] == [RULE]
+
+
 def test_a_value_the_page_read_outside_the_zone_gives_way_to_the_zone_reading(
     form: FormDefinition,
 ) -> None:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from parsers.fields.normalize import normalize_value
 from parsers.fields.reading import Doubt, Evidence, FieldReading
 from parsers.form import FieldSpec, FormDefinition
+from parsers.knowledge.noise import explains
 
 if TYPE_CHECKING:  # zones.py needs OpenCV; a merge of readings does not
     from parsers.fields.template.zones import ZoneReading
@@ -107,6 +108,29 @@ def merge_reading(
         return dataclasses.replace(
             generic, confidence=confidence, evidence=(*generic.evidence, agrees)
         ), True
+    spec = form.field(generic.key)
+    if valid and isinstance(generic.value, str) and isinstance(zone.value, str):
+        if explains(generic.value, zone.value, spec.type):
+            # The zone read the page's value with OCR noise the page lacks (a fax speck read
+            # as an accent, "rue de là République"; a ruled line's end read "]"): one value.
+            agrees = Evidence("template_zone", agrees=True, score=score, detail=f"zone: {zone.raw}")
+            confidence = max(generic.confidence, zone.confidence)
+            return dataclasses.replace(
+                generic, confidence=confidence, evidence=(*generic.evidence, agrees)
+            ), True
+        if explains(zone.value, generic.value, spec.type) and generic.problem is None:
+            # The page's reading is the zone's with noise added: the zone's clean one stands.
+            agrees = Evidence("template_zone", agrees=True, score=score,
+                              detail=f"page: {generic.raw}")  # fmt: skip
+            confidence = max(generic.confidence, zone.confidence)
+            return dataclasses.replace(
+                generic,
+                raw=zone.raw,
+                value=zone.value,
+                doubt=zone.doubt or generic.doubt,
+                confidence=confidence,
+                evidence=(*generic.evidence, agrees),
+            ), True
     if comb and zone.raw is not None and zone.confidence < SURE_COMB:
         # Digits its cells read with little confidence (a lone typed "0" scores 0.1-0.7 on
         # its own, handwriting as low): a witness of the page's reading when they agree
