@@ -337,3 +337,16 @@ def test_a_zone_keeps_the_dots_of_faxed_letters_and_drops_fax_noise() -> None:
     cleaned = _clean(crop)
     assert cleaned[39:42, 101:104].all() and cleaned[50:90, 100:106].all()
     assert not cleaned[20:22, 300:302].any()
+
+
+def test_a_text_zone_reading_is_boxed_where_its_ink_lies_not_the_whole_zone() -> None:
+    import numpy as np
+
+    from parsers.fields.template.zones import PIXELS_PER_POINT, _inked
+
+    box = (100.0, 200.0, 580.0, 224.0)  # a learnt zone: to the page's edge, a line and more
+    crop = np.zeros((100, 2000), dtype=bool)
+    crop[30:60, 50:300] = True  # the address, written at the zone's start
+    x0, top, x1, bottom = _inked(crop, box)
+    assert (x0, top) == (100.0 + 50 / PIXELS_PER_POINT, 200.0 + 30 / PIXELS_PER_POINT)
+    assert (x1, bottom) == (100.0 + 300 / PIXELS_PER_POINT, 200.0 + 60 / PIXELS_PER_POINT)

@@ -110,7 +110,8 @@ def read_zones(
                 readings.append(ZoneReading(zone, None, BLANK_CONFIDENCE, bbox))
         else:
             chars = zone.chars or TYPE_CHARS.get(types.get(zone.key, ""), "")
-            pending.setdefault(chars, []).append((zone, bbox, crop))
+            inked = alignment.project_box(_inked(crop, _grown(box, TEXT_MARGIN)), shift)
+            pending.setdefault(chars, []).append((zone, inked, crop))
     for chars, items in pending.items():
         readings += _read_text(items, chars, page.number, limits)
     if combs:
@@ -175,6 +176,23 @@ def _clean(crop: Mask) -> Mask:
         keep &= (areas >= SMALL_MARK) | ((ends >= left - gap) & (starts <= right + gap))
     result: Mask = keep[labels]
     return result
+
+
+def _inked(crop: Mask, box: Box) -> Box:
+    """The part of template box `box`, cut out as `crop`, that holds its ink: where a zone's
+    value is written, as a page reading's box is where its words are. The crop read again
+    around it (parsers.trust.reread) holds the value alone; around the whole zone (a
+    learnt blank's zone runs to the page's edge, twice a line's height) it took in other
+    lines' words and read no address."""
+    rows = np.flatnonzero(crop.any(axis=1))
+    columns = np.flatnonzero(crop.any(axis=0))
+    x0, top = box[0], box[1]
+    return (
+        x0 + float(columns[0]) / PIXELS_PER_POINT,
+        top + float(rows[0]) / PIXELS_PER_POINT,
+        x0 + float(columns[-1] + 1) / PIXELS_PER_POINT,
+        top + float(rows[-1] + 1) / PIXELS_PER_POINT,
+    )
 
 
 def _comb_cells(crop: Mask, zone: Zone) -> list[Mask]:
