@@ -3,6 +3,7 @@ against the page's (the contract with the trust checks)."""
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from pathlib import Path
 
@@ -350,3 +351,15 @@ def test_a_text_zone_reading_is_boxed_where_its_ink_lies_not_the_whole_zone() ->
     x0, top, x1, bottom = _inked(crop, box)
     assert (x0, top) == (100.0 + 50 / PIXELS_PER_POINT, 200.0 + 30 / PIXELS_PER_POINT)
     assert (x1, bottom) == (100.0 + 300 / PIXELS_PER_POINT, 200.0 + 60 / PIXELS_PER_POINT)
+
+
+def test_a_zone_that_reads_the_page_text_no_value_can_be_made_of_is_no_disagreement(
+    form: FormDefinition,
+) -> None:
+    # Seed 1732, return 092: both read "ler juillet 2017" (then no date), and the reviewer
+    # was told the zone read « ler juillet 2017 » against « ler juillet 2017 ».
+    page = FieldReading("postal_code", "2930", None, 0.9, "ocr", 1, (450.0, 210.0, 600.0, 250.0),
+                        problem="'2930' is not a 5-digit postal code")  # fmt: skip
+    zone = dataclasses.replace(_zone("postal_code", "2930", None), problem=page.problem)
+    merged, twice = merge_reading(page, zone, form)
+    assert merged is page and not twice

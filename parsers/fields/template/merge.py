@@ -136,7 +136,9 @@ def merge_reading(
         # its own, handwriting as low): a witness of the page's reading when they agree
         # (above), no reading of their own.
         return generic, False
-    if generic.raw is None and not valid:
+    if not valid and (generic.raw is None or generic.raw.split() == (zone.raw or "").split()):
+        # Nothing the zone read stands against the page's reading: no value, or the page's
+        # very text (an invalid one is the type check's to flag, not a disagreement).
         return generic, False
     if valid and (generic.raw is None or generic.problem is not None):
         # The page read no value here, or none of the field's type ("8 7 0 O0 0", a comb's
