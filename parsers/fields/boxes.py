@@ -385,7 +385,13 @@ def _ink_extent(
     gaps = np.flatnonzero(np.diff(columns) > _GLYPH_GAP * (bottom - top))
     right = columns[gaps[0]] + 1 if len(gaps) else columns[-1] + 1
     rows = np.flatnonzero(patch[:, columns[0] : right].any(axis=1))
-    return (x0 + columns[0], top + rows[0], x0 + right, top + rows[-1] + 1)
+    # Plain numbers: NumPy's integers reach the bbox of the reading, which JSON cannot write.
+    return (
+        float(x0 + columns[0]),
+        float(top + rows[0]),
+        float(x0 + right),
+        float(top + rows[-1] + 1),
+    )
 
 
 def _box_like(tokens: list[Token]) -> bool:

@@ -117,3 +117,12 @@ def test_a_mark_ocr_read_into_its_captions_first_word_is_read_from_its_ink(
 def test_a_bullet_or_a_mark_outside_the_boxes_column_is_no_tick() -> None:
     assert _steering(_swallowed("bullet"))[1] < 0.8
     assert _steering(_swallowed("tick", column=False))[1] < 0.8
+
+
+def test_a_mark_read_from_its_ink_is_boxed_in_plain_numbers_json_can_write() -> None:
+    import json
+
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    reading = extract_fields([_swallowed("tick")], form).fields["steering_committee"]
+    assert reading.value is True
+    json.dumps(reading.bbox)  # NumPy's integers stopped the bench's run
