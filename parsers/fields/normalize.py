@@ -15,7 +15,7 @@ import phonenumbers
 from parsers.fields.case import restore_case, shouted
 from parsers.fields.reading import Doubt
 from parsers.form import FieldSpec
-from parsers.knowledge.confusables import symbol_letters
+from parsers.knowledge.confusables import digit_lookalikes, symbol_letters
 from parsers.text import fold
 
 _LEADERS = "._…·-–—_:;,"  # dotted leader lines and stray separators around a value
@@ -233,11 +233,18 @@ def normalize_count(text: str, minimum: int | None, maximum: int | None) -> Norm
 
 def normalize_date(text: str) -> Normalized:
     """ISO date from "4 septembre 2017", "04/09/2017", "4.9.17", "2017-09-04", "lundi 4 sept."."""
-    folded = fold(text).replace("1er", "1")
+    folded = _first_of_month(fold(text)).replace("1er", "1")
     parsed = _parse_numeric_date(folded) or _parse_worded_date(folded)
     if parsed is None:
         return Normalized(None, f"{text!r} is not a date")
     return Normalized(parsed.isoformat())
+
+
+def _first_of_month(folded: str) -> str:
+    """`folded` with "1er" where OCR read its "1" as a lookalike before a month ("ler juillet
+    2017", "Ier", "|er"): the one ordinal a French date holds stands for no other day."""
+    ones = "".join(c for c, digit in digit_lookalikes().items() if digit == "1" and c.islower())
+    return re.sub(rf"(?<![\w|])[{re.escape(ones)}|]er(?=\s+[a-z])", "1er", folded)
 
 
 def _parse_numeric_date(folded: str) -> date | None:

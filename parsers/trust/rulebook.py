@@ -48,6 +48,8 @@ _DATE_BEFORE, _DATE_AFTER = timedelta(days=366), timedelta(days=183)
 # a misreading of it: one or two letters off in a 20-letter name.
 _NEAR_INVITEE = 88
 _ELISION = re.compile(r"(?<![\w-])[dlDL]['’]")
+# A lone letter opening an address's local part, then a hyphen and more letters.
+_DASHED_INITIAL = re.compile(r"[^\W\d_]-[^\W\d_]")
 
 
 def _text(reading: FieldReading) -> str | None:
@@ -108,6 +110,19 @@ def email_unspelt(ctx: Context, key: str, reading: FieldReading) -> str | None:
         return "lu deux fois, mais ne se termine pas par un domaine connu"
     shown = ", ".join(f"« {p} »" for p in parts)
     return f"lu deux fois, mais {shown} n'est épelé par aucun autre champ ni mot connu"
+
+
+@rule("ocr.email.dashed_initial", "an OCR'd address whose lone initial a hyphen joins to "
+      "the name ('y-jegou@'): a dot before a 'j' or beside a speck read as a dash",
+      types={"email"}, sources=_OCR)  # fmt: skip
+def email_dashed_initial(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    # The witnesses spell letters, not the separators between them: page, crop and zone all
+    # read "y-jegou@" for "y.jegou@" on a fine fax (seed 1733), and the names and the city
+    # spelt it. A hyphen joins compound names ("jean-marc."); after a lone initial it is rare.
+    value = _text(reading)
+    if value is None or not _DASHED_INITIAL.match(value):
+        return None
+    return f"lu « {value} » : une initiale suivie d'un tiret ; le point a pu être lu comme un tiret"
 
 
 @rule("ocr.name.unguarded", "an OCR'd name read twice alike that both passes could have "

@@ -8,10 +8,9 @@ is *witnessed* when every place where it differs from the other reading lies ins
 that such a witness spells exactly; it is adopted only when it is the one reading witnessed.
 
 Where no such witness exists, the two readings may still differ only by noise one of them
-lacks (`explains`): a stray mark ("Bavay ‘", "Hôtel] de Ville"), a fax speck turned accent
-("Stéphäne", "Communäuté", "de là"), a letter off in an ordinary word ("aggiomération"). The
-clean reading is then the one both passes read, and counts as read twice alike (the checks'
-guards for names, cities and addresses still apply to it).
+lacks (parsers.knowledge.noise): a stray mark, a fax speck turned accent, a letter off in an
+ordinary word. The clean reading is then the one both passes read, and counts as read twice
+alike (the checks' guards for names, cities and addresses still apply to it).
 Everything else stays as read, and the checks send it to a person.
 """
 
@@ -25,14 +24,7 @@ from difflib import SequenceMatcher
 from parsers.fields.normalize import Normalized
 from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition
-from parsers.knowledge.lexicon import (
-    french_words,
-    odd_short_words,
-    stray_marks,
-    text_marks,
-    unknown_words,
-)
-from parsers.knowledge.names import accents_vouched, has_accents, known_spelling
+from parsers.knowledge.noise import explains
 from parsers.knowledge.places import is_place_name
 from parsers.text import fold
 from parsers.trust.roles import SPELT_ROLES, Roles
@@ -41,9 +33,6 @@ from parsers.trust.roles import SPELT_ROLES, Roles
 _MIN_SPAN = 4
 # Longest run of words looked up as one place name ("Provence-Alpes-Côte d'Azur" is 3).
 _MAX_PLACE_WORDS = 5
-# Letters an ordinary word may differ by between the readings ("aggiomération", "conseit").
-_MAX_WORD_EDITS = 2
-_WORD_SPLIT = re.compile(r"(\s+|[-'’])")
 
 Span = tuple[int, int]
 
@@ -95,86 +84,6 @@ def place_spans(text: str) -> list[Span]:
             if end - start >= _MIN_SPAN and is_place_name(text[start:end]):
                 spans.append((start, end))
     return spans
-
-
-def denoised(text: str) -> str:
-    """`text` without what OCR noise adds: marks no value is written with, parentheses
-    without their pair, marks at either end, accents on short words ("de là")."""
-    kept = [c for c in text if c.isalnum() or c.isspace() or c in text_marks()]
-    opened: list[int] = []
-    unpaired: set[int] = set()
-    for i, c in enumerate(kept):
-        if c == "(":
-            opened.append(i)
-        elif c == ")":
-            if opened:
-                opened.pop()
-            else:
-                unpaired.add(i)
-    unpaired |= set(opened)
-    result = " ".join("".join(c for i, c in enumerate(kept) if i not in unpaired).split())
-    result = result.strip("-'’,/&. ")
-    for word in odd_short_words(result):
-        result = re.sub(rf"\b{re.escape(word)}\b", fold(word), result)
-    return result
-
-
-def clean(text: str, field_type: str) -> bool:
-    """Nothing in `text` looks like a misreading: no stray mark or odd short word; a name's
-    accents as people write them; a text's ordinary words in the dictionary."""
-    if stray_marks(text) or odd_short_words(text):
-        return False
-    if field_type == "name":
-        return accents_vouched(text)
-    return not unknown_words(text)
-
-
-def _known_word(word: str, field_type: str) -> bool:
-    if field_type == "name":
-        # An accented name spelt as people write it ("Stéphane" against "Stéphäne").
-        return has_accents(word) and known_spelling(word)
-    words = french_words()
-    return words is not None and len(word) >= _MIN_SPAN and word.lower() in words
-
-
-def _accented(word: str) -> bool:
-    return fold(word) != word.lower()
-
-
-def _edits(a: str, b: str) -> int:
-    return sum(
-        max(i2 - i1, j2 - j1)
-        for tag, i1, i2, j1, j2 in SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
-        if tag != "equal"
-    )
-
-
-def explains(candidate: str, other: str, field_type: str) -> bool:
-    """Whether `other` is the clean `candidate` with OCR noise added.
-
-    Either `other` less its stray marks and accented short words is `candidate`; or the two
-    differ word for word, each word of `candidate` that differs being a known spelling (an
-    accented name for names, a dictionary word for text) that the other's is not, a letter or
-    two (text), or other accents (names: "Stéphäne"), away from it. A name read once without
-    its accents ("Loic", "Loïc") is not settled so: people write some names both ways.
-    """
-    if field_type not in ("name", "text") or not clean(candidate, field_type):
-        return False
-    if denoised(other) == candidate:
-        return True
-    ours, theirs = _WORD_SPLIT.split(candidate), _WORD_SPLIT.split(other)
-    if len(ours) != len(theirs):
-        return False
-    differing = [(a, b) for a, b in zip(ours, theirs, strict=True) if a != b]
-    return bool(differing) and all(
-        _known_word(a, field_type)
-        and not _known_word(b, field_type)
-        and (
-            (fold(a) == fold(b) and _accented(b))
-            or (field_type == "text" and _edits(a, b) <= _MAX_WORD_EDITS)
-        )
-        for a, b in differing
-    )
 
 
 def settle(

@@ -132,6 +132,21 @@ def test_a_comb_read_surely_stands_where_the_page_read_its_digits_as_no_postal_c
 
 
 @pytest.mark.slow
+def test_a_comb_cell_the_column_lost_is_read_alone_without_a_character_list(
+    form: FormDefinition, templates: tuple[Template, ...]
+) -> None:
+    # bench/template_returns.py --seed 1731, return 025: the column of cells lost a "0" in
+    # each comb, and read alone with Tesseract's digit list each came back empty; the page
+    # read the phone "02478 1 10789".
+    name = "generated_typed_fax_comb_zeros_lost.tif"
+    assert read(name, form).values()["phone"] is None
+    extraction = read(name, form, templates)
+    for key in ("postal_code", "phone", "fax"):
+        assert extraction.values()[key] == truth(name)[key]
+    assert not extraction.flags
+
+
+@pytest.mark.slow
 def test_an_address_zone_reads_no_accent_where_a_fax_speck_lies_over_a_letter(
     form: FormDefinition, templates: tuple[Template, ...]
 ) -> None:

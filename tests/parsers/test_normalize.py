@@ -91,6 +91,10 @@ def test_wrong_postal_codes(text: str) -> None:
     [
         ("4 septembre 2017", "2017-09-04"),
         ("1er août 2017", "2017-08-01"),
+        # Its "1" read as a lookalike (seed 1732, return 092: "ler juillet 2017").
+        ("ler juillet 2017", "2017-07-01"),
+        ("Ier août 2017", "2017-08-01"),
+        ("le |er août 2017", "2017-08-01"),
         ("lundi 4 sept. 2017", "2017-09-04"),
         ("04/09/2017", "2017-09-04"),
         ("4.9.17", "2017-09-04"),
@@ -105,7 +109,9 @@ def test_french_dates_become_iso(text: str, value: str) -> None:
     assert normalize_date(text).value == value
 
 
-@pytest.mark.parametrize("text", ["31/02/2017", "bientôt", "13.13.17"])
+@pytest.mark.parametrize(
+    "text", ["31/02/2017", "bientôt", "13.13.17", "l juillet 2017", "Lier juillet 2017"]
+)
 def test_impossible_dates_are_invalid(text: str) -> None:
     assert normalize_date(text).problem
 

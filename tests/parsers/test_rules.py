@@ -106,6 +106,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
                                        reread=(*REREAD, *NAMES)), "contact.email"),
     ("ocr.email.unspelt_letters", Case({"contact.email": "jerome.colin@villebrest.fr"},
                                        reread=(*REREAD, *NAMES)), "contact.email"),
+    ("ocr.email.dashed_initial", Case({"contact.email": "j-colin@ville-brest.fr"},
+                                      reread=(*REREAD, *NAMES)), "contact.email"),
     ("ocr.name.unguarded", Case({**GENERIC, "person.first_name": "Kernal"},
                                 reread=(*REREAD, *NAMES)), "person.first_name"),
     ("ocr.name.unguarded", Case(GENERIC, reread=(*REREAD, *NAMES),
@@ -423,3 +425,14 @@ def test_a_form_with_no_roles_at_all_is_strictest_not_most_lenient() -> None:
 def test_the_readme_lists_every_rule() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert [r.id for r in RULES if f"| `{r.id}` |" not in readme] == []
+
+
+def test_a_hyphen_after_a_lone_initial_is_doubted_one_in_a_compound_name_is_not(
+    form: FormDefinition,
+) -> None:
+    twice = (*REREAD, *NAMES)
+    for email in ("j.colin@ville-brest.fr", "jerome-colin@ville-brest.fr", "colin@ville-brest.fr"):
+        doubted = run(Case({"contact.email": email}, reread=twice), form)
+        assert "ocr.email.dashed_initial" not in doubted.get("contact.email", []), email
+    doubted = run(Case({"contact.email": "j-colin@ville-brest.fr"}, reread=twice), form)
+    assert "ocr.email.dashed_initial" in doubted["contact.email"]

@@ -3,6 +3,7 @@ against the page's (the contract with the trust checks)."""
 
 from __future__ import annotations
 
+import dataclasses
 import tomllib
 from pathlib import Path
 
@@ -172,6 +173,46 @@ def test_a_zone_that_disagrees_doubts_the_field_and_sends_it_to_a_person(
     assert "postal_code" in low.detail
 
 
+@pytest.mark.parametrize(
+    ("key", "page", "zone", "value"),
+    [
+        # A fax speck over the "a" read as an accent in the zone only (seed 1731, 014).
+        ("address", "15 rue de la République", "15 rue de là République",
+         "15 rue de la République"),
+        # The zone's ruled edge read as a bracket (seed 1731, 015).
+        ("position", "Vice-présidente du conseil départemental",
+         "Vice-présidente du conseil départemental]", "Vice-présidente du conseil départemental"),
+        # The noise on the page's side: the zone's clean reading stands.
+        ("position", "Directrice de là coopération", "Directrice de la coopération",
+         "Directrice de la coopération"),
+        ("last_name", "Stéphäne", "Stéphane", "Stéphane"),
+    ],
+)  # fmt: skip
+def test_a_zone_that_differs_from_the_page_by_ocr_noise_alone_agrees_with_it(
+    form: FormDefinition, key: str, page: str, zone: str, value: str
+) -> None:
+    inside = FieldReading(key, page, page, 0.9, "ocr", 1, (450.0, 210.0, 600.0, 250.0))
+    merged, twice = merge_reading(inside, _zone(key, zone, zone), form)
+    assert twice and merged.value == value and not merged.doubts
+    assert [(e.witness, e.agrees) for e in merged.evidence] == [("template_zone", True)]
+
+
+@pytest.mark.parametrize(
+    ("key", "page", "zone"),
+    [
+        ("last_name", "Dupont", "Dupond"),  # a letter of a name: never noise
+        ("address", "15 rue de la République", "16 rue de la République"),
+        ("position", "Directrice de là coopération", "Directeur de la coopération"),
+    ],
+)
+def test_a_zone_that_differs_from_the_page_by_more_than_noise_is_a_doubt(
+    form: FormDefinition, key: str, page: str, zone: str
+) -> None:
+    inside = FieldReading(key, page, page, 0.9, "ocr", 1, (450.0, 210.0, 600.0, 250.0))
+    merged, twice = merge_reading(inside, _zone(key, zone, zone), form)
+    assert not twice and [d.rule for d in merged.doubts] == [RULE]
+
+
 def test_a_value_the_page_read_outside_the_zone_gives_way_to_the_zone_reading(
     form: FormDefinition,
 ) -> None:
@@ -297,3 +338,28 @@ def test_a_zone_keeps_the_dots_of_faxed_letters_and_drops_fax_noise() -> None:
     cleaned = _clean(crop)
     assert cleaned[39:42, 101:104].all() and cleaned[50:90, 100:106].all()
     assert not cleaned[20:22, 300:302].any()
+
+
+def test_a_text_zone_reading_is_boxed_where_its_ink_lies_not_the_whole_zone() -> None:
+    import numpy as np
+
+    from parsers.fields.template.zones import PIXELS_PER_POINT, _inked
+
+    box = (100.0, 200.0, 580.0, 224.0)  # a learnt zone: to the page's edge, a line and more
+    crop = np.zeros((100, 2000), dtype=bool)
+    crop[30:60, 50:300] = True  # the address, written at the zone's start
+    x0, top, x1, bottom = _inked(crop, box)
+    assert (x0, top) == (100.0 + 50 / PIXELS_PER_POINT, 200.0 + 30 / PIXELS_PER_POINT)
+    assert (x1, bottom) == (100.0 + 300 / PIXELS_PER_POINT, 200.0 + 60 / PIXELS_PER_POINT)
+
+
+def test_a_zone_that_reads_the_page_text_no_value_can_be_made_of_is_no_disagreement(
+    form: FormDefinition,
+) -> None:
+    # Seed 1732, return 092: both read "ler juillet 2017" (then no date), and the reviewer
+    # was told the zone read « ler juillet 2017 » against « ler juillet 2017 ».
+    page = FieldReading("postal_code", "2930", None, 0.9, "ocr", 1, (450.0, 210.0, 600.0, 250.0),
+                        problem="'2930' is not a 5-digit postal code")  # fmt: skip
+    zone = dataclasses.replace(_zone("postal_code", "2930", None), problem=page.problem)
+    merged, twice = merge_reading(page, zone, form)
+    assert merged is page and not twice

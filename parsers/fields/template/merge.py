@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 from parsers.fields.normalize import normalize_value
 from parsers.fields.reading import Doubt, Evidence, FieldReading
 from parsers.form import FieldSpec, FormDefinition
+from parsers.knowledge.noise import explains
 
 if TYPE_CHECKING:  # zones.py needs OpenCV; a merge of readings does not
     from parsers.fields.template.zones import ZoneReading
@@ -107,12 +108,37 @@ def merge_reading(
         return dataclasses.replace(
             generic, confidence=confidence, evidence=(*generic.evidence, agrees)
         ), True
+    spec = form.field(generic.key)
+    if valid and isinstance(generic.value, str) and isinstance(zone.value, str):
+        if explains(generic.value, zone.value, spec.type):
+            # The zone read the page's value with OCR noise the page lacks (a fax speck read
+            # as an accent, "rue de là République"; a ruled line's end read "]"): one value.
+            agrees = Evidence("template_zone", agrees=True, score=score, detail=f"zone: {zone.raw}")
+            confidence = max(generic.confidence, zone.confidence)
+            return dataclasses.replace(
+                generic, confidence=confidence, evidence=(*generic.evidence, agrees)
+            ), True
+        if explains(zone.value, generic.value, spec.type) and generic.problem is None:
+            # The page's reading is the zone's with noise added: the zone's clean one stands.
+            agrees = Evidence("template_zone", agrees=True, score=score,
+                              detail=f"page: {generic.raw}")  # fmt: skip
+            confidence = max(generic.confidence, zone.confidence)
+            return dataclasses.replace(
+                generic,
+                raw=zone.raw,
+                value=zone.value,
+                doubt=zone.doubt or generic.doubt,
+                confidence=confidence,
+                evidence=(*generic.evidence, agrees),
+            ), True
     if comb and zone.raw is not None and zone.confidence < SURE_COMB:
         # Digits its cells read with little confidence (a lone typed "0" scores 0.1-0.7 on
         # its own, handwriting as low): a witness of the page's reading when they agree
         # (above), no reading of their own.
         return generic, False
-    if generic.raw is None and not valid:
+    if not valid and (generic.raw is None or generic.raw.split() == (zone.raw or "").split()):
+        # Nothing the zone read stands against the page's reading: no value, or the page's
+        # very text (an invalid one is the type check's to flag, not a disagreement).
         return generic, False
     if valid and (generic.raw is None or generic.problem is not None):
         # The page read no value here, or none of the field's type ("8 7 0 O0 0", a comb's

@@ -51,6 +51,12 @@ CELL_INSET = 0.08
 # are written: Tesseract reads ten digits spaced out as words of their own as one word it
 # scores 0, and reads them set close as the number they are.
 CELL_GAP = 0.2
+# A comb cell the column read with less confidence than this is read again alone: a lone
+# typed "0" scores 0.0-0.7 in the column, alone 0.7 and above for 94 of 99 (merge.SURE_COMB).
+SURE_CELL = 0.7
+# Cells read again alone, at most this many a page (0.15 s each): a typed page's combs lose
+# or score low 0-4 of their 26 cells, a handwritten page's 11 and more.
+MAX_CELLS_ALONE = 6
 # Crops a block reading lost are read again alone, at most this many a page: a few lost
 # typed values are worth a Tesseract run each, a page of handwriting it cannot read is not.
 MAX_ALONE = 3
@@ -104,7 +110,8 @@ def read_zones(
                 readings.append(ZoneReading(zone, None, BLANK_CONFIDENCE, bbox))
         else:
             chars = zone.chars or TYPE_CHARS.get(types.get(zone.key, ""), "")
-            pending.setdefault(chars, []).append((zone, bbox, crop))
+            inked = alignment.project_box(_inked(crop, _grown(box, TEXT_MARGIN)), shift)
+            pending.setdefault(chars, []).append((zone, inked, crop))
     for chars, items in pending.items():
         readings += _read_text(items, chars, page.number, limits)
     if combs:
@@ -169,6 +176,23 @@ def _clean(crop: Mask) -> Mask:
         keep &= (areas >= SMALL_MARK) | ((ends >= left - gap) & (starts <= right + gap))
     result: Mask = keep[labels]
     return result
+
+
+def _inked(crop: Mask, box: Box) -> Box:
+    """The part of template box `box`, cut out as `crop`, that holds its ink: where a zone's
+    value is written, as a page reading's box is where its words are. The crop read again
+    around it (parsers.trust.reread) holds the value alone; around the whole zone (a
+    learnt blank's zone runs to the page's edge, twice a line's height) it took in other
+    lines' words and read no address."""
+    rows = np.flatnonzero(crop.any(axis=1))
+    columns = np.flatnonzero(crop.any(axis=0))
+    x0, top = box[0], box[1]
+    return (
+        x0 + float(columns[0]) / PIXELS_PER_POINT,
+        top + float(rows[0]) / PIXELS_PER_POINT,
+        x0 + float(columns[-1] + 1) / PIXELS_PER_POINT,
+        top + float(rows[-1] + 1) / PIXELS_PER_POINT,
+    )
 
 
 def _comb_cells(crop: Mask, zone: Zone) -> list[Mask]:
@@ -251,10 +275,12 @@ def _read_combs(
     numbers = _ocr_bands([_comb_line(cells) for _, _, cells in combs], whitelist, number, limits)
     pieces = [piece for _, _, cells in combs for piece in cells]
     column = _ocr_bands(pieces, whitelist, number, limits, again=False, scale=CELL_SCALE)
-    lost = [i for i, words in enumerate(column) if len(words) != 1 or len(words[0].text) != 1]
-    if len(lost) <= MAX_ALONE:  # a digit or two lost in the column: read each alone
-        for index in lost:
-            column[index] = _ocr_char(pieces[index], whitelist, number, limits)
+    unsure = [i for i, words in enumerate(column)
+              if not _one_char(words) or words[0].confidence < SURE_CELL]  # fmt: skip
+    if len(unsure) <= MAX_CELLS_ALONE:  # a few digits lost or scored low in the column
+        for index in unsure:
+            again = _ocr_char(pieces[index], whitelist, number, limits)
+            column[index] = _surer(column[index], again)
     digits = iter(column)
     readings = []
     for (zone, bbox, cells), words in zip(combs, numbers, strict=True):
@@ -267,13 +293,32 @@ def _read_combs(
     return readings
 
 
+def _one_char(words: list[Word]) -> bool:
+    return len(words) == 1 and len(words[0].text) == 1
+
+
+def _surer(column: list[Word], alone: list[Word]) -> list[Word]:
+    """A cell's reading once read alone too: the alone reading where the column lost the
+    digit, the surer of the two where they read one digit, the column's where they differ
+    (its low score keeps the comb from standing alone)."""
+    if not _one_char(alone):
+        return column
+    if not _one_char(column):
+        return alone
+    if column[0].text != alone[0].text:
+        return column
+    return max(column, alone, key=lambda words: words[0].confidence)
+
+
 def _ocr_char(piece: Mask, chars: str, number: int, limits: Limits) -> list[Word]:
+    """One cell read as one character; none unless it is one of `chars`. Tesseract's French
+    model told to read digits only reads no lone typed "0" at all (31 of 445 typed cells of
+    faxes and scans lost, none without the list), so the list is checked after reading."""
     from parsers.pages.ocr import run_tesseract
 
     alone, _ = _stack([piece], CELL_SCALE)
-    return run_tesseract(
-        alone, number, limits, psm=10, dpi=round(300 * CELL_SCALE), whitelist=chars
-    )
+    words = run_tesseract(alone, number, limits, psm=10, dpi=round(300 * CELL_SCALE))
+    return words if _one_char(words) and (not chars or words[0].text in chars) else []
 
 
 def _ocr_bands(
