@@ -135,7 +135,7 @@ def test_tab_moves_among_doubted_fields_only_and_typing_replaces_the_value(
         pk = session.exec(
             select(Submission.id)
             .join(Sighting, col(Sighting.message_pk) == col(Submission.message_pk))
-            .where(col(Sighting.item).startswith("photo_uncertain_email.eml:"))
+            .where(col(Sighting.item).startswith("fax_misread_email_lost_line.eml:"))
         ).one()  # fmt: skip
     page.goto(f"{server.url}/submissions/{pk}")
     doubts = page.locator("input.doubt-input").all()
