@@ -91,7 +91,10 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
     # cover sheet or letter asks them (a fax cover sheet does give a count: "Nombre de pages").
     own = set(form.keys_of("signature.place", "signature.date"))
     own |= {s.key for s in form.fields if s.type in _EVENT_TYPES}
-    for _, page_fields, _, _ in read:
+    first = min((page.number for page, _, _, _ in kept), default=0)
+    for page, page_fields, _, _ in read:
+        if page.number < first:
+            continue  # a fax cover sheet's "Date : 02/09/2017" before the bulletin
         for key in sorted(own):
             later = page_fields.get(key)
             if later is not None and later.raw is not None and fields[key].raw is None:

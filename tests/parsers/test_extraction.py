@@ -819,3 +819,20 @@ def test_a_required_mark_read_as_an_exclamation_mark_ends_its_caption() -> None:
             _line(125, ("26", 12), ("esplanade", 30), ("du", 90), ("11", 108),
                   ("Novembre", 126), source="ocr")]  # fmt: skip
     assert _read(*rows)["address"] == "26 esplanade du 11 Novembre"
+
+
+def test_a_cover_sheets_date_before_the_bulletin_is_no_signature_date() -> None:
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    cover = [_line(100, ("Télécopie", 10)), _line(130, ("De", 10), (":", 30), ("Mairie", 40)),
+             _line(160, ("Date", 10), (":", 40), ("02/09/2017", 50))]  # fmt: skip
+    answers = [("Nom", "Colin"), ("Prénom", "Jérôme"), ("Ville", "Brest"),
+               ("Code postal", "29200"), ("Téléphone", "02 98 00 00 00")]  # fmt: skip
+    form_rows = [_line(100 + 30 * i, (label, 10), (":", 100), (value, 120))
+                 for i, (label, value) in enumerate(answers)]  # fmt: skip
+    signature = [_line(300, ("Date", 10), (":", 40), ("03/09/2017", 50))]
+    pages = [Page(1, 600, 800, tuple(w for row in cover for w in row)),
+             Page(2, 600, 800, tuple(w for row in form_rows for w in row))]  # fmt: skip
+    assert extract_fields(pages, form).fields["signed_on"].value is None
+    # A signature on a page of its own after the form is the bulletin's.
+    pages.append(Page(3, 600, 800, tuple(w for row in signature for w in row)))
+    assert extract_fields(pages, form).fields["signed_on"].value == "2017-09-03"
