@@ -416,10 +416,10 @@ def _span(tokens: list[Token]) -> tuple[tuple[float, float, float, float], list[
 
 
 def _article_lookalike(tokens: list[Token], at: int, height: float) -> bool:
-    """An article whose "l" OCR read as a bracket ("participera à [a réunion"), inside the
+    """An article whose "l" OCR read as a bracket ("participera à [a réunion", "{a"), inside the
     caption's phrase: a word stands just before it. A box stands before its caption."""
     text = tokens[at].text
-    if at == 0 or text[:1] not in "[|" or "l" + text[1:].lower() not in _ARTICLES:
+    if at == 0 or text[:1] not in "[|{(" or "l" + text[1:].lower() not in _ARTICLES:
         return False
     before = tokens[at - 1]
     return (

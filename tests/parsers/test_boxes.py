@@ -140,14 +140,15 @@ def test_a_bullet_or_a_mark_outside_the_boxes_column_is_no_tick() -> None:
     assert _steering(_swallowed("tick", column=False))[1] < 0.8
 
 
-def test_an_article_read_with_a_bracket_inside_the_caption_is_no_box() -> None:
+@pytest.mark.parametrize("article", ["[a", "{a", "|a"])
+def test_an_article_read_with_a_bracket_inside_the_caption_is_no_box(article: str) -> None:
     # "participera à [a réunion du comité de pilotage": "la" read "[a", its ink a letter's;
     # the caption's box is the empty one drawn left of the phrase.
     picture = Image.new("L", (1400, 200), 255)
     draw = ImageDraw.Draw(picture)
     draw.rectangle((100, 84, 136, 116), outline=0, width=3)
     words, x = [], 160
-    for text in ["participera", "à", "[a", "réunion", "du", "comité", "de", "pilotage"]:
+    for text in ["participera", "à", article, "réunion", "du", "comité", "de", "pilotage"]:
         words.append(Word(text, x, 80, x + 14 * len(text), 120, 0.95, "ocr"))
         draw.rectangle((x, 88, x + 14 * len(text), 118), fill=0)  # the letters' ink
         x += 14 * len(text) + 14
