@@ -49,8 +49,9 @@ _EMPTY_INK = 0.04
 _INK_LEVEL = 128
 # What OCR makes of a typed box's sides, and the letters it reads a whole box as.
 _BRACKETS = frozenset("[](){}|")
-# What OCR reads a closing bracket as, alone: a digit or a letter of its shape.
+# Articles whose "l" OCR reads as a bracket inside a caption ("à [a réunion").
 _ARTICLES = frozenset({"la", "le", "les"})
+# What OCR reads a closing bracket as, alone: a digit or a letter of its shape.
 _CLOSING_LOOKALIKES = frozenset({"]", ")", "}", "|", "1", "l", "I", "J"})
 _BOX_LETTERS = frozenset({"D", "O", "U", "0", "□"})
 # A typed box whose ink agrees with its reading.
@@ -389,7 +390,7 @@ def _ink_extent(
     None if blank."""
     import numpy as np
 
-    ink = _page_ink(image)
+    ink = page_ink(image)
     x0, top, x1, bottom = (max(0, round(v)) for v in bbox)
     patch = ink[top:bottom, x0:x1]
     if not patch.any():
@@ -462,7 +463,8 @@ def _typed_box(page: Page, glyph: Token, checked: bool) -> float:
 
 
 @functools.lru_cache(maxsize=2)
-def _page_ink(image: bytes) -> npt.NDArray[np.bool_]:
+def page_ink(image: bytes) -> npt.NDArray[np.bool_]:
+    """The page image's ink (dark pixels), decoded once for the last two pages asked."""
     # Only OCR'd pages have ink to measure: a text PDF never loads NumPy and Pillow.
     import numpy as np
     from PIL import Image
@@ -473,7 +475,7 @@ def _page_ink(image: bytes) -> npt.NDArray[np.bool_]:
 
 def _inner_ink(image: bytes, bbox: tuple[float, float, float, float]) -> float | None:
     """The share of ink inside a typed box, its brackets left out (a quarter each side)."""
-    ink = _page_ink(image)
+    ink = page_ink(image)
     x0, top, x1, bottom = (round(v) for v in bbox)
     width, height = x1 - x0, bottom - top
     if width < 8 or height < 8:

@@ -13,20 +13,13 @@ nothing.
 from __future__ import annotations
 
 import dataclasses
-import functools
-import io
 from collections.abc import Mapping, Sequence
-from typing import TYPE_CHECKING
 
+from parsers.fields.boxes import page_ink
 from parsers.fields.reading import Evidence, FieldReading
 from parsers.form import FormDefinition
 from parsers.pages.layout import Page
 
-if TYPE_CHECKING:
-    import numpy as np
-    import numpy.typing as npt
-
-_INK_LEVEL = 128
 # Sizes in the tallest blob's height T (an ascender or the "@"). A separator is at most this
 # tall and this wide (an underscore is wide), and sits low: a dot's bottom on the baseline,
 # a hyphen's a third of T above it; an i's dot or an accent's bottom is three quarters of T up.
@@ -46,7 +39,7 @@ def separator_blobs(image: bytes, bbox: tuple[float, float, float, float]) -> in
     import cv2
     import numpy as np
 
-    ink = _page_ink(image)
+    ink = page_ink(image)
     x0, top, x1, bottom = (max(0, round(v)) for v in bbox)
     patch = ink[top:bottom, x0:x1]
     if patch.size == 0:
@@ -72,15 +65,6 @@ def separator_blobs(image: bytes, bbox: tuple[float, float, float, float]) -> in
 def separators_read(text: str) -> int:
     """How many separators a reading holds."""
     return sum(text.count(c) for c in SEPARATORS)
-
-
-@functools.lru_cache(maxsize=2)
-def _page_ink(image: bytes) -> npt.NDArray[np.bool_]:
-    import numpy as np
-    from PIL import Image
-
-    with Image.open(io.BytesIO(image)) as picture:
-        return np.asarray(picture.convert("L")) < _INK_LEVEL
 
 
 def with_separator_ink(
