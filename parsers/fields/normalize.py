@@ -18,6 +18,9 @@ from parsers.form import FieldSpec
 from parsers.knowledge.confusables import digit_lookalikes, symbol_letters
 from parsers.text import fold
 
+# A hyphen between two letters with a space on one side or both.
+_SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_])(?: +- *| *- +)(?=[^\W\d_])")
+_PLACE_ROLES = frozenset({"address.city", "signature.place"})
 _LEADERS = "._…·-–—_:;,"  # dotted leader lines and stray separators around a value
 _EMAIL = re.compile(r"^(?!.*\.\.)[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 _MONTHS = {
@@ -83,6 +86,8 @@ def normalize_value(spec: FieldSpec, text: str) -> Normalized:
     text = clean_text(text)
     if not text:
         return Normalized(None)
+    if spec.type == "name" or spec.role in _PLACE_ROLES:
+        text = joined_hyphens(text)
     match spec.type:
         case "phone":
             return normalize_phone(text)
@@ -100,6 +105,12 @@ def normalize_value(spec: FieldSpec, text: str) -> Normalized:
             return normalize_choices(text, {c.value for c in spec.choices})
         case _:
             return normalize_text(text, spec.role)
+
+
+def joined_hyphens(text: str) -> str:
+    """A compound name's hyphen with the spaces a reader put beside it taken out ("Saint
+    -Sauvy", "Dupont- Moreau"): no commune's or person's name spaces its hyphens."""
+    return _SPACED_HYPHEN.sub("-", text)
 
 
 def normalize_choices(text: str, values: set[int]) -> Normalized:

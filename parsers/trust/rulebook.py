@@ -158,8 +158,8 @@ def postal_code_city(ctx: Context, key: str, reading: FieldReading) -> str | Non
     return None
 
 
-@rule("ocr.place.other_accents", "an OCR'd place name with other accents than its official "
-      "name", roles=set(PLACE_ROLES), sources=_OCR)  # fmt: skip
+@rule("ocr.place.other_accents", "an OCR'd place name with other accents, spaces or hyphens "
+      "than its official name", roles=set(PLACE_ROLES), sources=_OCR)  # fmt: skip
 def place_accents(ctx: Context, key: str, reading: FieldReading) -> str | None:
     value = _text(reading)
     if value and misspelt_place(value):

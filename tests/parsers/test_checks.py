@@ -428,6 +428,16 @@ def test_an_ocr_place_with_other_accents_than_its_official_name_goes_to_review(
     assert codes(complete(signed_at="Lamorläye", **town), form) == {}
 
 
+def test_fait_a_confirms_an_ocr_city_only_spelt_alike(form: FormDefinition) -> None:
+    # Seen on an unseen scan: the city read "Saint -Sauvy" at 0.15, accepted because "Fait à
+    # Saint-Sauvy" and the e-mail domain have the same letters.
+    town = {"postal_code": "32270", "email": "contact@saint-sauvy.fr"}
+    fields = complete("ocr", city="Saint Sauvy", signed_at="Saint-Sauvy", **town)
+    assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "city"}
+    fields = complete("ocr", city="Saint-Sauvy", signed_at="Saint-Sauvy", **town)
+    assert codes(fields, form, REREAD | NAMES) == {}
+
+
 @pytest.mark.parametrize(
     ("signed_on", "doubted"),
     [

@@ -7,6 +7,7 @@ import pytest
 from parsers.fields.case import restore_case
 from parsers.fields.normalize import (
     clean_text,
+    joined_hyphens,
     normalize_count,
     normalize_date,
     normalize_email,
@@ -230,3 +231,17 @@ def test_a_count_whose_words_say_another_number_takes_the_words_and_is_doubted()
     assert result.doubt is not None and result.doubt.rule == "fields.count_words_disagree"
     agreeing = normalize_count("3 (trois)", 1, 50)
     assert (agreeing.value, agreeing.doubt) == (3, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Saint -Sauvy", "Saint-Sauvy"),  # seen on an unseen scan, accepted as read
+        ("Saint- Sauvy", "Saint-Sauvy"),
+        ("Saint - Sauvy", "Saint-Sauvy"),
+        ("Saint-Sauvy", "Saint-Sauvy"),
+        ("Mairie - 3 rue", "Mairie - 3 rue"),  # a dash before a number is no compound name
+    ],
+)
+def test_the_spaces_a_reader_puts_beside_a_compound_names_hyphen_go(text: str, value: str) -> None:
+    assert joined_hyphens(text) == value
