@@ -25,6 +25,7 @@ from parsers.knowledge.confusables import letter_pairs
 from parsers.knowledge.names import known_rn_name, unaccented_name
 from parsers.knowledge.places import city_belongs, city_contradicts, is_place_name
 from parsers.text import fold
+from parsers.trust.accents import accents_kept
 from parsers.trust.roles import NAME_ROLES, Roles
 from parsers.trust.spelling import SHORT_NAME, address_explained, email_agreement, name_in_address
 
@@ -210,15 +211,21 @@ def guarded_name(roles: Roles, key: str) -> bool:
         reading is not None
         and reading.source == "ocr"
         and isinstance(reading.value, str)
-        and shared_misreading(reading.value, roles.form.role_of(key) == "person.first_name") is None
+        and shared_misreading(
+            reading.value, roles.form.role_of(key) == "person.first_name", accents_kept(reading)
+        )
+        is None
     )
 
 
-def shared_misreading(value: str, first_name: bool = False) -> str | None:
+def shared_misreading(
+    value: str, first_name: bool = False, accents_seen: bool = False
+) -> str | None:
     """Why two passes over the same pixels could both misread this name, or None: a mark
     that is no letter, a letter group OCR confuses with another ("rn"/"m"; a common name
     written with "rn", "Fournier", excepted), a name without the accents it usually carries
-    (as a first name, when `first_name`)."""
+    (as a first name, when `first_name`) unless `accents_seen`: the page kept them elsewhere
+    (parsers/trust/accents.py)."""
     if _NAME_SHAPE.fullmatch(value) is None:
         return f"« {value} » contient d'autres signes que des lettres"
     for word in re.split(r"[-' ’]", value):
@@ -226,7 +233,7 @@ def shared_misreading(value: str, first_name: bool = False) -> str | None:
             group = pair.first
             if pair.repeated and group in fold(word) and not known_written_with(word, group):
                 return f"« {word} » contient « {group} », que l'OCR confond avec « {pair.second} »"
-    accented = unaccented_name(value, first_name)
+    accented = None if accents_seen else unaccented_name(value, first_name)
     if accented is not None:
         return f"« {value} » s'écrit d'ordinaire « {accented} »"
     return None
