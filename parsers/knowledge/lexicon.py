@@ -133,7 +133,8 @@ def lost_accents(text: str) -> list[tuple[str, str]]:
 
 def accents_read(texts: Iterable[str]) -> tuple[Counter[str], int]:
     """Over the words of a page: how many dictionary words that need accents were read with
-    them, per accented letter as written ("é": 5, "É": 1), and how many were read without ("Telephone")."""
+    them, per accented letter as written ("é": 5, "É": 1), and how many were read without
+    ("Telephone")."""
     words = french_words()
     kept: Counter[str] = Counter()
     dropped = 0
