@@ -72,7 +72,8 @@ def extract_from_content(
     if is_bulletin and any(page.image is not None for page in content.pages):
         rereadable = {k: r for k, r in fields.items() if k not in zoned.combed}
         reread = confirm_by_rereading(content.pages, rereadable, form, limits or Limits())
-        fields, settled, denoised = settle(reread.surer(fields), reread.second, form)
+        voted = reread.by_majority(reread.surer(fields))
+        fields, settled, denoised = settle(voted, reread.second, form)
         fields = with_separator_ink(fields, content.pages, form)
         fields = with_page_accents(fields, content.pages, form)
         confirmed = reread.confirmed | denoised
