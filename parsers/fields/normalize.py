@@ -16,6 +16,7 @@ from parsers.fields.case import restore_case, shouted
 from parsers.fields.reading import Doubt
 from parsers.form import FieldSpec
 from parsers.knowledge.confusables import digit_lookalikes, symbol_letters
+from parsers.knowledge.places import is_place_name
 from parsers.text import fold
 
 # A hyphen between two letters with a space on one side or both.
@@ -88,6 +89,8 @@ def normalize_value(spec: FieldSpec, text: str) -> Normalized:
         return Normalized(None)
     if spec.type == "name" or spec.role in _PLACE_ROLES:
         text = joined_hyphens(text)
+    if spec.role in _PLACE_ROLES:
+        text = with_french_ligature(text)
     match spec.type:
         case "phone":
             return normalize_phone(text)
@@ -111,6 +114,15 @@ def joined_hyphens(text: str) -> str:
     """A compound name's hyphen with the spaces a reader put beside it taken out ("Saint
     -Sauvy", "Dupont- Moreau"): no commune's or person's name spaces its hyphens."""
     return _SPACED_HYPHEN.sub("-", text)
+
+
+def with_french_ligature(text: str) -> str:
+    """A place read with "æ", which no French commune writes, as the official name it makes
+    with "œ" ("Schælcher" -> "Schœlcher": Tesseract confuses the two), else as read."""
+    if "æ" not in text.lower():
+        return text
+    mended = text.replace("æ", "œ").replace("Æ", "Œ")
+    return mended if is_place_name(mended) else text
 
 
 def normalize_choices(text: str, values: set[int]) -> Normalized:

@@ -14,6 +14,7 @@ from parsers.fields.normalize import (
     normalize_name,
     normalize_phone,
     normalize_postal_code,
+    with_french_ligature,
 )
 
 
@@ -245,3 +246,11 @@ def test_a_count_whose_words_say_another_number_takes_the_words_and_is_doubted()
 )
 def test_the_spaces_a_reader_puts_beside_a_compound_names_hyphen_go(text: str, value: str) -> None:
     assert joined_hyphens(text) == value
+
+
+def test_a_place_read_with_a_foreign_ligature_is_the_official_name_it_makes_with_the_french_one(
+) -> None:  # fmt: skip
+    # Seen on a fresh seed's photos and faxes: "Schælcher" for the commune Schœlcher.
+    assert with_french_ligature("Schælcher") == "Schœlcher"
+    assert with_french_ligature("Schæicher") == "Schæicher"  # no official name: as read
+    assert with_french_ligature("Lætitia") == "Lætitia"
