@@ -51,6 +51,11 @@ def top_domains() -> frozenset[str]:
     return frozenset(_lexicon()["top_domains"])
 
 
+def postal_words() -> frozenset[str]:
+    """Mail-routing abbreviations of an address ("bp", "cs", "cedex"), folded."""
+    return frozenset(_lexicon()["postal_words"])
+
+
 def street_words() -> frozenset[str]:
     """Street types ("rue", "avenue", "quai"): what follows a house number in an address."""
     return frozenset(_lexicon()["street_words"])

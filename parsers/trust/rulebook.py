@@ -25,6 +25,7 @@ from parsers.knowledge.lexicon import (
     lost_accents,
     misread_house_number,
     odd_short_words,
+    postal_words,
     stray_marks,
     unknown_words,
 )
@@ -523,9 +524,10 @@ def street_confusable_letters(ctx: Context, key: str, reading: FieldReading) -> 
     value = _text(reading)
     if not value:
         return None
-    for word in re.split(r"[-' ’\s]", value):
-        if not word[:1].isupper():
-            continue
+    # A comma or a stop after a word is none of its letters ("Camot, CS 7502").
+    for word in re.split(r"[-' ’\s,;.()]", value):
+        if not word[:1].isupper() or fold(word) in postal_words():
+            continue  # "CS 70012" is a mail-routing code, no person's name
         for form, read, meant in confusable_forms(word):
             if more_common(form, word):
                 guess = form.title()

@@ -252,6 +252,18 @@ def test_an_address_at_a_mail_service_or_spelling_the_organisation_is_witnessed(
         assert "ocr.email.unspelt_letters" in doubted.get("contact.email", []), email
 
 
+def test_a_mail_routing_code_in_an_address_is_no_misread_name(form: FormDefinition) -> None:
+    # Seen on three documents of a fresh seed: "CS 7502" doubted as "Es", a name.
+    twice = (*REREAD, *NAMES)
+    for street in ("127 avenue des Acacias, CS 7502", "1 rue Carnot, BP 12", "ZI de Kerivin"):
+        doubted = run(Case({**GENERIC, "address.street": street}, reread=twice), form)
+        assert "ocr.address.confusable_letters" not in doubted.get("address.street", []), street
+    doubted = run(Case({"address.street": "161 impasse Camot, CS 7502"}), form)
+    assert "ocr.address.confusable_letters" in doubted["address.street"]
+    doubted = run(Case({"address.street": "161 impasse Carnot, CS 7502"}), form)
+    assert "ocr.address.confusable_letters" not in doubted.get("address.street", [])
+
+
 def test_a_compound_first_name_is_no_family_name_that_lost_its_accent(
     form: FormDefinition,
 ) -> None:
