@@ -146,6 +146,10 @@ def test_names_in_capitals_are_written_as_names(text: str, value: str) -> None:
 def test_leader_dots_and_stray_separators_are_dropped() -> None:
     assert clean_text(" ....... Colin ...... ") == "Colin"
     assert clean_text(": Pontarlier ,") == "Pontarlier"
+    # A box's side read at a value's edge (seen on a fresh seed's photo: "\\Basse-Terre").
+    assert clean_text("\\Basse-Terre") == "Basse-Terre"
+    assert clean_text("| Brest |") == "Brest"
+    assert clean_text("a|b") == "a|b"
 
 
 def test_a_space_read_for_the_dot_of_an_address_is_mended_and_doubted() -> None:
