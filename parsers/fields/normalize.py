@@ -93,7 +93,9 @@ def normalize_value(spec: FieldSpec, text: str) -> Normalized:
     if spec.type == "name" or spec.role in _PLACE_ROLES:
         text = joined_hyphens(text)
     if spec.role in _PLACE_ROLES:
-        text = with_french_ligature(text)
+        # No commune's name holds a comma: what follows one is the date's cue or the date
+        # ("Fait à Loubens, le 21/06/2017" read "Loubens ,le 2 1 0 6…"), a CEDEX, a region.
+        text = with_french_ligature(text.split(",")[0].strip() or text)
     match spec.type:
         case "phone":
             return normalize_phone(text)

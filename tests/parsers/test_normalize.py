@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from parsers.fields.case import restore_case
@@ -14,8 +16,10 @@ from parsers.fields.normalize import (
     normalize_name,
     normalize_phone,
     normalize_postal_code,
+    normalize_value,
     with_french_ligature,
 )
+from parsers.form import load_form
 
 
 @pytest.mark.parametrize(
@@ -258,3 +262,17 @@ def test_a_place_read_with_a_foreign_ligature_is_the_official_name_it_makes_with
     assert with_french_ligature("Schælcher") == "Schœlcher"
     assert with_french_ligature("Schæicher") == "Schæicher"  # no official name: as read
     assert with_french_ligature("Lætitia") == "Lætitia"
+
+
+def test_a_place_ends_at_a_comma() -> None:
+    # Seen on a fresh seed's faxes: "Fait à Loubens ,le 2 1 0 6…" read the place "Loubens, le",
+    # "Fait à Montagne-Fayel, 10 jeudi 31 août 2017" the place and the whole date.
+    form = load_form(
+        Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
+    )
+    for key in ("signed_at", "city"):
+        assert normalize_value(form.field(key), "Loubens ,le").value == "Loubens"
+        assert normalize_value(form.field(key), "Montagne-Fayel, 10 jeudi 31 août").value == (
+            "Montagne-Fayel"
+        )
+    assert normalize_value(form.field("address"), "1 rue X, CS 12").value == "1 rue X, CS 12"
