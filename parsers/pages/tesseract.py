@@ -57,7 +57,8 @@ def _load() -> _Library:
     api.TessBaseAPISetPageSegMode.argtypes = [handle, ctypes.c_int]
     api.TessBaseAPISetVariable.argtypes = [handle, text, text]
     api.TessBaseAPISetImage2.argtypes = [handle, handle]
-    api.TessBaseAPISetImage.argtypes = [handle, text] + [ctypes.c_int] * 4
+    number = ctypes.c_int
+    api.TessBaseAPISetImage.argtypes = [handle, text, number, number, number, number]
     api.TessBaseAPIRecognize.argtypes = [handle, handle]
     api.TessBaseAPIGetTsvText.argtypes = [handle, ctypes.c_int]
     api.TessBaseAPIGetTsvText.restype = ctypes.c_void_p  # freed by TessDeleteText
