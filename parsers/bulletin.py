@@ -15,6 +15,7 @@ from parsers.fields.template.reader import read_by_template
 from parsers.form import FormDefinition
 from parsers.limits import Limits
 from parsers.pages.document import DocumentContent, read_document
+from parsers.trust.accents import with_page_accents
 from parsers.trust.checks import Finding, assess, is_late
 from parsers.trust.reread import Reread, confirm_by_rereading
 from parsers.trust.separators import with_separator_ink
@@ -71,8 +72,10 @@ def extract_from_content(
     if is_bulletin and any(page.image is not None for page in content.pages):
         rereadable = {k: r for k, r in fields.items() if k not in zoned.combed}
         reread = confirm_by_rereading(content.pages, rereadable, form, limits or Limits())
-        fields, settled, denoised = settle(reread.surer(fields), reread.second, form)
+        voted = reread.by_majority(reread.surer(fields))
+        fields, settled, denoised = settle(voted, reread.second, form)
         fields = with_separator_ink(fields, content.pages, form)
+        fields = with_page_accents(fields, content.pages, form)
         confirmed = reread.confirmed | denoised
     confirmed |= zoned.confirmed
     flags: list[Finding] = []

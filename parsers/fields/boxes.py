@@ -59,6 +59,9 @@ _TYPED_BOX_SURE = 0.9
 # A caption's first word wider than its letters by this many line heights holds a glyph
 # OCR did not read apart.
 _SWALLOWED_LEAD = 0.8
+# Blank before a caption's first letter that belongs to it, in word heights: a mark OCR did
+# not read is looked for left of it.
+_UNREAD_GAP = 0.3
 # The boxes of one list stand in a column: within this many line heights of each other.
 _COLUMN_SLACK = 0.5
 # Between two glyphs, a blank this share of a line's height.
@@ -194,6 +197,12 @@ def read_box(
         checked, confidence, evidence = False, _typed_box(page, empties[-1], False), empty.bbox()
     elif (garbled := _garbled_box(page, tokens[index][:phrase], reach, height)) is not None:
         checked, confidence, evidence = garbled
+    elif (
+        misread := _misread_mark(
+            page, line, tokens[index][:start], reach, height, tokens[index][phrase].word.x0
+        )
+    ) is not None:
+        checked, confidence, evidence = misread
     elif (swallowed := _swallowed_mark(page, line, tokens[index][phrase], height)) is not None:
         checked, confidence, evidence = swallowed
     else:
@@ -348,6 +357,50 @@ def _garbled_box(
     if ink <= _EMPTY_INK:
         return False, _TYPED_BOX_SURE, (x0, top, x1, bottom)
     return False, _UNSURE_ANSWER, (x0, top, x1, bottom)
+
+
+def _misread_mark(
+    page: Page, line: Line, lead: list[Token], reach: float, height: float, phrase_x: float
+) -> tuple[bool, float, tuple[float, float, float, float]] | None:
+    """A tick typed or drawn before a caption with no box ("✓ participera à la réunion") that
+    OCR read as a stroke or a letter of its shape ("/", "+", "J_", "Y"), or did not read at
+    all: the token just before the caption is one or two signs, neither a digit (a choice's
+    number) nor a word, or there is no token but ink before the phrase; and that ink is a
+    glyph's size (not a bullet, a dash or a speck) with ink in its middle (not an empty box,
+    which has none)."""
+    if page.image is None or line.words[0].source != "ocr":
+        return None
+    # Sized against the words' height: the token's own descent ("J_") makes the line taller.
+    heights = sorted(w.bottom - w.top for w in line.words if len(w.text) >= 3) or [height]
+    size = heights[len(heights) // 2]
+    # The leftmost token within reach: the phrase's words or a choice's number may stand
+    # between it and the caption's wording ("+ Nous participerons", "/ 1. Accessibilité").
+    near = [t for t in lead if t.word.x0 >= reach]
+    if near:
+        word, text = near[0].word, near[0].text.strip()
+        if (
+            not 0 < len(text) <= 2
+            or any(c.isdigit() for c in text)
+            or sum(c.isalpha() for c in text) > 1
+        ):
+            return None
+        zone = (word.x0, line.top, word.x1, line.bottom)
+    elif any(w.x1 <= phrase_x and w.x1 >= reach for w in line.words):
+        return None
+    else:
+        zone = (max(reach, 0.0), line.top, phrase_x - _UNREAD_GAP * size, line.bottom)
+        if zone[2] - zone[0] < size:
+            return None
+    ink = _ink_extent(page.image, zone)
+    if ink is None:
+        return None
+    wide, tall = ink[2] - ink[0], ink[3] - ink[1]
+    if tall < 0.4 * size or wide < 0.4 * size or wide > 1.5 * size:
+        return None
+    inner = _inner_ink(page.image, ink)
+    if inner is None or inner < _CROSS_INK:
+        return None
+    return True, _TYPED_BOX_SURE, ink
 
 
 def _swallowed_mark(

@@ -7,6 +7,7 @@ label (parsers/fields/labels.py finds labels, parsers/fields/boxes.py reads chec
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Sequence
 from itertools import pairwise
@@ -48,6 +49,11 @@ _WRAP_GAP = 0.6
 # the labels of its fullest page: a bulletin's second page holds its boxes and signature
 # (4-6), a fax cover sheet's "Tél." and "Fax" two.
 _MIN_PAGE_ANCHORS = 3
+# Distance from a label to the nearest other field's label, at most, inside the form's block,
+# in the page's usual gap between label lines (a letterhead's "Tél." stood 3.3 of them off);
+# too few label lines say nothing of their usual gap.
+_LABEL_BLOCK_GAPS = 2.5
+_MIN_GAPS = 4
 _PAGE_SHARE = 0.25
 # Values whose type says when they are whole: one cut at a line's end goes on below.
 _COMPLETED_TYPES = frozenset({"phone", "email", "postal_code"})
@@ -103,6 +109,22 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
     return Reading(fields=fields, anchors=anchors, unclaimed=unclaimed)
 
 
+def _among_labels(label: Label, labels: list[Label], lines: list[Line]) -> bool:
+    """Whether another field's label stands near this one, within a few of the gaps between
+    the page's label lines: the form's labels come together, a letterhead's or a footer's
+    stand apart."""
+    tops = sorted({lines[la.line].top for la in labels})
+    gaps = sorted(b - a for a, b in itertools.pairwise(tops))
+    if len(gaps) < _MIN_GAPS:
+        return True
+    reach = _LABEL_BLOCK_GAPS * gaps[len(gaps) // 2]
+    top = lines[label.line].top
+    return any(
+        other.spec.key != label.spec.key and abs(lines[other.line].top - top) <= reach
+        for other in labels
+    )
+
+
 def _absent(spec: FieldSpec) -> FieldReading:
     empty: object = [] if spec.type == "choices" else None
     return FieldReading(spec.key, None, empty, 0.0, None, None, None)
@@ -147,11 +169,14 @@ def _extract_page(
         if i not in tails and any(t.kind == "colon" for t in line)
     }
     organiser = {fold(v) for v in form.organiser_values}
-    by_field: dict[str, list[tuple[FieldReading, tuple[bool, bool, float]]]] = {}
+    by_field: dict[str, list[tuple[FieldReading, tuple[bool, bool, bool, float]]]] = {}
     for label in labels:
-        readings, rank = _read_value(
+        readings, (strong, written, quality) = _read_value(
             page, lines, tokens, labels, label, organiser, blocked, tails, beside
         )
+        # Of two labels a field has on one page, a strong one wins, then one among the form's
+        # other labels: a letterhead's "Tél. +33 2 10 07 02 26" stands apart from them.
+        rank = (strong, _among_labels(label, labels, lines), written, quality)
         for reading in readings:
             by_field.setdefault(reading.key, []).append((reading, rank))
     for key, candidates in by_field.items():

@@ -16,8 +16,12 @@ from parsers.fields.case import restore_case, shouted
 from parsers.fields.reading import Doubt
 from parsers.form import FieldSpec
 from parsers.knowledge.confusables import digit_lookalikes, symbol_letters
+from parsers.knowledge.places import is_place_name
 from parsers.text import fold
 
+# A hyphen between two letters with a space on one side or both.
+_SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_])(?: +- *| *- +)(?=[^\W\d_])")
+_PLACE_ROLES = frozenset({"address.city", "signature.place"})
 _LEADERS = "._…·-–—_:;,"  # dotted leader lines and stray separators around a value
 _EMAIL = re.compile(r"^(?!.*\.\.)[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 _MONTHS = {
@@ -83,6 +87,10 @@ def normalize_value(spec: FieldSpec, text: str) -> Normalized:
     text = clean_text(text)
     if not text:
         return Normalized(None)
+    if spec.type == "name" or spec.role in _PLACE_ROLES:
+        text = joined_hyphens(text)
+    if spec.role in _PLACE_ROLES:
+        text = with_french_ligature(text)
     match spec.type:
         case "phone":
             return normalize_phone(text)
@@ -100,6 +108,21 @@ def normalize_value(spec: FieldSpec, text: str) -> Normalized:
             return normalize_choices(text, {c.value for c in spec.choices})
         case _:
             return normalize_text(text, spec.role)
+
+
+def joined_hyphens(text: str) -> str:
+    """A compound name's hyphen with the spaces a reader put beside it taken out ("Saint
+    -Sauvy", "Dupont- Moreau"): no commune's or person's name spaces its hyphens."""
+    return _SPACED_HYPHEN.sub("-", text)
+
+
+def with_french_ligature(text: str) -> str:
+    """A place read with "æ", which no French commune writes, as the official name it makes
+    with "œ" ("Schælcher" -> "Schœlcher": Tesseract confuses the two), else as read."""
+    if "æ" not in text.lower():
+        return text
+    mended = text.replace("æ", "œ").replace("Æ", "Œ")
+    return mended if is_place_name(mended) else text
 
 
 def normalize_choices(text: str, values: set[int]) -> Normalized:

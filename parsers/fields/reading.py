@@ -19,6 +19,7 @@ Witness = Literal[
     "page_ocr",  # Tesseract on the whole page
     "crop_reread",  # Tesseract again on the value's crop, at another scale
     "page_ink",  # the page's pixels: the separators an e-mail address's ink holds
+    "page_accents",  # the page's other words: whether their accents were read
     "email_local",  # the names spelt in the e-mail address's local part
     "email_domain",  # the city or body spelt in its domain
     "postal_communes",  # the communes of the postal code

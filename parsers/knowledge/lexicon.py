@@ -11,6 +11,8 @@ from __future__ import annotations
 import functools
 import re
 import tomllib
+from collections import Counter
+from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
@@ -128,6 +130,28 @@ def lost_accents(text: str) -> list[tuple[str, str]]:
         if lower in accented:
             found.append((token, accented[lower]))
     return found
+
+
+def accents_read(texts: Iterable[str]) -> tuple[Counter[str], int]:
+    """Over the words of a page: how many dictionary words that need accents were read with
+    them, per accented letter as written ("é": 5, "É": 1), and how many were read without
+    ("Telephone")."""
+    words = french_words()
+    kept: Counter[str] = Counter()
+    dropped = 0
+    if words is None:
+        return kept, dropped
+    accented = accented_by_fold()
+    for text in texts:
+        for token in re.findall(r"[^\W\d_]+", text):
+            lower = token.lower()
+            if len(token) < _MIN_LENGTH or token.isupper() or fold(lower) not in accented:
+                continue
+            if lower.isascii():
+                dropped += lower not in words
+            elif lower in words:
+                kept.update({c for c in token if not c.isascii()})
+    return kept, dropped
 
 
 def misread_house_number(text: str) -> bool:

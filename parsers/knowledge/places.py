@@ -126,11 +126,16 @@ def city_contradicts(city: str, postal_code: str) -> bool:
     return wanted not in departments
 
 
+def _letters(name: str) -> str:
+    return re.sub(r"[^a-z]", "", fold(name))
+
+
 @stored()
-def _names_by_letters() -> dict[str, frozenset[str]]:
+def official_names_by_letters() -> dict[str, frozenset[str]]:
+    """Official place names by their letters alone ("saintsauvy" -> {"Saint-Sauvy"})."""
     found: dict[str, set[str]] = {}
     for name in place_names():
-        found.setdefault(fold(name), set()).add(name.lower())
+        found.setdefault(_letters(name), set()).add(name)
     return {key: frozenset(v) for key, v in found.items()}
 
 
@@ -144,15 +149,16 @@ def official_names_by_fold() -> dict[str, frozenset[str]]:
 
 
 def misspelt_place(text: str) -> bool:
-    """The letters of an official place name with other accents ("Lamorläye", "Besancon"):
-    a witness blind to accents (an e-mail domain, a folded comparison) cannot vouch for it."""
-    spellings = _names_by_letters().get(fold(text))
-    return spellings is not None and text.lower() not in spellings
+    """The letters of an official place name with other accents, spaces or hyphens
+    ("Lamorläye", "Besancon", "Saint -Sauvy", "Saint Sauvy"): a witness blind to them (an
+    e-mail domain, a comparison of letters) cannot vouch for it."""
+    spellings = official_names_by_letters().get(_letters(text))
+    return spellings is not None and text.lower() not in {s.lower() for s in spellings}
 
 
 def official_spelling(text: str) -> str:
     """The official place name with the letters of `text` ("Lamorläye" -> "Lamorlaye")."""
-    return min(official_names_by_fold().get(fold(text), ()), default=text)
+    return min(official_names_by_letters().get(_letters(text), ()), default=text)
 
 
 def is_place_name(text: str) -> bool:
@@ -164,6 +170,6 @@ def warm() -> None:
     """Load everything now (a fork server does, so that its children need not)."""
     _postal_code_lines()
     _departments_by_key()
-    _names_by_letters()
+    official_names_by_letters()
     official_names_by_fold()
     commune_letters()

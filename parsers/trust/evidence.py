@@ -23,8 +23,9 @@ from parsers.fields.reading import Evidence, FieldReading, Witness
 from parsers.form import FormDefinition
 from parsers.knowledge.confusables import letter_pairs
 from parsers.knowledge.names import known_rn_name, unaccented_name
-from parsers.knowledge.places import city_belongs, city_contradicts
+from parsers.knowledge.places import city_belongs, city_contradicts, is_place_name
 from parsers.text import fold
+from parsers.trust.accents import accents_kept
 from parsers.trust.roles import NAME_ROLES, Roles
 from parsers.trust.spelling import SHORT_NAME, address_explained, email_agreement, name_in_address
 
@@ -104,9 +105,14 @@ def corroborated(roles: Roles, reread: Set[str], settled: Set[str]) -> set[str]:
     twice = email_key is not None and (email_key in reread or email_key in settled)
     if email_key and (twice or (names_agree and city_in_domain)) and address_explained(roles):
         agreed.add(email_key)
-    city = roles.compact("address.city")
-    if city and place_key and city == roles.compact("signature.place"):
-        agreed |= {k for k in (city_key, place_key) if k}
+    # The city and the place after "Fait à" confirm each other spelt alike (case aside); with
+    # the same letters otherwise, only the one spelt as the official name is confirmed: a
+    # witness blind to accents, spaces and hyphens would vouch for "Saint Sauvy".
+    city, place = roles.text("address.city"), roles.text("signature.place")
+    if city and place and roles.compact("address.city") == roles.compact("signature.place"):
+        alike = city.casefold() == place.casefold()
+        agreed |= {k for k, v in ((city_key, city), (place_key, place))
+                   if k and (alike or is_place_name(v))}  # fmt: skip
     organisation_key = form.key_of("organisation")
     if organisation_key and invited(roles.text("organisation"), form) is not None:
         agreed.add(organisation_key)
@@ -174,12 +180,13 @@ def vouched(roles: Roles, reread: Set[str], settled: Set[str]) -> set[str]:
             if key and key in reread and name_in_address(roles, role) and guarded_name(roles, key):
                 sure.add(key)
     city_key, place_key = form.key_of("address.city"), form.key_of("signature.place")
-    city = roles.compact("address.city")
+    city, place = roles.text("address.city"), roles.text("signature.place")
     if (
         city_key
         and place_key
         and city
-        and city == roles.compact("signature.place")
+        and place
+        and city.casefold() == place.casefold()
         and {city_key, place_key} <= twice
     ):
         sure |= {city_key, place_key}
@@ -204,15 +211,21 @@ def guarded_name(roles: Roles, key: str) -> bool:
         reading is not None
         and reading.source == "ocr"
         and isinstance(reading.value, str)
-        and shared_misreading(reading.value, roles.form.role_of(key) == "person.first_name") is None
+        and shared_misreading(
+            reading.value, roles.form.role_of(key) == "person.first_name", accents_kept(reading)
+        )
+        is None
     )
 
 
-def shared_misreading(value: str, first_name: bool = False) -> str | None:
+def shared_misreading(
+    value: str, first_name: bool = False, accents_seen: bool = False
+) -> str | None:
     """Why two passes over the same pixels could both misread this name, or None: a mark
     that is no letter, a letter group OCR confuses with another ("rn"/"m"; a common name
     written with "rn", "Fournier", excepted), a name without the accents it usually carries
-    (as a first name, when `first_name`)."""
+    (as a first name, when `first_name`) unless `accents_seen`: the page kept them elsewhere
+    (parsers/trust/accents.py)."""
     if _NAME_SHAPE.fullmatch(value) is None:
         return f"« {value} » contient d'autres signes que des lettres"
     for word in re.split(r"[-' ’]", value):
@@ -220,7 +233,7 @@ def shared_misreading(value: str, first_name: bool = False) -> str | None:
             group = pair.first
             if pair.repeated and group in fold(word) and not known_written_with(word, group):
                 return f"« {word} » contient « {group} », que l'OCR confond avec « {pair.second} »"
-    accented = unaccented_name(value, first_name)
+    accented = None if accents_seen else unaccented_name(value, first_name)
     if accented is not None:
         return f"« {value} » s'écrit d'ordinaire « {accented} »"
     return None

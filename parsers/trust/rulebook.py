@@ -32,6 +32,7 @@ from parsers.knowledge.names import accents_vouched, more_common, unaccented_nam
 from parsers.knowledge.places import city_contradicts, misspelt_place, official_spelling
 from parsers.pages.layout import Source
 from parsers.text import fold
+from parsers.trust.accents import accents_kept
 from parsers.trust.evidence import PLACE_ROLES, invited, shared_misreading
 from parsers.trust.roles import NAME_ROLES
 from parsers.trust.rules import Context, rule
@@ -131,7 +132,8 @@ def name_unguarded(ctx: Context, key: str, reading: FieldReading) -> str | None:
     value = _text(reading)
     if value is None or key in ctx.agreed or key not in ctx.twice:
         return None
-    why = shared_misreading(value, ctx.form.role_of(key) == "person.first_name")
+    first_name = ctx.form.role_of(key) == "person.first_name"
+    why = shared_misreading(value, first_name, accents_kept(reading))
     if why is None and reading.confidence < ctx.form.min_name_confidence:
         why = f"lu avec une confiance de {_number(reading.confidence)}"
     return f"lu deux fois, mais {why}" if why else "lu deux fois, sans autre témoin"
@@ -158,8 +160,8 @@ def postal_code_city(ctx: Context, key: str, reading: FieldReading) -> str | Non
     return None
 
 
-@rule("ocr.place.other_accents", "an OCR'd place name with other accents than its official "
-      "name", roles=set(PLACE_ROLES), sources=_OCR)  # fmt: skip
+@rule("ocr.place.other_accents", "an OCR'd place name with other accents, spaces or hyphens "
+      "than its official name", roles=set(PLACE_ROLES), sources=_OCR)  # fmt: skip
 def place_accents(ctx: Context, key: str, reading: FieldReading) -> str | None:
     value = _text(reading)
     if value and misspelt_place(value):
@@ -483,7 +485,7 @@ def lost_accent(ctx: Context, key: str, reading: FieldReading) -> str | None:
     value = _text(reading)
     first_name = ctx.form.role_of(key) == "person.first_name"
     accented = unaccented_name(value, first_name) if value else None
-    if accented:
+    if accented and not accents_kept(reading):
         return f"lu « {value} » : ce nom s'écrit d'ordinaire « {accented} »"
     return None
 

@@ -27,6 +27,8 @@ from parsers.trust.separators import separators_inked
 
 # A city name shorter than this ("Eu", "Y") can sit inside any domain by chance.
 MIN_AGREEMENT = 4
+# Most pieces of a commune's name in a domain ("saint-remy-en-bouzemont-saint-genest": 6).
+_MAX_COMMUNE_PIECES = 8
 # A name this short is spelt in an address only as a whole part of it ("roy.martin@").
 SHORT_NAME = 3
 
@@ -65,7 +67,8 @@ def unspelt_parts(roles: Roles) -> list[str] | None:
     ("@syndicat-transports.fr" for the Syndicat des transports de …), a body's acronym
     ("@sivom-"), an article the organisation elides ("@l-oise.fr" for the Conseil
     départemental de l'Oise), or a commune's name or a French word that no confusion of OCR
-    makes out of another ("@pezarches.fr"); in the local part a French word ("jeunesse@"); a
+    makes out of another ("@pezarches.fr"), also in pieces ("@cantaing-sur-escaut.fr"); in the
+    local part a French word ("jeunesse@"); a
     public mail service's whole domain ("@orange.fr") is spelt as it stands. Digits
     ("@cg94.fr", "mourlon83@") are no letters: they are spelt when the page read them sure, as
     a phone number's are. "contact@ville-brest.fr" read twice alike is then right: a
@@ -121,12 +124,27 @@ def unspelt_parts(roles: Roles) -> list[str] | None:
     if domain in mail_providers():
         return unspelt
     pieces = re.split(r"[.\-]", ".".join(labels[:-1]))
+    in_commune = _commune_runs(pieces, witnessed)
     return unspelt + [
         p
         for i, p in enumerate(pieces)
-        if not spelt(p, domain_pieces, True)
+        if i not in in_commune
+        and not spelt(p, domain_pieces, True)
         and not (i + 1 < len(pieces) and (p, pieces[i + 1]) in elided)
     ]
+
+
+def _commune_runs(pieces: list[str], witnessed: set[str] | frozenset[str]) -> set[int]:
+    """The indexes of the domain's pieces that, run together, spell a commune's whole name
+    that no confusion of OCR makes out of another ("cantaing-sur-escaut": Cantaing-sur-Escaut,
+    not the city of the address, a neighbour's domain)."""
+    found: set[int] = set()
+    for i in range(len(pieces)):
+        for j in range(i + 2, min(i + _MAX_COMMUNE_PIECES, len(pieces)) + 1):
+            run = "".join(pieces[i:j])
+            if run in commune_letters() and _unmistakable(run, witnessed):
+                found |= set(range(i, j))
+    return found
 
 
 def _elisions(roles: Roles) -> set[tuple[str, str]]:

@@ -183,3 +183,43 @@ def test_a_choices_box_read_whole_before_its_number_is_read_from_its_ink(read_as
     page = Page(1, 1400, 400, tuple(words), image=data.getvalue())
     reading = extract_fields([page], form).fields["workshops"]
     assert (reading.value, reading.confidence) == ([], 0.9)
+
+
+def _glyph_line(mark: str, read_as: str | None) -> Page:
+    """A tick typed before the steering committee's caption with no box ("✓ participera à la
+    réunion…"), read by OCR as `read_as` with a poor confidence, or not read at all (None)."""
+    picture = Image.new("L", (1400, 200), 255)
+    draw = ImageDraw.Draw(picture)
+    if mark == "tick":
+        draw.line((102, 100, 112, 112), fill=0, width=5)
+        draw.line((112, 112, 128, 86), fill=0, width=5)
+    elif mark == "bullet":
+        draw.ellipse((108, 96, 116, 104), fill=0)
+    elif mark == "empty":
+        draw.rectangle((102, 86, 128, 112), outline=0, width=3)
+    data = io.BytesIO()
+    picture.save(data, "PNG")
+    words = [] if read_as is None else [Word(read_as, 100, 84, 130, 116, 0.3, "ocr")]
+    x = 160
+    for text in ["participera", "à", "la", "réunion", "du", "comité", "de", "pilotage"]:
+        words.append(Word(text, x, 80, x + 14 * len(text), 120, 0.95, "ocr"))
+        x += 14 * len(text) + 14
+    return Page(1, 1400, 200, tuple(words), image=data.getvalue())
+
+
+@pytest.mark.parametrize("read_as", ["/", "+", "J_", "Y", None])
+def test_a_tick_with_no_box_read_as_a_stroke_or_not_at_all_is_read_from_its_ink(
+    read_as: str | None,
+) -> None:
+    # Seen on a fresh seed's scan and fine fax: "✓" read "/", "+", "J_", "Y" or nothing,
+    # every choice taken for unticked.
+    assert _steering(_glyph_line("tick", read_as)) == (True, 0.9)
+
+
+@pytest.mark.parametrize(("mark", "read_as"), [("bullet", "•"), ("empty", "O"), ("empty", None),
+                                               ("tick", "1."), ("tick", "Le")])  # fmt: skip
+def test_a_bullet_an_empty_box_a_number_or_a_word_before_a_caption_is_no_tick(
+    mark: str, read_as: str | None
+) -> None:
+    value, confidence = _steering(_glyph_line(mark, read_as))
+    assert value is not True or confidence < 0.8

@@ -11,7 +11,9 @@ import pytest
 from parsers.fields.reading import Doubt, Evidence, FieldReading
 from parsers.form import FormDefinition, load_form
 from parsers.trust.checks import check_fields, is_late
+from parsers.trust.roles import Roles
 from parsers.trust.rules import parse_doubted
+from parsers.trust.spelling import email_agreement
 
 FORM = Path(__file__).resolve().parents[2] / "config" / "forms" / "kumamoto-2018.toml"
 
@@ -426,6 +428,23 @@ def test_an_ocr_place_with_other_accents_than_its_official_name_goes_to_review(
     # Capitals are no other spelling; typed values are as the sender wrote them.
     assert codes(complete("ocr", signed_at="LAMORLAYE", **town), form, REREAD | NAMES) == {}
     assert codes(complete(signed_at="Lamorläye", **town), form) == {}
+
+
+def test_an_address_spells_a_ligature_as_two_letters(form: FormDefinition) -> None:
+    # Seen on a fresh seed's faxes: "mairie-schoelcher" did not spell the city Schœlcher.
+    town = {"city": "Schœlcher", "postal_code": "97233", "email": "j.exelis@mairie-schoelcher.fr"}
+    assert email_agreement(Roles(complete("ocr", **town), form))[1]
+    assert not email_agreement(Roles(complete("ocr", **{**town, "city": "Schælcher"}), form))[1]
+
+
+def test_fait_a_confirms_an_ocr_city_only_spelt_alike(form: FormDefinition) -> None:
+    # Seen on an unseen scan: the city read "Saint -Sauvy" at 0.15, accepted because "Fait à
+    # Saint-Sauvy" and the e-mail domain have the same letters.
+    town = {"postal_code": "32270", "email": "contact@saint-sauvy.fr"}
+    fields = complete("ocr", city="Saint Sauvy", signed_at="Saint-Sauvy", **town)
+    assert codes(fields, form, REREAD | NAMES) == {"low_confidence": "city"}
+    fields = complete("ocr", city="Saint-Sauvy", signed_at="Saint-Sauvy", **town)
+    assert codes(fields, form, REREAD | NAMES) == {}
 
 
 @pytest.mark.parametrize(

@@ -836,3 +836,30 @@ def test_a_cover_sheets_date_before_the_bulletin_is_no_signature_date() -> None:
     # A signature on a page of its own after the form is the bulletin's.
     pages.append(Page(3, 600, 800, tuple(w for row in signature for w in row)))
     assert extract_fields(pages, form).fields["signed_on"].value == "2017-09-03"
+
+
+def _letterhead_and_form(phone_at: float) -> dict[str, object]:
+    """A letterhead with its "Tél." over a form laid out "label value", one label a line."""
+    head = [_line(20, ("Région", 10), ("Bretagne", 60), source="ocr"),
+            _line(40, ("Tél.", 10), ("+33", 40), ("2", 62), ("10", 72), ("07", 88), ("02", 104),
+                       ("26", 120), source="ocr")]  # fmt: skip
+    rows = [
+        ("Organisme", "Région Bretagne"),
+        ("Nom", "Humblet"),
+        ("Prénom", "Fella"),
+        ("Fonction", "Maire"),
+        ("Adresse", "15 cours Clemenceau"),
+        ("Ville", "Rennes"),
+    ]
+    body = [_line(200 + 20 * i, (label, 10), (value, 120), source="ocr")
+            for i, (label, value) in enumerate(rows)]  # fmt: skip
+    body.append(_line(phone_at, ("Tél.", 10), ("/", 40), ("portable", 52), ("02", 106),
+                      ("67", 122), ("67", 138), ("63", 154), ("34", 170), ("Fax", 260),
+                      ("0275868629", 290), source="ocr"))  # fmt: skip
+    return _read(*head, *body)
+
+
+def test_a_letterheads_label_stands_apart_from_the_forms_and_loses_to_its_own() -> None:
+    # Seen on a fresh seed's photo: the letterhead's "Tél. +33 2 10 07 02 26" was accepted as
+    # the respondent's phone, the form's "Tél. / portable 02 67 67 63 34" under it lost.
+    assert _letterhead_and_form(320)["phone"] == "+33267676334"

@@ -7,12 +7,14 @@ import pytest
 from parsers.fields.case import restore_case
 from parsers.fields.normalize import (
     clean_text,
+    joined_hyphens,
     normalize_count,
     normalize_date,
     normalize_email,
     normalize_name,
     normalize_phone,
     normalize_postal_code,
+    with_french_ligature,
 )
 
 
@@ -230,3 +232,25 @@ def test_a_count_whose_words_say_another_number_takes_the_words_and_is_doubted()
     assert result.doubt is not None and result.doubt.rule == "fields.count_words_disagree"
     agreeing = normalize_count("3 (trois)", 1, 50)
     assert (agreeing.value, agreeing.doubt) == (3, None)
+
+
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("Saint -Sauvy", "Saint-Sauvy"),  # seen on an unseen scan, accepted as read
+        ("Saint- Sauvy", "Saint-Sauvy"),
+        ("Saint - Sauvy", "Saint-Sauvy"),
+        ("Saint-Sauvy", "Saint-Sauvy"),
+        ("Mairie - 3 rue", "Mairie - 3 rue"),  # a dash before a number is no compound name
+    ],
+)
+def test_the_spaces_a_reader_puts_beside_a_compound_names_hyphen_go(text: str, value: str) -> None:
+    assert joined_hyphens(text) == value
+
+
+def test_a_place_read_with_a_foreign_ligature_is_the_official_name_it_makes_with_the_french_one(
+) -> None:  # fmt: skip
+    # Seen on a fresh seed's photos and faxes: "Schælcher" for the commune Schœlcher.
+    assert with_french_ligature("Schælcher") == "Schœlcher"
+    assert with_french_ligature("Schæicher") == "Schæicher"  # no official name: as read
+    assert with_french_ligature("Lætitia") == "Lætitia"

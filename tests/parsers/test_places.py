@@ -15,6 +15,8 @@ from parsers.knowledge.places import (
     communes_of,
     department_of,
     is_place_name,
+    misspelt_place,
+    official_spelling,
     place_names,
     postal_codes,
 )
@@ -87,3 +89,15 @@ def test_place_names_are_exact_official_names() -> None:
     assert not is_place_name("Montpeilier")
     assert not is_place_name("Auvergne-Rhôüne-Alpes")
     assert not is_place_name("auvergne-rhône-alpes")
+
+
+def test_a_place_spelt_with_other_spaces_or_hyphens_is_misspelt() -> None:
+    # Seen on an unseen scan: "Saint -Sauvy" accepted, the e-mail domain and "Fait à
+    # Saint-Sauvy" agreeing with it letter for letter.
+    assert misspelt_place("Saint -Sauvy")
+    assert misspelt_place("Saint Sauvy")
+    assert official_spelling("Saint Sauvy") == "Saint-Sauvy"
+    assert misspelt_place("Besancon")
+    assert not misspelt_place("Saint-Sauvy")
+    assert not misspelt_place("SAINT-SAUVY")
+    assert not misspelt_place("Ville inconnue")

@@ -230,6 +230,9 @@ def test_an_address_at_a_mail_service_or_spelling_the_organisation_is_witnessed(
         ("dri@cote-d-azur.fr", "Région Provence-Alpes-Côte d'Azur"),
         # A commune's name or French words no OCR confusion makes out of others.
         ("contact@pezarches.fr", "Ville de Brest"),
+        # A commune's whole name in pieces, not the address's city (seen on a fresh seed's
+        # fine fax: "contact@cantaing-sur-escaut.fr" beside the city Vareilles).
+        ("contact@cantaing-sur-escaut.fr", "Ville de Brest"),
         ("jerome.colin@syndicat-transports.fr", "Ville de Brest"),
         ("accueil@sictom-3.fr", "Ville de Brest"),  # digits read sure, as a phone's
         ("jerome.colin83@cg29.fr", "Ville de Brest"),
@@ -241,6 +244,7 @@ def test_an_address_at_a_mail_service_or_spelling_the_organisation_is_witnessed(
     # doubted.
     doubted_ones = [("jerome.colin@0range.fr", None), ("jerome.colin@orangc-brest.fr", None),
                     ("jerome.colin@came-brest.fr", None), ("dri@l-oise.fr", None),
+                    ("contact@cantaing-sur-escaul.fr", None),
                     ("accueil@sictom-3.fr", 0.5), ("jerome.colin83@orange.fr", 0.5)]  # fmt: skip
     for email, digits in doubted_ones:
         unsure = {"contact.email": digits} if digits else {}
