@@ -50,7 +50,7 @@ STAGES = [
     ("  deskew", "parsers.pages.image", "deskew"),
     ("  clean_for_ocr (boxes, leaders, rules)", "parsers.pages.image", "clean_for_ocr"),
     ("  to_ocr_image (reduce, blur)", "parsers.pages.image", "to_ocr_image"),
-    ("  images encoded (PNM to Tesseract, PNG kept)", "PIL.Image", "Image.save"),
+    ("  images encoded (the PNG kept; PNG to Tesseract)", "PIL.Image", "Image.save"),
     ("  page pass: tesseract --psm 11", "tesseract", "--psm 11"),
     ("  orientation: tesseract --psm 0", "tesseract", "--psm 0"),
     ("fields from the words", "parsers.bulletin", "extract_fields"),
@@ -107,7 +107,8 @@ class Clocks:
 class TesseractRuns:
     """Stands for `subprocess` in parsers.pages.ocr: runs as it would, and adds up each
     Tesseract command's CPU seconds (its own accounting) by page segmentation mode; and,
-    wrapped around the in-process engine's `read_tsv`, the CPU seconds of each read there."""
+    wrapped around the in-process engine's `read_tsv` and `read_pixels`, the CPU seconds of
+    each read there."""
 
     TimeoutExpired = subprocess.TimeoutExpired
     SubprocessError = subprocess.SubprocessError
@@ -125,11 +126,15 @@ class TesseractRuns:
         self.calls[f"--psm {psm}"] += 1
         return done
 
-    def wrap(self, read_tsv: Callable[..., str]) -> Callable[..., str]:
-        def timed(engine: object, image: bytes, psm: int, *args: Any) -> str:
+    def wrap(self, read: Callable[..., str], psm_at: int) -> Callable[..., str]:
+        """`read` (the engine's read_tsv or read_pixels) timed; `psm_at` is the place of its
+        page segmentation mode among its arguments, the engine first."""
+
+        def timed(*args: Any) -> str:
+            psm = args[psm_at]
             before = time.process_time()
             try:
-                return read_tsv(engine, image, psm, *args)
+                return read(*args)
             finally:
                 self.in_process += time.process_time() - before
                 self.seconds[f"--psm {psm}"] += time.process_time() - before
@@ -196,7 +201,7 @@ def main() -> None:
     from parsers.limits import Limits
     from parsers.pages import ocr, tesseract
 
-    read_tsv = tesseract.Engine.read_tsv
+    read_tsv, read_pixels = tesseract.Engine.read_tsv, tesseract.Engine.read_pixels
 
     form = load_form(FORM)
     costs = start_up_costs()
@@ -221,12 +226,14 @@ def main() -> None:
             wall, cpu = measured(lambda d=data: extract_bulletin(d, form, Limits()))
             ours_wall, ours_cpu = ours_wall + wall, ours_cpu + cpu
             ocr.subprocess = runs  # type: ignore[assignment]
-            tesseract.Engine.read_tsv = runs.wrap(read_tsv)  # type: ignore[method-assign]
+            tesseract.Engine.read_tsv = runs.wrap(read_tsv, 2)  # type: ignore[method-assign]
+            tesseract.Engine.read_pixels = runs.wrap(read_pixels, 4)  # type: ignore[method-assign]
             clocks.install()
             _, cpu = measured(lambda d=data: extract_bulletin(d, form, Limits()))
             clocks.remove()
             timed += cpu
             tesseract.Engine.read_tsv = read_tsv  # type: ignore[method-assign]
+            tesseract.Engine.read_pixels = read_pixels  # type: ignore[method-assign]
             ocr.subprocess = subprocess
     for stage, module, mode in STAGES:
         if module == "tesseract":

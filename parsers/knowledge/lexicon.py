@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from parsers.knowledge.confusables import digit_lookalikes
+from parsers.knowledge.stored import stored
 from parsers.text import fold
 
 WORD_LIST = Path("/usr/share/dict/french")
@@ -67,7 +68,7 @@ def text_marks() -> frozenset[str]:
     return frozenset(_lexicon()["text_marks"])
 
 
-@functools.lru_cache(maxsize=1)
+@stored(WORD_LIST)
 def french_words() -> frozenset[str] | None:
     try:
         text = WORD_LIST.read_text(encoding="utf-8")
@@ -103,7 +104,7 @@ def unknown_words(text: str) -> list[str]:
     return found
 
 
-@functools.lru_cache(maxsize=1)
+@stored(WORD_LIST)
 def accented_by_fold() -> dict[str, str]:
     """Each accented dictionary word under its form without accents ("conseillere":
     "conseillère"), for words whose unaccented form is no word of its own."""

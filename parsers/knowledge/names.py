@@ -12,13 +12,13 @@ complete it. Loaded once.
 
 from __future__ import annotations
 
-import functools
 import gzip
 import json
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
+from parsers.knowledge.stored import stored
 from parsers.text import fold
 
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -53,7 +53,7 @@ class _Tables:
     last_only: frozenset[str]
 
 
-@functools.lru_cache(maxsize=1)
+@stored()
 def _tables() -> _Tables:
     """Last names' accented spellings (INSEE writes them in capitals, without accents) stand
     as their letters do."""
@@ -160,7 +160,7 @@ def known_rn_name(word: str) -> bool:
     return "rn" in lower and known_name(word) and not more_common(lower.replace("rn", "m"), word)
 
 
-@functools.lru_cache(maxsize=1)
+@stored()
 def _first_names() -> frozenset[str]:
     data = json.loads(gzip.decompress((DATA / "names.json.gz").read_bytes()))
     return frozenset(fold(n) for group in data["first_names"].values() for n in group["names"])

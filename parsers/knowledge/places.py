@@ -17,6 +17,7 @@ import json
 import re
 from pathlib import Path
 
+from parsers.knowledge.stored import stored
 from parsers.text import fold
 
 FOLDER = Path(__file__).resolve().parents[1] / "data"
@@ -63,7 +64,7 @@ def _lines(path: Path) -> list[str]:
     return gzip.decompress(path.read_bytes()).decode("utf-8").removesuffix("\n").split("\n")
 
 
-@functools.lru_cache(maxsize=1)
+@stored()
 def _departments_by_key() -> dict[str, frozenset[str]]:
     """Department codes of each commune name as people write it (built when first needed)."""
     found: dict[str, set[str]] = {}
@@ -72,7 +73,7 @@ def _departments_by_key() -> dict[str, frozenset[str]]:
     return {key: frozenset(v) for key, v in found.items()}
 
 
-@functools.lru_cache(maxsize=1)
+@stored()
 def area_words() -> frozenset[str]:
     """The words of department and region names as addresses spell them ("cote", "dazur")."""
     data = json.loads(gzip.decompress(DATA.read_bytes()))
@@ -80,7 +81,7 @@ def area_words() -> frozenset[str]:
     return frozenset(w.replace("'", "") for n in names for w in re.split(r"[\s-]+", fold(n)) if w)
 
 
-@functools.lru_cache(maxsize=1)
+@stored()
 def commune_letters() -> frozenset[str]:
     """Communes' names as a domain spells them, letters only ("Pézarches" -> "pezarches",
     "Saint-Aubin" -> "saintaubin"), of four letters or more."""
@@ -129,7 +130,7 @@ def _letters(name: str) -> str:
     return re.sub(r"[^a-z]", "", fold(name))
 
 
-@functools.lru_cache(maxsize=1)
+@stored()
 def official_names_by_letters() -> dict[str, frozenset[str]]:
     """Official place names by their letters alone ("saintsauvy" -> {"Saint-Sauvy"})."""
     found: dict[str, set[str]] = {}
@@ -138,7 +139,7 @@ def official_names_by_letters() -> dict[str, frozenset[str]]:
     return {key: frozenset(v) for key, v in found.items()}
 
 
-@functools.lru_cache(maxsize=1)
+@stored()
 def official_names_by_fold() -> dict[str, frozenset[str]]:
     """Official place names by their letters folded ("la rochelle" -> {"La Rochelle"})."""
     found: dict[str, set[str]] = {}

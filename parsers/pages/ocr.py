@@ -48,10 +48,12 @@ OSD_MIN_CONFIDENCE = 2.0
 PDF_RENDER_SCALE = img.WORK_DPI / 72
 # The resolution of the image Tesseract reads a page from (see image.OCR_REDUCE).
 OCR_DPI = img.WORK_DPI // img.OCR_REDUCE
-# Images of these modes go to Tesseract as PNM (PBM, PGM, PPM), which Leptonica reads as it
-# reads the same pixels in a PNG: the same words, without a PNG to encode and decode
-# (30-90 ms a page); other modes go as PNG.
-PNM_MODES = frozenset({"1", "L", "RGB"})
+# Images of these modes go to the Tesseract command as PNM (PBM, PGM, PPM), which Leptonica
+# reads as it reads the same pixels in a PNG: the same words, without a PNG to encode and
+# decode (30-90 ms a page); other modes go as PNG. In process they go as their raw pixels
+# (bits per pixel here), the same TSV as their PNM, which costs 10-30 ms a page to encode
+# and decode.
+PNM_DEPTHS = {"1": 1, "L": 8, "RGB": 24}
 
 Job = TypeVar("Job")
 
@@ -247,15 +249,19 @@ def run_tesseract(
 ) -> list[Word]:
     """OCR one clean page image with Tesseract and return its words in pixel coordinates;
     with a `whitelist`, Tesseract reads only those characters (a zone that holds digits)."""
-    image = _encode(page)
     psm = psm or PSM
     reader = _in_process()
     if reader is None:
         chars = ["-c", f"tessedit_char_whitelist={whitelist}"] if whitelist else []
         args = ["--psm", str(psm), "--dpi", str(dpi), *chars, "-l", LANG, "tsv"]
-        return parse_tsv(_tesseract(image, args, number, limits).decode("utf-8", "replace"))
+        return parse_tsv(_tesseract(_encode(page), args, number, limits).decode("utf-8", "replace"))
+    seconds = limits.ocr_seconds_per_page
     try:
-        tsv = reader.read_tsv(image, psm, dpi, whitelist, limits.ocr_seconds_per_page)
+        if page.mode in PNM_DEPTHS:  # its pixels as they are: no image to encode and decode
+            depth = PNM_DEPTHS[page.mode]
+            tsv = reader.read_pixels(page.tobytes(), page.size, depth, psm, dpi, whitelist, seconds)
+        else:
+            tsv = reader.read_tsv(_encode(page), psm, dpi, whitelist, seconds)
     except tesseract.EngineTimeout as exc:
         raise LimitExceeded(
             f"page {number}: OCR took more than {limits.ocr_seconds_per_page:g} s"
@@ -307,7 +313,7 @@ def detect_rotation(page: Image.Image, number: int, limits: Limits, dpi: int = i
 def _encode(page: Image.Image) -> bytes:
     """The image's bytes as Tesseract (Leptonica) decodes them, in process or through a pipe."""
     buffer = io.BytesIO()
-    if page.mode in PNM_MODES:
+    if page.mode in PNM_DEPTHS:
         page.save(buffer, format="PPM")
     else:  # light compression: the bytes are decoded again at once
         page.save(buffer, format="PNG", compress_level=1)

@@ -12,6 +12,7 @@ import ctypes
 import os
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # Debian's tesseract-ocr package (5.x) brings these; their C API is stable across 5.x.
@@ -56,6 +57,8 @@ def _load() -> _Library:
     api.TessBaseAPISetPageSegMode.argtypes = [handle, ctypes.c_int]
     api.TessBaseAPISetVariable.argtypes = [handle, text, text]
     api.TessBaseAPISetImage2.argtypes = [handle, handle]
+    number = ctypes.c_int
+    api.TessBaseAPISetImage.argtypes = [handle, text, number, number, number, number]
     api.TessBaseAPIRecognize.argtypes = [handle, handle]
     api.TessBaseAPIGetTsvText.argtypes = [handle, ctypes.c_int]
     api.TessBaseAPIGetTsvText.restype = ctypes.c_void_p  # freed by TessDeleteText
@@ -87,36 +90,74 @@ class Engine:
     ) -> str:
         """Read encoded image bytes (PNM or PNG) as the command would; its TSV, header first."""
         api, lept = self._lib.api, self._lib.lept
+
+        def set_image() -> None:
+            api.TessBaseAPISetImage2(self._handle, pix)
+
         with self._lock:
             pix = ctypes.c_void_p(lept.pixReadMem(image, len(image)))
             if not pix.value:
                 raise EngineFailed("Leptonica cannot decode the image")
-            monitor = api.TessMonitorCreate()
             try:
-                # What the command starts from for each image: a fresh classifier, the mode,
-                # resolution and characters of this call (an earlier call's must not linger).
-                api.TessBaseAPIClearAdaptiveClassifier(self._handle)
-                api.TessBaseAPISetPageSegMode(self._handle, psm)
-                self._set("user_defined_dpi", str(dpi))
-                self._set("tessedit_char_whitelist", whitelist)
-                api.TessBaseAPISetImage2(self._handle, pix)
-                if seconds:
-                    api.TessMonitorSetDeadlineMSecs(monitor, int(seconds * 1000))
-                start = time.monotonic()
-                failed = api.TessBaseAPIRecognize(self._handle, monitor) != 0
-                if seconds and time.monotonic() - start > seconds:
-                    raise EngineTimeout(f"recognition took more than {seconds:g} s")
-                if failed:
-                    raise EngineFailed("recognition failed")
-                tsv = api.TessBaseAPIGetTsvText(self._handle, 0)
-                try:
-                    return TSV_HEADER + ctypes.string_at(tsv).decode("utf-8", "replace")
-                finally:
-                    api.TessDeleteText(tsv)
+                return self._recognize(set_image, psm, dpi, whitelist, seconds)
             finally:
-                api.TessMonitorDelete(monitor)
-                api.TessBaseAPIClear(self._handle)
                 lept.pixDestroy(ctypes.byref(pix))
+
+    def read_pixels(
+        self,
+        pixels: bytes,
+        size: tuple[int, int],
+        depth: int,
+        psm: int,
+        dpi: int,
+        whitelist: str = "",
+        seconds: float = 0.0,
+    ) -> str:
+        """Read raw pixels, rows top first (`depth` 1: packed bits, a set bit white, rows
+        padded to a byte, as PIL's mode "1"; 8: grey; 24: RGB), as `read_tsv` reads the same
+        pixels encoded as PNM: the same TSV, with no image to encode here and decode there."""
+        width, height = size
+        line = (width * depth + 7) // 8
+        if depth not in (1, 8, 24) or len(pixels) != line * height:
+            raise EngineFailed(f"{len(pixels)} bytes are no {width}x{height} image of {depth} bits")
+        api = self._lib.api
+
+        def set_image() -> None:
+            api.TessBaseAPISetImage(self._handle, pixels, width, height, depth // 8, line)
+
+        with self._lock:
+            return self._recognize(set_image, psm, dpi, whitelist, seconds)
+
+    def _recognize(
+        self, set_image: Callable[[], object], psm: int, dpi: int, whitelist: str, seconds: float
+    ) -> str:
+        """Recognise the image `set_image` gives the engine; its TSV (the lock is held)."""
+        api = self._lib.api
+        monitor = api.TessMonitorCreate()
+        try:
+            # What the command starts from for each image: a fresh classifier, the mode,
+            # resolution and characters of this call (an earlier call's must not linger).
+            api.TessBaseAPIClearAdaptiveClassifier(self._handle)
+            api.TessBaseAPISetPageSegMode(self._handle, psm)
+            self._set("user_defined_dpi", str(dpi))
+            self._set("tessedit_char_whitelist", whitelist)
+            set_image()
+            if seconds:
+                api.TessMonitorSetDeadlineMSecs(monitor, int(seconds * 1000))
+            start = time.monotonic()
+            failed = api.TessBaseAPIRecognize(self._handle, monitor) != 0
+            if seconds and time.monotonic() - start > seconds:
+                raise EngineTimeout(f"recognition took more than {seconds:g} s")
+            if failed:
+                raise EngineFailed("recognition failed")
+            tsv = api.TessBaseAPIGetTsvText(self._handle, 0)
+            try:
+                return TSV_HEADER + ctypes.string_at(tsv).decode("utf-8", "replace")
+            finally:
+                api.TessDeleteText(tsv)
+        finally:
+            api.TessMonitorDelete(monitor)
+            api.TessBaseAPIClear(self._handle)
 
     def close(self) -> None:
         """Free the engine (before the interpreter exits, so Tesseract's caches free clean)."""

@@ -123,20 +123,25 @@ def test_one_worker_reads_the_decoded_frames_without_a_png_of_each(
     assert [p.number for p in read_image_pages(data, Limits())] == [1, 2]
 
 
-def test_tesseract_gets_a_grey_page_as_pgm_and_reads_it_as_the_png(
+def test_tesseract_gets_a_grey_page_as_its_pixels_and_reads_it_as_the_png(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     page = img.to_ocr_image(np.asarray(Image.open(SAMPLES / "corpus_fax_normal_classic.tif")) == 0)
-    sent: list[bytes] = []
-    read_tsv = tesseract.Engine.read_tsv
+    sent: list[tuple[int, int]] = []
+    read_pixels = tesseract.Engine.read_pixels
 
-    def recording(engine: tesseract.Engine, image: bytes, *args: Any) -> str:
-        sent.append(image)
-        return read_tsv(engine, image, *args)
+    def recording(engine: tesseract.Engine, pixels: bytes, size: tuple[int, int], depth: int,
+                  *args: Any) -> str:  # fmt: skip
+        sent.append(size)
+        return read_pixels(engine, pixels, size, depth, *args)
 
-    monkeypatch.setattr(tesseract.Engine, "read_tsv", recording)
+    def encoded(*args: Any) -> str:
+        raise AssertionError("a grey page encoded for Tesseract")
+
+    monkeypatch.setattr(tesseract.Engine, "read_pixels", recording)
+    monkeypatch.setattr(tesseract.Engine, "read_tsv", encoded)
     words = ocr.run_tesseract(page, 1, Limits(), dpi=ocr.OCR_DPI)
-    assert sent[0].startswith(b"P5")
+    assert sent == [page.size]
     png = io.BytesIO()
     page.save(png, format="PNG")
     as_png = subprocess.run(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import multiprocessing
 import os
 import subprocess
@@ -64,6 +65,26 @@ def test_the_engine_reads_the_same_tsv_as_the_command(
     assert ocr.parse_tsv(ours)  # it read words: an empty page would prove nothing
 
 
+@pytest.mark.parametrize(("name", "kind", "psm", "dpi", "whitelist"), CASES)
+@pytest.mark.parametrize("mode", ["L", "1", "RGB"])
+def test_raw_pixels_read_as_the_same_image_encoded(
+    name: str, kind: str, psm: int, dpi: int, whitelist: str, mode: str
+) -> None:
+    encoded = page_pass_image(name) if kind == "page" else strip_image(name)
+    # An odd width: the rows of a 1-bit image are padded to a byte.
+    image = Image.open(io.BytesIO(encoded)).convert(mode).crop((0, 0, 1001, 300))
+    engine = tesseract.engine("fra")
+    pixels = engine.read_pixels(image.tobytes(), image.size, ocr.PNM_DEPTHS[mode], psm, dpi,
+                                whitelist)  # fmt: skip
+    assert pixels == engine.read_tsv(ocr._encode(image), psm, dpi, whitelist)
+    assert ocr.parse_tsv(pixels)
+
+
+def test_pixels_that_are_not_the_size_said_are_refused() -> None:
+    with pytest.raises(tesseract.EngineFailed, match="no 10x10 image"):
+        tesseract.engine("fra").read_pixels(b"\xff" * 99, (10, 10), 8, 6, 300)
+
+
 def test_a_whitelist_or_mode_does_not_linger_into_the_next_read() -> None:
     image = strip_image("classic_typed_200dpi.png")
     engine = tesseract.engine("fra")
@@ -112,7 +133,7 @@ def test_bytes_tesseract_cannot_decode_are_unreadable(monkeypatch: pytest.Monkey
     with pytest.raises(tesseract.EngineFailed):
         tesseract.engine("fra").read_tsv(b"P5 not an image", 6, 300)
     monkeypatch.setattr(ocr, "_encode", lambda page: b"\x00" * 16)
-    blank = Image.fromarray(np.full((10, 10), 255, np.uint8))
+    blank = Image.fromarray(np.full((10, 10), 255, np.uint8)).convert("LA")  # sent as PNG
     with pytest.raises(UnreadableDocument, match="Tesseract failed"):
         ocr.run_tesseract(blank, 1, Limits())
 
