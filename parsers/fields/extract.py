@@ -7,6 +7,7 @@ label (parsers/fields/labels.py finds labels, parsers/fields/boxes.py reads chec
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import re
 from collections.abc import Sequence
@@ -60,6 +61,14 @@ _COMPLETED_TYPES = frozenset({"phone", "email", "postal_code"})
 # A value whose last word breaks at a hyphen at its line's end ("… région de Saint-") and
 # whose rest was found on no line under it.
 CUT_AT_HYPHEN = "fields.cut_at_hyphen"
+# The rule of a doubt about a contact value whose label stands apart from the form's others:
+# a letterhead's or a footer's ("Tél. 05 90 02 48 70 - www.saintclaude.fr") where the form's
+# own label was not read.
+LABEL_APART = "fields.label_apart"
+_APART_REASON = (
+    "son libellé est loin des autres libellés du formulaire (en-tête ou pied de page ?) : "
+    "la valeur peut être celle de l'organisme, pas du participant"
+)
 # What an unclaimed caption that is a box's question starts with.
 BOX_LINE = "☐ "
 # A caption no field took holds at most this many words before its colon.
@@ -107,6 +116,12 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
                 fields[key] = later
     unclaimed = tuple(c for _, _, _, captions in kept for c in captions)
     return Reading(fields=fields, anchors=anchors, unclaimed=unclaimed)
+
+
+def _letterhead_role(form: FormDefinition, key: str) -> bool:
+    """A field a letterhead or a footer gives too: its address, phone, fax, e-mail."""
+    role = form.role_of(key) or ""
+    return role.startswith(("address.", "contact."))
 
 
 def _among_labels(label: Label, labels: list[Label], lines: list[Line]) -> bool:
@@ -181,7 +196,14 @@ def _extract_page(
             by_field.setdefault(reading.key, []).append((reading, rank))
     for key, candidates in by_field.items():
         candidates.sort(key=lambda r: r[1], reverse=True)
-        best = candidates[0][0]
+        best, (_, among, _, _) = candidates[0]
+        if (
+            not among
+            and best.raw is not None
+            and best.doubt is None
+            and _letterhead_role(form, key)
+        ):
+            best = dataclasses.replace(best, doubt=Doubt(LABEL_APART, _APART_REASON))
         # Choices answered in words ("Ateliers : 1 et 3") stand; else their boxes do.
         if key in result and best.raw is None:
             continue

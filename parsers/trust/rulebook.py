@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from rapidfuzz import fuzz
 
 from parsers.fields.combined import SPLIT_UNCERTAIN
-from parsers.fields.extract import BOX_LINE, CUT_AT_HYPHEN
+from parsers.fields.extract import BOX_LINE, CUT_AT_HYPHEN, LABEL_APART
 from parsers.fields.normalize import CASE_GUESSED, COUNT_WORDS, REPAIRED
 from parsers.fields.reading import FieldReading
 from parsers.fields.shapes import FOUND_BY_SHAPE
@@ -309,6 +309,12 @@ def split_uncertain(ctx: Context, key: str, reading: FieldReading) -> str | None
       "rest was found on no line ('… région de Saint-')")  # fmt: skip
 def cut_at_hyphen(ctx: Context, key: str, reading: FieldReading) -> str | None:
     return _reading_doubt(reading, CUT_AT_HYPHEN)
+
+
+@rule(LABEL_APART, "an address, phone, fax or e-mail whose label stands apart from the form's "
+      "other labels: a letterhead's or a footer's, the form's own label unread")  # fmt: skip
+def label_apart(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    return _reading_doubt(reading, LABEL_APART)
 
 
 @rule(FOUND_BY_SHAPE, "a value found by its shape where its label was not (an e-mail address "

@@ -21,7 +21,7 @@ import re
 from collections.abc import Mapping
 from difflib import SequenceMatcher
 
-from parsers.fields.normalize import Normalized
+from parsers.fields.normalize import REPAIRED, Normalized
 from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition
 from parsers.knowledge.noise import explains
@@ -103,7 +103,9 @@ def settle(
         if reading is None:
             continue
         if again == reading.value:
-            if reading.doubt and not normalized.doubt:
+            # Only a mend's doubt: a second reading says nothing of a label's place or a
+            # split's order.
+            if reading.doubt and reading.doubt.rule == REPAIRED and not normalized.doubt:
                 settled_fields[key] = dataclasses.replace(reading, doubt=None)
             continue
         if not isinstance(reading.value, str) or not isinstance(again, str):

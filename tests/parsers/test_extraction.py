@@ -11,6 +11,7 @@ import pytest
 
 from parsers.bulletin import extract_bulletin
 from parsers.fields.extract import extract_fields
+from parsers.fields.reading import FieldReading
 from parsers.form import FormDefinition, load_form
 from parsers.limits import Limits
 from parsers.pages.layout import CheckBox, Page, Word, group_lines
@@ -838,7 +839,7 @@ def test_a_cover_sheets_date_before_the_bulletin_is_no_signature_date() -> None:
     assert extract_fields(pages, form).fields["signed_on"].value == "2017-09-03"
 
 
-def _letterhead_and_form(phone_at: float) -> dict[str, object]:
+def _letterhead_and_form(phone_at: float, label: str = "Tél.") -> dict[str, FieldReading]:
     """A letterhead with its "Tél." over a form laid out "label value", one label a line."""
     head = [_line(20, ("Région", 10), ("Bretagne", 60), source="ocr"),
             _line(40, ("Tél.", 10), ("+33", 40), ("2", 62), ("10", 72), ("07", 88), ("02", 104),
@@ -853,13 +854,21 @@ def _letterhead_and_form(phone_at: float) -> dict[str, object]:
     ]
     body = [_line(200 + 20 * i, (label, 10), (value, 120), source="ocr")
             for i, (label, value) in enumerate(rows)]  # fmt: skip
-    body.append(_line(phone_at, ("Tél.", 10), ("/", 40), ("portable", 52), ("02", 106),
+    body.append(_line(phone_at, (label, 10), ("/", 40), ("portable", 52), ("02", 106),
                       ("67", 122), ("67", 138), ("63", 154), ("34", 170), ("Fax", 260),
                       ("0275868629", 290), source="ocr"))  # fmt: skip
-    return _read(*head, *body)
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    page = Page(1, 600, 800, tuple(w for line in [*head, *body] for w in line))
+    return extract_fields([page], form).fields
 
 
 def test_a_letterheads_label_stands_apart_from_the_forms_and_loses_to_its_own() -> None:
     # Seen on a fresh seed's photo: the letterhead's "Tél. +33 2 10 07 02 26" was accepted as
     # the respondent's phone, the form's "Tél. / portable 02 67 67 63 34" under it lost.
-    assert _letterhead_and_form(320)["phone"] == "+33267676334"
+    phone = _letterhead_and_form(320)["phone"]
+    assert phone.value == "+33267676334" and phone.doubt is None
+    # Seen on a fresh seed's fine fax: the form's label misread ("TI."), the letterhead's
+    # value stood alone; it is doubted.
+    phone = _letterhead_and_form(320, label="TI.")["phone"]
+    assert phone.value == "+33210070226"
+    assert phone.doubt is not None and phone.doubt.rule == "fields.label_apart"

@@ -158,6 +158,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
     ("ocr.digits.unsure_on_the_page", Case(digits={"count": 0.7}), "count"),
     ("fields.count_words_disagree", Case(doubt={
         "count": Doubt("fields.count_words_disagree", "…")}), "count"),
+    ("fields.label_apart", Case(source="text", doubt={
+        "contact.phone": Doubt("fields.label_apart", "…")}), "contact.phone"),
     ("fields.cut_at_hyphen", Case(source="text", doubt={
         "organisation": Doubt("fields.cut_at_hyphen", "…")}), "organisation"),
     ("fields.found_by_shape", Case(source="text", doubt={

@@ -174,3 +174,14 @@ def test_readings_noise_does_not_explain_stay_for_a_person(
     for a, b in ((first, second), (second, first)):
         settled_fields, settled, denoised = settle({key: ocr(key, a)}, {key: Normalized(b)}, form)
         assert settled_fields[key].value == a and not settled and not denoised, (a, b)
+
+
+def test_a_second_reading_alike_lifts_a_mends_doubt_and_no_other(form: FormDefinition) -> None:
+    # A phone taken from a letterhead's label and read alike twice is still the letterhead's
+    # (seen on a fresh seed's fine fax): only a mend's doubt is the reading's own.
+    for rule, kept in (("value.repaired", False), ("fields.label_apart", True),
+                       ("fields.split_uncertain", True)):  # fmt: skip
+        phone = FieldReading("phone", "05 90 02 48 70", "+590590024870", 0.9, "ocr", 1,
+                             (0, 0, 1, 1), doubt=Doubt(rule, "…"))  # fmt: skip
+        settled, _, _ = settle({"phone": phone}, {"phone": Normalized("+590590024870")}, form)
+        assert (settled["phone"].doubt is not None) is kept, rule
