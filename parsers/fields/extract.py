@@ -469,7 +469,8 @@ def _after_colon(tokens: list[Token]) -> list[Token]:
 def _value_words(tokens: list[Token], line: Line) -> list[Word]:
     """Words of a value: separators and leaders dropped, cut at a wide gap."""
     height = max(line.bottom - line.top, 1.0)
-    kept = [t for t in tokens if t.kind in ("word", "value") and t.text]
+    # A required field's mark ("*", glued to the value or not) is no word of it.
+    kept = [t for t in tokens if t.kind in ("word", "value") and t.text and set(t.text) != {"*"}]
     # A lone ":" left at the start belongs to the label ("Nom : Colin").
     words: list[Word] = []
     seen: set[int] = set()

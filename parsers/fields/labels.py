@@ -166,11 +166,24 @@ def _joined_boxes(tokens: list[Token]) -> list[Token]:
 _OPENERS = frozenset({"[", "(", "{"})
 _CLOSERS = frozenset({"]", ")", "}", "|"})
 _TYPED_MARK = re.compile(r"^[\[({][|Il1]?[xX×][|Il1]?[\])}|1l]?$")
+# A required mark glued to a word of letters, before or after it.
+_MARK_BEFORE = re.compile(r"(\*+)([^\W\d_][^*]*)")
+_MARK_AFTER = re.compile(r"([^*]*[^\W\d_])(\*+)")
 _SLASHED = re.compile(r"^([^\W\d_]{2,}\.?)/([^\W\d_]{2,}\.?)$")
 
 
 def _words_of(text: str, word: Word) -> list[Token]:
-    """One word's tokens: "Téléphone/Tél." is two wordings of a label and a slash."""
+    """One word's tokens: "Téléphone/Tél." is two wordings of a label and a slash; a
+    required field's mark OCR glued to the word beside it ("*Mairie", "Nom*") is a token."""
+    marked = _MARK_BEFORE.fullmatch(text) or _MARK_AFTER.fullmatch(text)
+    if marked is not None:
+        tokens: list[Token] = []
+        for part in marked.groups():
+            if set(part) == {"*"}:
+                tokens.append(Token(part, part, word, "word"))
+            else:
+                tokens += _words_of(part, word)
+        return tokens
     glued = _GLUED_CAPTION.fullmatch(text)
     if glued is not None:  # "35120Localité": a PDF's value run into the next caption
         return [Token(part, fold(part), word, "word") for part in glued.groups()]

@@ -23,9 +23,10 @@ from parsers.text import fold
 _SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_])(?: +- *| *- +)(?=[^\W\d_])")
 _PLACE_ROLES = frozenset({"address.city", "signature.place"})
 _LEADERS = "._…·-–—_:;,"  # dotted leader lines and stray separators around a value
-# A box's or a cell's side read as a mark at a value's edge ("\\Basse-Terre", "Brest |"): no
-# value starts or ends with one.
-_SIDES = "\\|¦"
+# A box's or a cell's side read as a mark at a value's edge ("\\Basse-Terre", "Brest |"), a
+# required field's mark glued to the value ("*Mairie de Loubens"): no value starts or ends
+# with one.
+_SIDES = "\\|¦*"
 _EMAIL = re.compile(r"^(?!.*\.\.)[a-z0-9._%+'-]+@[a-z0-9-]+(\.[a-z0-9-]+)*\.[a-z]{2,}$")
 _MONTHS = {
     "janvier": 1, "janv": 1, "jan": 1, "fevrier": 2, "fevr": 2, "fev": 2, "mars": 3, "mar": 3,

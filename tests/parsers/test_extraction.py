@@ -872,3 +872,16 @@ def test_a_letterheads_label_stands_apart_from_the_forms_and_loses_to_its_own() 
     phone = _letterhead_and_form(320, label="TI.")["phone"]
     assert phone.value == "+33210070226"
     assert phone.doubt is not None and phone.doubt.rule == "fields.label_apart"
+
+
+@pytest.mark.parametrize("caption", [["d'appartenance", "*Mairie"], ["d'appartenance*", "Mairie"]])
+def test_a_required_mark_glued_to_a_word_ends_the_caption(caption: list[str]) -> None:
+    # Seen on a fresh seed's fine fax: "Organisme d'appartenance *Mairie de Loubens" read
+    # the organisation "d'appartenance *Mairie de Loubens".
+    values = _read(
+        _line(100, ("Organisme", 10), (caption[0], 70), (caption[1], 166), ("de", 214),
+              ("Loubens", 230), source="ocr"),
+        _line(130, ("Nom", 10), ("Dupont", 60), source="ocr"),
+        _line(160, ("Prénom", 10), ("Jean", 60), source="ocr"),
+    )  # fmt: skip
+    assert values["organisation"] == "Mairie de Loubens"

@@ -154,6 +154,8 @@ def test_leader_dots_and_stray_separators_are_dropped() -> None:
     assert clean_text("\\Basse-Terre") == "Basse-Terre"
     assert clean_text("| Brest |") == "Brest"
     assert clean_text("a|b") == "a|b"
+    # A required field's mark glued to the value (seen on a fresh seed's fine fax).
+    assert clean_text("*Mairie de Loubens") == "Mairie de Loubens"
 
 
 def test_a_space_read_for_the_dot_of_an_address_is_mended_and_doubted() -> None:
