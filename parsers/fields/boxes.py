@@ -181,7 +181,7 @@ def read_box(
     empties = [t for t in before if t.word.x0 >= reach and t.folded in _EMPTY_BOXES]
     source: Source = caption_word.source
     quality = score / 100
-    answer = _yes_no(page.boxes, line, tokens[index][start:])
+    answer = _yes_no(page.boxes, line, tokens[index][start:], page.image)
     if answer is not None:
         checked, confidence, evidence = answer
         if source != "ocr":
@@ -221,14 +221,22 @@ def read_box(
 
 
 def _yes_no(
-    boxes: Sequence[CheckBox], line: Line, after: list[Token]
+    boxes: Sequence[CheckBox], line: Line, after: list[Token], image: bytes | None = None
 ) -> tuple[bool, float, tuple[float, float, float, float]] | None:
     """A caption answered by a pair of boxes, "Oui ☐ Non ☒": which one is ticked (a box's
-    ink or a mark beside the word), with a low confidence when both or neither are."""
+    ink or a mark beside the word), with a low confidence when both or neither are. A box
+    typed as characters that OCR garbled ("IX] Oui [1 Non" for "[X] Oui [ ] Non") is read
+    from the ink between its sides, clearly or not at all."""
     states: dict[str, tuple[bool | None, float, tuple[float, float, float, float]]] = {}
     height = max(line.bottom - line.top, 1.0)
     answers = [i for i, t in enumerate(after) if t.folded.strip(" :.,") in _ANSWERS]
-    glyph_first = bool(answers) and answers[0] > 0 and after[answers[0] - 1].folded in _GLYPHS
+    glyph_first = (
+        bool(answers)
+        and answers[0] > 0
+        and (
+            after[answers[0] - 1].folded in _GLYPHS or _box_like(after[answers[0] - 1 : answers[0]])
+        )
+    )
     for i, token in enumerate(after):
         answer = _ANSWERS.get(token.folded.strip(" :.,"))
         if answer is None or answer in states:
@@ -252,6 +260,10 @@ def _yes_no(
             states[answer] = (True, token.word.confidence, token.word.bbox())
         elif any(g.folded in _EMPTY_BOXES for g in glyphs):
             states[answer] = (False, token.word.confidence, token.word.bbox())
+        elif image is not None and side and _box_like(side) and side[0].word.source == "ocr":
+            ink = _inner_ink(image, side[0].word.bbox())
+            if ink is not None and (ink >= _CROSS_INK or ink <= _EMPTY_INK):
+                states[answer] = (ink >= _CROSS_INK, _TYPED_BOX_SURE, side[0].word.bbox())
     if set(states) != {"yes", "no"}:
         return None
     yes, no = states["yes"], states["no"]

@@ -223,3 +223,38 @@ def test_a_bullet_an_empty_box_a_number_or_a_word_before_a_caption_is_no_tick(
 ) -> None:
     value, confidence = _steering(_glyph_line(mark, read_as))
     assert value is not True or confidence < 0.8
+
+
+def _yes_no_line(ticked: str, read_as: tuple[str, str]) -> Page:
+    """ "Comité de pilotage : [X] Oui [ ] Non" typed, its boxes read by OCR as `read_as`."""
+    picture = Image.new("L", (1400, 200), 255)
+    draw = ImageDraw.Draw(picture)
+    words = []
+    x = 40
+    for text in ["participera", "à", "la", "réunion", "du", "comité", "de", "pilotage", ":"]:
+        words.append(Word(text, x, 80, x + 14 * len(text), 120, 0.95, "ocr"))
+        x += 14 * len(text) + 14
+    for answer, glyph in zip(("Oui", "Non"), read_as, strict=True):
+        draw.line((x, 80, x, 120), fill=0, width=4)  # "["
+        draw.line((x + 50, 80, x + 50, 120), fill=0, width=4)  # "]"
+        if answer == ticked:
+            draw.line((x + 12, 86, x + 38, 114), fill=0, width=5)
+            draw.line((x + 12, 114, x + 38, 86), fill=0, width=5)
+        words.append(Word(glyph, x - 4, 78, x + 56, 122, 0.5, "ocr"))
+        x += 70
+        words.append(Word(answer, x, 80, x + 42, 120, 0.95, "ocr"))
+        x += 70
+    data = io.BytesIO()
+    picture.save(data, "PNG")
+    return Page(1, 1400, 200, tuple(words), image=data.getvalue())
+
+
+@pytest.mark.parametrize("read_as", [("IX]", "[1"), ("[X]", "[1"), ("IX]", "{ ]")])
+@pytest.mark.parametrize("ticked", ["Oui", "Non"])
+def test_a_yes_no_pair_of_typed_boxes_ocr_garbled_is_read_from_their_ink(
+    ticked: str, read_as: tuple[str, str]
+) -> None:
+    # Seen on a fresh seed's faxes: "[X] Oui [ ] Non" read "IX] Oui [1 Non", the attendance
+    # taken for unticked.
+    glyphs = read_as if ticked == "Oui" else read_as[::-1]
+    assert _steering(_yes_no_line(ticked, glyphs)) == (ticked == "Oui", 0.9)
