@@ -255,7 +255,12 @@ def _read_text(
 ) -> list[ZoneReading]:
     """Read zones of one character set stacked in one image; a zone the block reading lost is
     read again on its own, as one line."""
-    lines = _ocr_bands([crop for _, _, crop in items], chars, number, limits)
+    # A character list keeps the space between words: without it Tesseract joins the words
+    # across a gap and scores the word it made 0 ("contact @ pontcarre.fr", a phone's
+    # "03 83 …"): of 94 typed addresses read right (seeds 5101, 5102), 42 scored under 0.5,
+    # 10 with the space; of 47 phones, 22 and 1.
+    allowed = chars + " " if chars else ""
+    lines = _ocr_bands([crop for _, _, crop in items], allowed, number, limits)
     readings = []
     for (zone, bbox, _), words in zip(items, lines, strict=True):
         confidence = round(min((w.confidence for w in words), default=0.0), 3)
