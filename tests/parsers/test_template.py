@@ -297,6 +297,23 @@ def test_a_comb_confirms_the_page_stands_alone_or_is_doubted(
     assert ("postal_code" in found) == flagged
 
 
+def test_a_comb_that_agrees_lends_its_cells_confidence_to_the_page_digits(
+    form: FormDefinition,
+) -> None:
+    # Seed 5101, return 055: a typed "1" the page read 0.78 in the count's comb, its cell 0.95.
+    generic = dataclasses.replace(_ocr("delegation_size", "1", 1, 0.95), digit_confidence=0.78)
+    fields = {key: _ocr(key, None, [] if key == "workshops" else None) for key in form.keys}
+    for comb, digits, flagged in [(True, 0.95, False), (False, 0.78, True)]:
+        zone = (zone_fields([_comb("delegation_size", "1", 0.95, "")], form, 1) if comb
+                else {"delegation_size": _zone("delegation_size", "1", 1, 0.95)})  # fmt: skip
+        merged, twice = merge_reading(generic, zone["delegation_size"], form, comb=comb)
+        assert twice and merged.digit_confidence == digits
+        fields["delegation_size"] = merged
+        found = check_fields(fields, form, confirmed={"delegation_size"})
+        details = " ".join(f.detail for f in found if f.code == "low_confidence")
+        assert ("ocr.digits.unsure_on_the_page" in details) == flagged, details
+
+
 def test_a_value_only_the_zone_read_is_taken_from_it_and_needs_confirming(
     form: FormDefinition,
 ) -> None:
