@@ -357,6 +357,25 @@ def test_a_zone_keeps_the_dots_of_faxed_letters_and_drops_fax_noise() -> None:
     assert not cleaned[20:22, 300:302].any()
 
 
+def test_a_text_zone_read_unsure_is_read_again_and_the_surer_reading_kept() -> None:
+    import numpy as np
+    from PIL import Image
+
+    from parsers.fields.template.zones import _read_text, _read_unsure_again
+    from parsers.limits import Limits
+
+    # Seed 5101, return 014 (a learnt blank faxed fine): "6/7/2017" read "6/77/2017" at 0.05.
+    sample = Path(__file__).resolve().parents[1] / "samples" / "templates"
+    with Image.open(sample / "zone_date_misread_at_half_scale.png") as image:
+        crop = np.asarray(image.convert("1"))
+    zone = Zone("signed_on", "text", (100.0, 50.0, 246.0, 79.0))
+    item = (zone, (0.0, 0.0, 1.0, 1.0), crop)
+    [first] = _read_text([item], "", 1, Limits())
+    assert first.raw == "6/77/2017" and first.confidence < 0.5
+    [kept] = _read_unsure_again([(first, crop, "")], 1, Limits())
+    assert kept.raw == "6/7/2017" and kept.confidence > first.confidence
+
+
 def test_a_text_zone_reading_is_boxed_where_its_ink_lies_not_the_whole_zone() -> None:
     import numpy as np
 
