@@ -357,6 +357,34 @@ def test_a_zone_keeps_the_dots_of_faxed_letters_and_drops_fax_noise() -> None:
     assert not cleaned[20:22, 300:302].any()
 
 
+@pytest.mark.parametrize(
+    ("column", "alone", "meant", "kept"),
+    [
+        # Seed 5104, return 026: the column read a typed "5" "9" at 0.47, alone "5" at 0.96,
+        # and the postal code read as one number "77950".
+        (("9", 0.47), ("5", 0.96), "5", ("5", 0.96)),
+        (("9", 0.47), ("5", 0.96), "9", ("9", 0.47)),  # the number sides with the column
+        (("9", 0.47), ("5", 0.96), "", ("9", 0.47)),  # the number read no digit a cell
+        (("5", 0.47), ("5", 0.96), "", ("5", 0.96)),
+        (None, ("5", 0.9), "", ("5", 0.9)),
+    ],
+)
+def test_a_comb_cell_read_twice_otherwise_takes_the_reading_the_number_agrees_with(
+    column: tuple[str, float] | None,
+    alone: tuple[str, float],
+    meant: str,
+    kept: tuple[str, float],
+) -> None:
+    from parsers.fields.template.zones import _surer
+    from parsers.pages.layout import Word
+
+    def words(read: tuple[str, float] | None) -> list[Word]:
+        return [Word(read[0], 0, 0, 10, 10, read[1], "ocr")] if read else []
+
+    [word] = _surer(words(column), words(alone), meant)
+    assert (word.text, word.confidence) == kept
+
+
 def test_a_text_zone_read_unsure_is_read_again_and_the_surer_reading_kept() -> None:
     import numpy as np
     from PIL import Image

@@ -312,10 +312,15 @@ def _read_combs(
     column = _ocr_bands(pieces, whitelist, number, limits, again=False, scale=CELL_SCALE)
     unsure = [i for i, words in enumerate(column)
               if not _one_char(words) or words[0].confidence < SURE_CELL]  # fmt: skip
+    # Each cell's digit as the number read it, where it read one digit a cell.
+    meant: list[str] = []
+    for (_, _, cells), words in zip(combs, numbers, strict=True):
+        text = "".join(w.text for w in words)
+        meant += list(text) if len(text) == len(cells) else [""] * len(cells)
     if len(unsure) <= MAX_CELLS_ALONE:  # a few digits lost or scored low in the column
         for index in unsure:
             again = _ocr_char(pieces[index], whitelist, number, limits)
-            column[index] = _surer(column[index], again)
+            column[index] = _surer(column[index], again, meant[index])
     digits = iter(column)
     readings = []
     for (zone, bbox, cells), words in zip(combs, numbers, strict=True):
@@ -332,16 +337,18 @@ def _one_char(words: list[Word]) -> bool:
     return len(words) == 1 and len(words[0].text) == 1
 
 
-def _surer(column: list[Word], alone: list[Word]) -> list[Word]:
+def _surer(column: list[Word], alone: list[Word], meant: str = "") -> list[Word]:
     """A cell's reading once read alone too: the alone reading where the column lost the
-    digit, the surer of the two where they read one digit, the column's where they differ
-    (its low score keeps the comb from standing alone)."""
+    digit, the surer of the two where they read one digit; where they differ, the alone one
+    if the number read as one (`meant`) has its digit there (two readings of three: the
+    column scored a typed "5" "9" at 0.47, alone "5" at 0.96), else the column's (its low
+    score keeps the comb from standing alone)."""
     if not _one_char(alone):
         return column
     if not _one_char(column):
         return alone
     if column[0].text != alone[0].text:
-        return column
+        return alone if alone[0].text == meant else column
     return max(column, alone, key=lambda words: words[0].confidence)
 
 
