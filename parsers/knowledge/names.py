@@ -27,6 +27,9 @@ DATA = Path(__file__).resolve().parents[1] / "data"
 UNKNOWN = 4
 # An accented spelling this many classes less common than the plain one is still likely.
 _ACCENT_CLASSES = 1
+# A last name's rare accented variant stands this many classes behind the plain name: known,
+# but never taken for what the plain name lost.
+_RARE_ACCENT_CLASSES = _ACCENT_CLASSES + 1
 # Words this short in a name are its particles ("Le Gall", "De Gaulle", "Du Pont").
 _PARTICLE_LETTERS = 2
 
@@ -83,6 +86,13 @@ def _tables() -> _Tables:
         plain = table.get(fold(name), (UNKNOWN - 1, 0))
         lower = name.lower()
         spellings[lower] = min(spellings.get(lower, _UNKNOWN), plain)
+    # A rare variant ("Fauré", people write "Faure" near a hundred times as often) is a name
+    # spelt so, but further behind the plain one than a lost accent may be.
+    for name in data["last_name_rare_accents"].values():
+        kind, index = last.get(fold(name), (UNKNOWN - 1, 0))
+        lower = name.lower()
+        rare = (min(kind + _RARE_ACCENT_CLASSES, UNKNOWN - 1), index)
+        spellings[lower] = min(spellings.get(lower, _UNKNOWN), rare)
     accented: dict[str, list[str]] = {}
     for spelling in spellings:
         if not spelling.isascii() and has_accents(spelling):

@@ -30,7 +30,12 @@ from parsers.knowledge.lexicon import (
     unknown_words,
 )
 from parsers.knowledge.names import accents_vouched, more_common, unaccented_name
-from parsers.knowledge.places import city_contradicts, misspelt_place, official_spelling
+from parsers.knowledge.places import (
+    city_belongs,
+    city_contradicts,
+    misspelt_place,
+    official_spelling,
+)
 from parsers.pages.layout import Source
 from parsers.text import fold
 from parsers.trust.accents import accents_kept
@@ -204,6 +209,11 @@ def unknown_proper_noun(ctx: Context, key: str, reading: FieldReading) -> str | 
     if ctx.form.role_of(key) == "organisation" and invited(value, ctx.form) is not None:
         return None  # the invitation list spells it so
     nouns = unknown_proper_nouns(value) if value else []
+    # A commune's name too short to be looked up in any text ("Mairie de Lay") is the
+    # bulletin's city when the city field reads it and the postal code is that commune's.
+    city, code = ctx.roles.text("address.city"), ctx.roles.text("address.postal_code")
+    if city and code and city_belongs(city, code):
+        nouns = [noun for noun in nouns if noun != city]
     if nouns:
         return f"« {nouns[0]} » n'est ni un nom de lieu officiel ni un mot français"
     return None

@@ -160,6 +160,22 @@ def test_an_address_zone_reads_no_accent_where_a_fax_speck_lies_over_a_letter(
     assert "email" in next(f.detail for f in extraction.flags if f.code == "low_confidence")
 
 
+@pytest.mark.slow
+def test_an_address_zone_read_with_a_gap_at_its_at_sign_keeps_its_confidence(
+    form: FormDefinition, templates: tuple[Template, ...]
+) -> None:
+    # bench/template_returns.py --seed 5102, return 050: the page read "contact @ pontcarre.fr"
+    # at 0.12; its zone, read with the address's characters and no space among them, read
+    # "contact@pontcarre.fr" scored 0.00, and nothing lifted the page's score.
+    name = "generated_typed_fax_email_spaced_at.tif"
+    alone = read(name, form)
+    assert "email (confidence.low)" in next(f.detail for f in alone.flags)
+    extraction = read(name, form, templates)
+    assert extraction.values()["email"] == truth(name)["email"]
+    assert "email" in zone_agreed(extraction)
+    assert not extraction.flags
+
+
 def test_the_application_reads_with_the_templates_learnt_beside_its_form(tmp_path: Path) -> None:
     shutil.copy(FORM, tmp_path / "event.toml")
     folder = tmp_path / "event.templates"

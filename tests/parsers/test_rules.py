@@ -278,6 +278,34 @@ def test_a_compound_first_name_is_no_family_name_that_lost_its_accent(
     assert "ocr.name.lost_accent" in doubted["person.first_name"]
 
 
+def test_a_family_name_seldom_written_with_accents_lost_none(form: FormDefinition) -> None:
+    # "Fauré" is a spelling of the family name Faure, written near a hundred times less often;
+    # "Lefèvre" is the usual spelling of Lefevre.
+    twice = (*REREAD, *NAMES)
+    for name, lost in [("Faure", False), ("Lefevre", True)]:
+        values = {**GENERIC, "person.last_name": name}
+        doubted = run(Case(values, reread=twice), form).get("person.last_name", [])
+        assert ("ocr.name.lost_accent" in doubted) == lost, (name, doubted)
+    values = {**GENERIC, "person.last_name": "Fauré"}
+    assert "person.last_name" not in run(Case(values, reread=twice), form)
+
+
+def test_a_commune_too_short_to_look_up_is_known_as_the_bulletins_city(
+    form: FormDefinition,
+) -> None:
+    # Lay (42470): three letters, looked up in no text, but the city field and the postal
+    # code say it; "Lax" under Lay's postal code is no witness.
+    twice = (*REREAD, *NAMES)
+    values = {"address.city": "Lay", "signature.place": "Lay", "address.postal_code": "42470"}
+    for organisation, doubted in [("Mairie de Lay", False), ("Mairie de Lax", True)]:
+        found = run(Case({**values, "organisation": organisation}, reread=twice), form)
+        rules = found.get("organisation", [])
+        assert ("ocr.text.unknown_proper_noun" in rules) == doubted, (organisation, found)
+    values["address.postal_code"] = "29200"
+    found = run(Case({**values, "organisation": "Mairie de Lay"}, reread=twice), form)
+    assert "ocr.text.unknown_proper_noun" in found.get("organisation", [])
+
+
 def test_an_official_place_name_is_no_word_that_lost_its_accent(form: FormDefinition) -> None:
     # "Maninghen-Henne" holds "Henne", which the word list knows only as "henné".
     doubted = run(Case({"organisation": "Ville de Maninghen-Henne"}), form)

@@ -297,6 +297,23 @@ def test_a_comb_confirms_the_page_stands_alone_or_is_doubted(
     assert ("postal_code" in found) == flagged
 
 
+def test_a_comb_that_agrees_lends_its_cells_confidence_to_the_page_digits(
+    form: FormDefinition,
+) -> None:
+    # Seed 5101, return 055: a typed "1" the page read 0.78 in the count's comb, its cell 0.95.
+    generic = dataclasses.replace(_ocr("delegation_size", "1", 1, 0.95), digit_confidence=0.78)
+    fields = {key: _ocr(key, None, [] if key == "workshops" else None) for key in form.keys}
+    for comb, digits, flagged in [(True, 0.95, False), (False, 0.78, True)]:
+        zone = (zone_fields([_comb("delegation_size", "1", 0.95, "")], form, 1) if comb
+                else {"delegation_size": _zone("delegation_size", "1", 1, 0.95)})  # fmt: skip
+        merged, twice = merge_reading(generic, zone["delegation_size"], form, comb=comb)
+        assert twice and merged.digit_confidence == digits
+        fields["delegation_size"] = merged
+        found = check_fields(fields, form, confirmed={"delegation_size"})
+        details = " ".join(f.detail for f in found if f.code == "low_confidence")
+        assert ("ocr.digits.unsure_on_the_page" in details) == flagged, details
+
+
 def test_a_value_only_the_zone_read_is_taken_from_it_and_needs_confirming(
     form: FormDefinition,
 ) -> None:
@@ -338,6 +355,53 @@ def test_a_zone_keeps_the_dots_of_faxed_letters_and_drops_fax_noise() -> None:
     cleaned = _clean(crop)
     assert cleaned[39:42, 101:104].all() and cleaned[50:90, 100:106].all()
     assert not cleaned[20:22, 300:302].any()
+
+
+@pytest.mark.parametrize(
+    ("column", "alone", "meant", "kept"),
+    [
+        # Seed 5104, return 026: the column read a typed "5" "9" at 0.47, alone "5" at 0.96,
+        # and the postal code read as one number "77950".
+        (("9", 0.47), ("5", 0.96), "5", ("5", 0.96)),
+        (("9", 0.47), ("5", 0.96), "9", ("9", 0.47)),  # the number sides with the column
+        (("9", 0.47), ("5", 0.96), "", ("9", 0.47)),  # the number read no digit a cell
+        (("5", 0.47), ("5", 0.96), "", ("5", 0.96)),
+        (None, ("5", 0.9), "", ("5", 0.9)),
+    ],
+)
+def test_a_comb_cell_read_twice_otherwise_takes_the_reading_the_number_agrees_with(
+    column: tuple[str, float] | None,
+    alone: tuple[str, float],
+    meant: str,
+    kept: tuple[str, float],
+) -> None:
+    from parsers.fields.template.zones import _surer
+    from parsers.pages.layout import Word
+
+    def words(read: tuple[str, float] | None) -> list[Word]:
+        return [Word(read[0], 0, 0, 10, 10, read[1], "ocr")] if read else []
+
+    [word] = _surer(words(column), words(alone), meant)
+    assert (word.text, word.confidence) == kept
+
+
+def test_a_text_zone_read_unsure_is_read_again_and_the_surer_reading_kept() -> None:
+    import numpy as np
+    from PIL import Image
+
+    from parsers.fields.template.zones import _read_text, _read_unsure_again
+    from parsers.limits import Limits
+
+    # Seed 5101, return 014 (a learnt blank faxed fine): "6/7/2017" read "6/77/2017" at 0.05.
+    sample = Path(__file__).resolve().parents[1] / "samples" / "templates"
+    with Image.open(sample / "zone_date_misread_at_half_scale.png") as image:
+        crop = np.asarray(image.convert("1"))
+    zone = Zone("signed_on", "text", (100.0, 50.0, 246.0, 79.0))
+    item = (zone, (0.0, 0.0, 1.0, 1.0), crop)
+    [first] = _read_text([item], "", 1, Limits())
+    assert first.raw == "6/77/2017" and first.confidence < 0.5
+    [kept] = _read_unsure_again([(first, crop, "")], 1, Limits())
+    assert kept.raw == "6/7/2017" and kept.confidence > first.confidence
 
 
 def test_a_text_zone_reading_is_boxed_where_its_ink_lies_not_the_whole_zone() -> None:
