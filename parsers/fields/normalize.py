@@ -22,6 +22,8 @@ from parsers.text import fold
 # A hyphen between two letters with a space on one side or both.
 _SPACED_HYPHEN = re.compile(r"(?<=[^\W\d_])(?: +- *| *- +)(?=[^\W\d_])")
 _PLACE_ROLES = frozenset({"address.city", "signature.place"})
+# A word's first letter "l" before a consonant, as OCR reads a capital "I" ("Haute-lsle").
+_CAPITAL_I = re.compile(r"(?<![^\s\-'’])l(?=[^aeiouyàâéèêëîïôûü\W\d_])")
 _LEADERS = "._…·-–—_:;,"  # dotted leader lines and stray separators around a value
 # A box's or a cell's side read as a mark at a value's edge ("\\Basse-Terre", "Brest |"), a
 # required field's mark glued to the value ("*Mairie de Loubens"): no value starts or ends
@@ -96,7 +98,7 @@ def normalize_value(spec: FieldSpec, text: str) -> Normalized:
     if spec.role in _PLACE_ROLES:
         # No commune's name holds a comma: what follows one is the date's cue or the date
         # ("Fait à Loubens, le 21/06/2017" read "Loubens ,le 2 1 0 6…"), a CEDEX, a region.
-        text = with_french_ligature(text.split(",")[0].strip() or text)
+        text = with_official_letters(text.split(",")[0].strip() or text)
     match spec.type:
         case "phone":
             return normalize_phone(text)
@@ -122,13 +124,16 @@ def joined_hyphens(text: str) -> str:
     return _SPACED_HYPHEN.sub("-", text)
 
 
-def with_french_ligature(text: str) -> str:
-    """A place read with "æ", which no French commune writes, as the official name it makes
-    with "œ" ("Schælcher" -> "Schœlcher": Tesseract confuses the two), else as read."""
-    if "æ" not in text.lower():
+def with_official_letters(text: str) -> str:
+    """A place that is no official name, read with letters Tesseract confuses, as the one
+    official name the other letter makes: "æ", which no French commune writes, for "œ"
+    ("Schælcher" -> "Schœlcher"), a word's first "l" for "I" ("Haute-lsle" -> "Haute-Isle");
+    else as read."""
+    if is_place_name(text):
         return text
-    mended = text.replace("æ", "œ").replace("Æ", "Œ")
-    return mended if is_place_name(mended) else text
+    mended = {text.replace("æ", "œ").replace("Æ", "Œ"), _CAPITAL_I.sub("I", text)} - {text}
+    official = [m for m in mended if is_place_name(m)]
+    return official[0] if len(official) == 1 else text
 
 
 def normalize_choices(text: str, values: set[int]) -> Normalized:

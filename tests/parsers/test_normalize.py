@@ -17,7 +17,7 @@ from parsers.fields.normalize import (
     normalize_phone,
     normalize_postal_code,
     normalize_value,
-    with_french_ligature,
+    with_official_letters,
 )
 from parsers.form import load_form
 
@@ -261,9 +261,12 @@ def test_the_spaces_a_reader_puts_beside_a_compound_names_hyphen_go(text: str, v
 def test_a_place_read_with_a_foreign_ligature_is_the_official_name_it_makes_with_the_french_one(
 ) -> None:  # fmt: skip
     # Seen on a fresh seed's photos and faxes: "Schælcher" for the commune Schœlcher.
-    assert with_french_ligature("Schælcher") == "Schœlcher"
-    assert with_french_ligature("Schæicher") == "Schæicher"  # no official name: as read
-    assert with_french_ligature("Lætitia") == "Lætitia"
+    assert with_official_letters("Schælcher") == "Schœlcher"
+    assert with_official_letters("Schæicher") == "Schæicher"  # no official name: as read
+    assert with_official_letters("Lætitia") == "Lætitia"
+    # A word's first "I" read "l" (seen on a fresh seed's photo: "Haute-lsle").
+    assert with_official_letters("Haute-lsle") == "Haute-Isle"
+    assert with_official_letters("Saint-Jean-de-luz") == "Saint-Jean-de-luz"  # no "I" there
 
 
 def test_a_place_ends_at_a_comma() -> None:
