@@ -90,11 +90,10 @@ def test_a_box_read_as_a_digit_is_sure_only_when_empty() -> None:
     assert _steering(_page(crossed=True, read_as="[ X]")) == (True, 0.9)
 
 
-def _swallowed(mark: str, column: bool = True) -> Page:
-    """A mark typed before the steering committee's caption that OCR read as part of its
-    first word ("✔ Nous serons présents…" read "Nous" from the mark's left edge), with the
-    rencontres' box found below it, in the same column."""
-    picture = Image.new("L", (1400, 300), 255)
+def _marked(mark: str, size: tuple[int, int]) -> io.BytesIO:
+    """A page image (PNG) with a mark at (102-128, 86-112): a tick, a cross, a bullet or an
+    empty box."""
+    picture = Image.new("L", size, 255)
     draw = ImageDraw.Draw(picture)
     if mark == "tick":
         draw.line((102, 100, 112, 112), fill=0, width=5)
@@ -108,6 +107,14 @@ def _swallowed(mark: str, column: bool = True) -> Page:
         draw.rectangle((102, 86, 128, 112), outline=0, width=3)
     data = io.BytesIO()
     picture.save(data, "PNG")
+    return data
+
+
+def _swallowed(mark: str, column: bool = True) -> Page:
+    """A mark typed before the steering committee's caption that OCR read as part of its
+    first word ("✔ Nous serons présents…" read "Nous" from the mark's left edge), with the
+    rencontres' box found below it, in the same column."""
+    data = _marked(mark, (1400, 300))
     words = [Word("Nous", 100, 80, 216, 120, 0.38, "ocr")]  # its letters are 160-216
     x = 230
     for text in ["serons", "présents", "à", "la", "réunion", "du", "comité", "de", "pilotage"]:
@@ -188,17 +195,7 @@ def test_a_choices_box_read_whole_before_its_number_is_read_from_its_ink(read_as
 def _glyph_line(mark: str, read_as: str | None) -> Page:
     """A tick typed before the steering committee's caption with no box ("✓ participera à la
     réunion…"), read by OCR as `read_as` with a poor confidence, or not read at all (None)."""
-    picture = Image.new("L", (1400, 200), 255)
-    draw = ImageDraw.Draw(picture)
-    if mark == "tick":
-        draw.line((102, 100, 112, 112), fill=0, width=5)
-        draw.line((112, 112, 128, 86), fill=0, width=5)
-    elif mark == "bullet":
-        draw.ellipse((108, 96, 116, 104), fill=0)
-    elif mark == "empty":
-        draw.rectangle((102, 86, 128, 112), outline=0, width=3)
-    data = io.BytesIO()
-    picture.save(data, "PNG")
+    data = _marked(mark, (1400, 200))
     words = [] if read_as is None else [Word(read_as, 100, 84, 130, 116, 0.3, "ocr")]
     x = 160
     for text in ["participera", "à", "la", "réunion", "du", "comité", "de", "pilotage"]:

@@ -26,6 +26,18 @@ def form() -> FormDefinition:
     return load_form(FORM)
 
 
+def _one_line(text: str) -> tuple[io.BytesIO, tuple[float, ...]]:
+    """A page image holding `text` on one line (PNG), and the text's box."""
+    page = Image.new("L", (1400, 200), 255)
+    draw = ImageDraw.Draw(page)
+    typeface = ImageFont.truetype(FONT, 42)
+    draw.text((100, 60), text, font=typeface, fill=0)
+    box = tuple(float(v) for v in draw.textbbox((100, 60), text, font=typeface))
+    png = io.BytesIO()
+    page.save(png, format="PNG")
+    return png, box
+
+
 @pytest.mark.parametrize(
     ("text", "value"),
     [
@@ -84,13 +96,7 @@ def test_a_third_reading_that_agrees_with_the_page_confirms_it(
     # demand: the second reading's strip is made to misread a digit here.
     from parsers.pages import ocr
 
-    page = Image.new("L", (1400, 200), 255)
-    draw = ImageDraw.Draw(page)
-    typeface = ImageFont.truetype(FONT, 42)
-    draw.text((100, 60), "02 98 00 12 34", font=typeface, fill=0)
-    box = tuple(float(v) for v in draw.textbbox((100, 60), "02 98 00 12 34", font=typeface))
-    png = io.BytesIO()
-    page.save(png, format="PNG")
+    png, box = _one_line("02 98 00 12 34")
     calls: list[int] = []
     real = ocr.run_tesseract
 
@@ -226,13 +232,7 @@ def test_a_value_the_block_and_the_line_readings_lose_is_read_as_a_block_of_its_
     # made to misread on demand: the strip and the line readings are made to fail here.
     from parsers.pages import ocr
 
-    page = Image.new("L", (1400, 200), 255)
-    draw = ImageDraw.Draw(page)
-    typeface = ImageFont.truetype(FONT, 42)
-    draw.text((100, 60), "02 98 00 12 34", font=typeface, fill=0)
-    box = tuple(float(v) for v in draw.textbbox((100, 60), "02 98 00 12 34", font=typeface))
-    png = io.BytesIO()
-    page.save(png, format="PNG")
+    png, box = _one_line("02 98 00 12 34")
     asked: list[int] = []
     real = ocr.run_tesseract
 
@@ -252,13 +252,7 @@ def test_a_value_the_block_and_the_line_readings_lose_is_read_as_a_block_of_its_
 def test_two_crops_that_lose_an_accent_alike_outvote_nothing(form: FormDefinition) -> None:
     # Seen on a normal fax: the page pass read "Loïc" right, both crops "Loic" (a one-pixel
     # diaeresis lost at their scales). Drawn here without it, so both crops read "Loic".
-    page = Image.new("L", (1400, 200), 255)
-    draw = ImageDraw.Draw(page)
-    typeface = ImageFont.truetype(FONT, 42)
-    draw.text((100, 60), "Loic", font=typeface, fill=0)
-    box = tuple(float(v) for v in draw.textbbox((100, 60), "Loic", font=typeface))
-    png = io.BytesIO()
-    page.save(png, format="PNG")
+    png, box = _one_line("Loic")
     name = FieldReading("first_name", "Loïc", "Loïc", 0.9, "ocr", 1, box)  # type: ignore[arg-type]
     reread = confirm_by_rereading([Page(1, 1400, 200, (), image=png.getvalue())],
                                   {"first_name": name}, form, Limits())  # fmt: skip
