@@ -31,7 +31,7 @@ from parsers.fields.normalize import Normalized, normalize_value, repaired_doubt
 from parsers.fields.reading import FieldReading
 from parsers.form import FieldSpec, FormDefinition
 from parsers.knowledge.confusables import digit_lookalikes
-from parsers.knowledge.lexicon import top_domains, unknown_words
+from parsers.knowledge.lexicon import top_domains
 from parsers.limits import Limits
 from parsers.pages.layout import Page, Word
 from parsers.text import fold
@@ -40,7 +40,8 @@ if TYPE_CHECKING:
     from PIL import Image
 
 # Types read again: numbers, codes and dates, text (trusted only when its ordinary words are
-# French words), e-mail addresses (trusted when other witnesses spell them, see checks),
+# French words; one with a word in no dictionary is read again too, for the two others may
+# read it right: "intemationales" on the page, "internationales" twice), e-mail addresses (trusted when other witnesses spell them, see checks),
 # names (trusted only when they hold nothing two passes could both misread, see checks).
 _CONFIRMABLE = frozenset({"phone", "postal_code", "date", "count", "text", "email", "name"})
 # Scale of the crop: another scale than the page pass makes the second reading an independent
@@ -118,7 +119,6 @@ def confirm_by_rereading(
         and r.bbox is not None
         and r.page is not None
         and form.field(r.key).type in _CONFIRMABLE
-        and not (form.field(r.key).type == "text" and unknown_words(str(r.value)))
     ]
     images = {p.number: p.image for p in pages if p.image is not None}
     wanted = [r for r in wanted if r.page in images]

@@ -263,3 +263,15 @@ def test_two_crops_that_lose_an_accent_alike_outvote_nothing(form: FormDefinitio
     reread = confirm_by_rereading([Page(1, 1400, 200, (), image=png.getvalue())],
                                   {"first_name": other}, form, Limits())  # fmt: skip
     assert reread.outvoted["first_name"].value == "Loic"
+
+
+@pytest.mark.skipif(not ocr_available(), reason="tesseract with French is not installed")
+def test_a_text_read_with_a_word_in_no_dictionary_is_read_again(form: FormDefinition) -> None:
+    # Seen on a fresh seed's scan: "affaires européennes et intemationales" read on the page,
+    # never read again; the crops read "internationales".
+    png, box = _one_line("Chef de projet")
+    position = FieldReading("position", "Chef de projct", "Chef de projct", 0.9, "ocr", 1, box)  # type: ignore[arg-type]
+    reread = confirm_by_rereading([Page(1, 1400, 200, (), image=png.getvalue())],
+                                  {"position": position}, form, Limits())  # fmt: skip
+    assert reread.second["position"].value == "Chef de projet"
+    assert reread.by_majority({"position": position})["position"].value == "Chef de projet"
