@@ -41,8 +41,9 @@ if TYPE_CHECKING:
 
 # Types read again: numbers, codes and dates, text (trusted only when its ordinary words are
 # French words; one with a word in no dictionary is read again too, for the two others may
-# read it right: "intemationales" on the page, "internationales" twice), e-mail addresses (trusted when other witnesses spell them, see checks),
-# names (trusted only when they hold nothing two passes could both misread, see checks).
+# read it right: "intemationales" on the page, "internationales" twice), e-mail addresses
+# (trusted when other witnesses spell them, see checks), names (trusted only when they hold
+# nothing two passes could both misread, see checks).
 _CONFIRMABLE = frozenset({"phone", "postal_code", "date", "count", "text", "email", "name"})
 # Scale of the crop: another scale than the page pass makes the second reading an independent
 # one. Measured on 80 unseen bulletins and the dev faxes and scans (1,073 OCR values): at 1.5
