@@ -39,9 +39,10 @@ def read_document(
         return _read_pdf(data, limits, meanwhile)
     # Each reader is loaded when a document needs it: a text PDF reads without Word's.
     if file_type == "docx":
-        from parsers.pages.wordfile import read_docx
+        from parsers.pages.wordfile import read_docx_pages
 
-        return DocumentContent("docx", file_type, (read_docx(data),), 1)
+        pages = read_docx_pages(data)
+        return DocumentContent("docx", file_type, pages, len(pages))
     if file_type in IMAGE_TYPES:
         from parsers.pages.ocr import read_image_pages  # Tesseract is loaded only when needed
 
@@ -55,9 +56,10 @@ def read_document(
         return DocumentContent("odt", file_type, (read_odt(data),), 1)
     if file_type == "doc":
         from parsers.pages.office import convert_to_docx
-        from parsers.pages.wordfile import read_docx
+        from parsers.pages.wordfile import read_docx_pages
 
-        return DocumentContent("doc", file_type, (read_docx(convert_to_docx(data)),), 1)
+        pages = read_docx_pages(convert_to_docx(data))
+        return DocumentContent("doc", file_type, pages, len(pages))
     if not data:
         raise UnreadableDocument("the file is empty")
     raise UnsupportedDocument(f"not a document we can read (content looks like {file_type})")

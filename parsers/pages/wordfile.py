@@ -35,16 +35,43 @@ _W14 = "{http://schemas.microsoft.com/office/word/2010/wordml}"
 
 def read_docx(data: bytes) -> Page:
     """Lay out a .docx as one page of positioned words."""
+    return lay_out_rows(_rows(_open(data)), "docx")
+
+
+def read_docx_pages(data: bytes) -> tuple[Page, ...]:
+    """Lay out a .docx as pages of positioned words, one per page its page breaks make (a
+    fax cover sheet typed before the bulletin is a page of its own, as on paper)."""
+    document = _open(data)
+    groups = _page_groups(document)
+    pages = [lay_out_rows(_rows(document, group), "docx", number) for number, group in
+             enumerate(groups, start=1)]  # fmt: skip
+    return tuple(pages)
+
+
+def _open(data: bytes) -> DocxDocument:
     try:
-        document = docx.Document(io.BytesIO(data))
+        return docx.Document(io.BytesIO(data))
     except (zipfile.BadZipFile, KeyError, ValueError) as exc:
         raise UnreadableDocument(f"corrupt Word document: {exc}") from exc
     except Exception as exc:  # python-docx raises lxml and package errors of many kinds
         raise UnreadableDocument(f"corrupt Word document: {type(exc).__name__}: {exc}") from exc
-    return lay_out_rows(_rows(document), "docx")
 
 
-def lay_out_rows(rows: Iterable[list[str]], source: Source) -> Page:
+def _page_groups(document: DocxDocument) -> list[list[Any]]:
+    """The body's paragraphs and tables, page by page: a page break in a paragraph ends its
+    page, a paragraph set to start a page starts one; a page with no text is none."""
+    groups: list[list[Any]] = [[]]
+    for child in document.element.body.iterchildren():
+        if child.tag == qn("w:p") and child.find(f".//{qn('w:pageBreakBefore')}") is not None:
+            groups.append([])
+        groups[-1].append(child)
+        breaks = child.findall(f".//{qn('w:br')}") if child.tag == qn("w:p") else []
+        if any(b.get(qn("w:type")) == "page" for b in breaks):
+            groups.append([])
+    return [g for g in groups if any("".join(c.itertext()).strip() for c in g)] or [[]]
+
+
+def lay_out_rows(rows: Iterable[list[str]], source: Source, number: int = 1) -> Page:
     """One page of positioned words from rows of cells: each row a line, each cell a column,
     so that "value in the next cell" and "value under the label" read as on a PDF.
 
@@ -66,7 +93,7 @@ def lay_out_rows(rows: Iterable[list[str]], source: Source) -> Page:
         if placed:
             y += _LINE_HEIGHT
     width = max([_PAGE_WIDTH, *(w.x1 for w in words)])
-    return Page(number=1, width=width, height=max(y, _LINE_HEIGHT), words=tuple(words))
+    return Page(number=number, width=width, height=max(y, _LINE_HEIGHT), words=tuple(words))
 
 
 def _column_starts(rows: list[list[str]]) -> list[list[float]]:
@@ -90,10 +117,11 @@ def _column_starts(rows: list[list[str]]) -> list[list[float]]:
     return starts
 
 
-def _rows(document: DocxDocument) -> Iterator[list[str]]:
-    """Body content in reading order: a paragraph is one row of one cell, a table row many."""
+def _rows(document: DocxDocument, children: Iterable[Any] | None = None) -> Iterator[list[str]]:
+    """Body content in reading order (or these body children's): a paragraph is one row of one
+    cell, a table row many."""
     body = document.element.body
-    for child in body.iterchildren():
+    for child in body.iterchildren() if children is None else children:
         if child.tag == qn("w:p"):
             yield from ([line] for line in _paragraph_text(Paragraph(child, document)))
         elif child.tag == qn("w:tbl"):

@@ -885,3 +885,30 @@ def test_a_required_mark_glued_to_a_word_ends_the_caption(caption: list[str]) ->
         _line(160, ("Prénom", 10), ("Jean", 60), source="ocr"),
     )  # fmt: skip
     assert values["organisation"] == "Mairie de Loubens"
+
+
+def test_a_cover_sheet_typed_before_a_word_bulletin_is_a_page_of_its_own() -> None:
+    # Seen on a fresh seed's Word returns: a fax cover sheet's "Tél." and "Fax" typed before
+    # the bulletin, after a page break, accepted as the respondent's.
+    import io
+
+    import docx
+    from docx.enum.text import WD_BREAK
+
+    document = docx.Document()
+    for line in ("TÉLÉCOPIE", "De : Mairie de Thaims", "Tél. : 05 46 37 56 98",
+                 "Fax : 05 09 83 35 92", "Nombre de pages : 2"):  # fmt: skip
+        document.add_paragraph(line)
+    document.paragraphs[-1].add_run().add_break(WD_BREAK.PAGE)
+    for line in ("BULLETIN DE PARTICIPATION", "Organisme : Commune de Thaims", "Nom : Colin",
+                 "Prénom : Jean", "Fonction : Maire", "Adresse : 1 rue de Brest",
+                 "Code postal : 17120", "Ville : Thaims", "Téléphone : 05 97 74 27 81",
+                 "Fax : 05 69 27 13 93", "Courriel : jean.colin@thaims.fr"):  # fmt: skip
+        document.add_paragraph(line)
+    data = io.BytesIO()
+    document.save(data)
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    extraction = extract_bulletin(data.getvalue(), form, Limits())
+    assert extraction.page_count == 2
+    assert extraction.fields["phone"].value == "+33597742781"
+    assert extraction.fields["fax"].value == "+33569271393"
