@@ -50,6 +50,9 @@ _WRAP_GAP = 0.6
 # the labels of its fullest page: a bulletin's second page holds its boxes and signature
 # (4-6), a fax cover sheet's "Tél." and "Fax" two.
 _MIN_PAGE_ANCHORS = 3
+# Words no value ends with: a line that ends with one goes on below.
+UNFINISHED = frozenset({"de", "du", "des", "la", "le", "les", "et", "à", "au", "aux", "en",
+                         "sur", "sous", "pour", "par"})  # fmt: skip
 # Distance from a label to the nearest other field's label, at most, inside the form's block,
 # in the page's usual gap between label lines (a letterhead's "Tél." stood 3.3 of them off);
 # too few label lines say nothing of their usual gap.
@@ -451,7 +454,10 @@ def _wrapped_to_margin(
         return False
     last = previous.words[-1].text
     broken = len(last) > 2 and last.endswith("-") and last[-2].isalpha()
-    if not (line_tokens[0].text[:1].islower() or broken):
+    # A line that ends with a preposition or an article goes on ("… du Pays de" /
+    # "Breuil-Bois-Robert"): no value ends there.
+    unfinished = last.lower() in UNFINISHED or fold(last).endswith(("d'", "l'"))
+    if not (line_tokens[0].text[:1].islower() or broken or unfinished):
         return False
     right_edge = max(ln.words[-1].x1 for ln in lines if ln.words)
     left_edge = min(ln.words[0].x0 for ln in lines if ln.words)

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from rapidfuzz import fuzz
 
 from parsers.fields.combined import SPLIT_UNCERTAIN
-from parsers.fields.extract import BOX_LINE, CUT_AT_HYPHEN, LABEL_APART
+from parsers.fields.extract import BOX_LINE, CUT_AT_HYPHEN, LABEL_APART, UNFINISHED
 from parsers.fields.normalize import CASE_GUESSED, COUNT_WORDS, REPAIRED
 from parsers.fields.reading import FieldReading
 from parsers.fields.shapes import FOUND_BY_SHAPE
@@ -313,6 +313,16 @@ def case_guessed(ctx: Context, key: str, reading: FieldReading) -> str | None:
       "told apart")  # fmt: skip
 def split_uncertain(ctx: Context, key: str, reading: FieldReading) -> str | None:
     return _reading_doubt(reading, SPLIT_UNCERTAIN)
+
+
+@rule("fields.cut_short", "a text or name ending with a preposition or an article ('… du Pays "
+      "de'): its end is on a line that was not read with it", types={"text", "name"})  # fmt: skip
+def cut_short(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    words = (_text(reading) or "").split()
+    last = words[-1].lower() if words else ""
+    if last in UNFINISHED or fold(last).endswith(("d'", "l'")):
+        return f"« {' '.join(words)} » finit par « {words[-1]} » : la suite manque"
+    return None
 
 
 @rule(CUT_AT_HYPHEN, "a value whose last word breaks at a hyphen at its line's end and whose "

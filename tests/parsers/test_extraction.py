@@ -912,3 +912,16 @@ def test_a_cover_sheet_typed_before_a_word_bulletin_is_a_page_of_its_own() -> No
     assert extraction.page_count == 2
     assert extraction.fields["phone"].value == "+33597742781"
     assert extraction.fields["fax"].value == "+33569271393"
+
+
+def test_a_value_ending_with_a_preposition_goes_on_at_the_margin_below() -> None:
+    # Seen on a fresh seed's LibreOffice PDF: "Communauté de communes du Pays de" /
+    # "Breuil-Bois-Robert" read without its second line.
+    values = _read(
+        _line(100, ("Organisme", 10), (":", 70), ("Communauté", 90), ("de", 156), ("communes", 174),
+              ("du", 228), ("Pays", 246), ("de", 276)),
+        _line(114, ("Breuil-Bois-Robert", 10)),
+        _line(140, ("Nom", 10), (":", 40), ("Colin", 90)),
+        _line(160, ("Prénom", 10), (":", 52), ("Jean", 90)),
+    )  # fmt: skip
+    assert values["organisation"] == "Communauté de communes du Pays de Breuil-Bois-Robert"

@@ -158,6 +158,8 @@ EXAMPLES: list[tuple[str, Case, str]] = [
     ("ocr.digits.unsure_on_the_page", Case(digits={"count": 0.7}), "count"),
     ("fields.count_words_disagree", Case(doubt={
         "count": Doubt("fields.count_words_disagree", "…")}), "count"),
+    ("fields.cut_short", Case({"organisation": "Communauté de communes du Pays de"},
+                              source="text"), "organisation"),
     ("fields.label_apart", Case(source="text", doubt={
         "contact.phone": Doubt("fields.label_apart", "…")}), "contact.phone"),
     ("fields.cut_at_hyphen", Case(source="text", doubt={
@@ -252,6 +254,18 @@ def test_an_address_at_a_mail_service_or_spelling_the_organisation_is_witnessed(
         unsure = {"contact.email": digits} if digits else {}
         doubted = run(Case({"contact.email": email}, reread=twice, digits=unsure), form)
         assert "ocr.email.unspelt_letters" in doubted.get("contact.email", []), email
+
+
+def test_a_value_ending_with_a_preposition_is_cut_short(form: FormDefinition) -> None:
+    # Seen on a fresh seed's LibreOffice PDF: "Communauté de communes du Pays de" accepted,
+    # "Breuil-Bois-Robert" on the line below.
+    for value in ("Communauté de communes du Pays de", "Chargée de mission à",
+                  "Syndicat mixte de l'"):  # fmt: skip
+        doubted = run(Case({"organisation": value}, source="text"), form)
+        assert "fields.cut_short" in doubted.get("organisation", []), value
+    for value in ("Résidence Les Tilleuls, bâtiment A", "Communauté de communes du Pays de Lay"):
+        doubted = run(Case({"address.street": value, "organisation": value}, source="text"), form)
+        assert "fields.cut_short" not in [r for rs in doubted.values() for r in rs], value
 
 
 def test_a_mail_routing_code_in_an_address_is_no_misread_name(form: FormDefinition) -> None:
