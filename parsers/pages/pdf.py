@@ -31,6 +31,10 @@ for _name in ("pdfminer", "pypdf"):
 _MIN_TEXT_WORDS = 8
 # Drawn check boxes are 6-24 pt squares on printed forms.
 _BOX_MIN, _BOX_MAX = 5.0, 25.0
+# Text set askew: a sine of its slant above this (0.3°). A page whose text is mostly so is a
+# turned page, read as it is.
+_LEVEL_SLANT = 0.005
+_MOST_TURNED = 0.3
 # Annotation texts that are a tick in a box, not a value.
 _ANNOTATION_MARKS = frozenset({"x", "✓", "✔", "☒", "☑", "×", "✗"})
 # Inherited form attributes are looked up through /Parent; real forms nest 2-3 deep, and a
@@ -95,7 +99,7 @@ def _describe(exc: object) -> str:
 
 
 def _read_page(page: Any, number: int, form: tuple[list[Word], list[CheckBox]]) -> Page:
-    raw_words = page.extract_words(keep_blank_chars=False, use_text_flow=False)
+    raw_words = _level_text(page).extract_words(keep_blank_chars=False, use_text_flow=False)
     words = [
         Word(w["text"], float(w["x0"]), float(w["top"]), float(w["x1"]), float(w["bottom"]))
         for w in raw_words
@@ -112,6 +116,22 @@ def _read_page(page: Any, number: int, form: tuple[list[Word], list[CheckBox]]) 
         words=tuple(words + form_words),
         boxes=tuple(boxes + form_boxes),
     )
+
+
+def _level_text(page: Any) -> Any:
+    """The page without its rotated text where most of its text is level: a stamp or a
+    watermark set askew over the form ("RÉGION PAYS DE LA LOIRE / Le Président" over the
+    organisation's value) is no value; a page whose text is all turned is read as it is."""
+    chars = page.chars
+    turned = [c for c in chars if not _level(c)]
+    if not turned or len(turned) > _MOST_TURNED * len(chars):
+        return page
+    return page.filter(lambda obj: obj.get("object_type") != "char" or _level(obj))
+
+
+def _level(char: dict[str, Any]) -> bool:
+    matrix = char.get("matrix") or (1, 0, 0, 1, 0, 0)
+    return bool(abs(matrix[1]) < _LEVEL_SLANT and abs(matrix[2]) < _LEVEL_SLANT)
 
 
 def _drawn_boxes(page: Any, annotated: list[Word]) -> list[CheckBox]:

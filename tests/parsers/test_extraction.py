@@ -925,3 +925,35 @@ def test_a_value_ending_with_a_preposition_goes_on_at_the_margin_below() -> None
         _line(160, ("Prénom", 10), (":", 52), ("Jean", 90)),
     )  # fmt: skip
     assert values["organisation"] == "Communauté de communes du Pays de Breuil-Bois-Robert"
+
+
+def test_a_stamp_set_askew_over_a_text_pdfs_value_is_no_part_of_it() -> None:
+    # Seen on a fresh seed's text PDF: "Région Pays de la RÉGION Loire PAYS Le Président DE LA
+    # LOIRE" accepted, the stamp's words run into the organisation's.
+    import io
+
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfgen import canvas
+
+    data = io.BytesIO()
+    c = canvas.Canvas(data, pagesize=A4)
+    rows = [("Nom de l'organisme :", "Région Pays de la Loire"), ("Nom :", "Gil"),
+            ("Prénom :", "Kiyan"), ("Fonction :", "Chef de projet"),
+            ("Adresse :", "132 rue du Stade"), ("Code postal :", "44440"),
+            ("Ville :", "Trans-sur-Erdre"), ("Téléphone :", "02 92 50 35 45")]  # fmt: skip
+    for i, (label, value) in enumerate(rows):
+        c.drawString(60, 780 - 30 * i, label)
+        c.drawString(290, 780 - 30 * i, value)
+    c.saveState()
+    c.translate(390, 778)
+    c.rotate(1.2)
+    c.setFont("Helvetica-Bold", 8)
+    c.drawString(0, 0, "RÉGION PAYS DE LA LOIRE")
+    c.setFont("Helvetica", 7)
+    c.drawString(38, -12, "Le Président")
+    c.restoreState()
+    c.save()
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    extraction = extract_bulletin(data.getvalue(), form, Limits())
+    assert extraction.fields["organisation"].value == "Région Pays de la Loire"
+    assert extraction.fields["last_name"].value == "Gil"
