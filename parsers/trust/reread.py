@@ -162,8 +162,10 @@ def confirm_by_rereading(
         if third.value == reading.value:
             confirmed.add(reading.key)
             second[reading.key], confidence[reading.key] = third, score
-        elif third.value == second[reading.key].value and not _accents_apart(
-            reading.value, third.value
+        elif (
+            third.value == second[reading.key].value
+            and not _accents_apart(reading.value, third.value)
+            and not _only_debris(form.field(reading.key), reading, third)
         ):
             confirmed.add(reading.key)
             outvoted[reading.key] = second[reading.key]
@@ -171,6 +173,14 @@ def confirm_by_rereading(
     # what it read, not in the mend.
     scores = {k: c for k, c in confidence.items() if k in confirmed and second[k].doubt is None}
     return Reread(frozenset(confirmed), second, scores, outvoted)
+
+
+def _only_debris(spec: FieldSpec, reading: FieldReading, other: Normalized) -> bool:
+    """Whether the page's reading, cleaned as a crop's is, reads as `other`: the crops then
+    differ from the page only by what their cleaning took off ("D HONDT" read on the page and
+    in both crops, its lone "D" taken for a margin's debris in the crops), no reading of
+    theirs."""
+    return reading.raw is not None and _read_again(spec, reading.raw).value == other.value
 
 
 def _accents_apart(first: object, other: object) -> bool:
