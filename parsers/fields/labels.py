@@ -206,6 +206,7 @@ def find_labels(lines: list[Line], tokens: list[list[Token]], form: FormDefiniti
     candidates += _combined(lines, tokens, candidates)
     candidates += _headed(tokens, form)
     candidates += _compounds(candidates, lines, tokens)
+    candidates += _tailed(tokens, plain, candidates)
     accepted = _resolve(candidates, tokens)
     vocabulary = _label_vocabulary(form)
     # Right to left along each line, so that a caption reaching a label already extended to
@@ -477,6 +478,38 @@ _COMBINABLE = (
 
 def _may_combine(a: FieldSpec, b: FieldSpec) -> bool:
     return frozenset({a.role, b.role}) in _COMBINABLE
+
+
+def _tailed(
+    tokens: list[list[Token]], specs: list[FieldSpec], candidates: list[Label]
+) -> list[Label]:
+    """A caption heading its line up to a colon that ends with one field's label, after
+    words of no field's ("Choix des ateliers (n°) :"): the whole caption is that label. A
+    caption holding two fields' labels is left to the others ("Adresse électronique de la
+    collectivité :")."""
+    found = []
+    for index, line in enumerate(tokens):
+        colon = next((i for i, t in enumerate(line) if t.kind == "colon"), None)
+        if not colon or any(la.line == index and la.start < colon for la in candidates):
+            continue
+        words = [t for t in line[:colon] if t.kind == "word"]
+        # A qualifier in parentheses before the colon ("(n°)", "(en majuscules)") is no word
+        # of the label.
+        opened = next((i for i, t in enumerate(words) if t.text.startswith("(")), len(words))
+        head = [t.folded for t in words[:opened]]
+        if len(head) < 2 or len(words) != colon:
+            continue
+        matches = {
+            spec.key: (spec, score)
+            for spec in specs
+            for target in _targets(spec.labels)
+            if (size := len(target.split(" "))) < len(head)
+            and (score := _score(target, _label_key(" ".join(head[-size:])))) is not None
+        }
+        if len(matches) == 1:
+            [(spec, score)] = matches.values()
+            found.append(Label(spec, index, 0, colon, score, True))
+    return found
 
 
 def _compounds(

@@ -957,3 +957,20 @@ def test_a_stamp_set_askew_over_a_text_pdfs_value_is_no_part_of_it() -> None:
     extraction = extract_bulletin(data.getvalue(), form, Limits())
     assert extraction.fields["organisation"].value == "Région Pays de la Loire"
     assert extraction.fields["last_name"].value == "Gil"
+
+
+def test_a_caption_that_ends_with_a_fields_label_is_that_label() -> None:
+    # Seen on a fresh seed's Word return: "Choix des ateliers (n°) : ateliers 1 + 3" read no
+    # workshop, accepted.
+    values = _read(
+        _line(100, ("Nom", 10), (":", 40), ("Colin", 90)),
+        _line(120, ("Prénom", 10), (":", 52), ("Jean", 90)),
+        _line(140, ("Choix", 10), ("des", 46), ("ateliers", 70), ("(n°)", 124), (":", 154),
+              ("ateliers", 170), ("1", 224), ("+", 236), ("3", 248)),
+        # Two fields' labels in one caption: neither is taken from its tail.
+        _line(160, ("Adresse", 10), ("électronique", 58), ("de", 134), ("la", 152),
+              ("collectivité", 170), (":", 244), ("jean.colin@brest.fr", 260)),
+    )  # fmt: skip
+    assert values["workshops"] == [1, 3]
+    assert values["organisation"] is None
+    assert values["email"] == "jean.colin@brest.fr"
