@@ -463,7 +463,12 @@ def _wrapped_to_margin(
     left_edge = min(ln.words[0].x0 for ln in lines if ln.words)
     height = max(previous.bottom - previous.top, 1.0)
     ran_to_edge = previous.words[-1].x1 >= right_edge - _MARGIN_SLACK * (right_edge - left_edge)
-    return ran_to_edge and line_tokens[0].word.x0 <= left_edge + 2 * height
+    # A line that starts with a preposition or an elided article goes on with the one above,
+    # wherever that ended ("… (en toutes lettres) : Communauté" / "d'agglomération de …"): no
+    # caption starts so.
+    first = line_tokens[0].text
+    joined = first.islower() and (first in UNFINISHED or fold(first).startswith(("d'", "l'")))
+    return (ran_to_edge or joined) and line_tokens[0].word.x0 <= left_edge + 2 * height
 
 
 def _after_colon(tokens: list[Token]) -> list[Token]:

@@ -49,7 +49,14 @@ def read_signature(
         at = words.index(date[0])
         while at > 0 and folded[at - 1] in _WEEKDAYS:  # "Caunes, le lundi 10 juillet 2017"
             at -= 1
-        if not cued and not (at >= 2 and folded[at - 1] == "le" and _place(words[: at - 1], None)):
+        after_le = at >= 1 and folded[at - 1] == "le"
+        # ", le 21/06/2017": the place left blank before its comma, the date after its "le".
+        blank_place = after_le and at >= 2 and not any(folded[: at - 1])
+        if (
+            not cued
+            and not blank_place
+            and not (after_le and at >= 2 and _place(words[: at - 1], None))
+        ):
             continue
         found = {date_key: _reading(page, date_key, date, normalize_date(_text(date)).value)}
         place = _place(words, date)

@@ -974,3 +974,27 @@ def test_a_caption_that_ends_with_a_fields_label_is_that_label() -> None:
     assert values["workshops"] == [1, 3]
     assert values["organisation"] is None
     assert values["email"] == "jean.colin@brest.fr"
+
+
+def test_a_signature_whose_place_was_left_blank_still_gives_its_date() -> None:
+    # Seen on a fresh seed's OpenDocument returns: ", le 21/06/2017" read no date.
+    values = _read(_line(100, (",", 10), ("le", 20), ("21/06/2017", 38)))
+    assert values["signed_on"] == "2017-06-21"
+    assert values["signed_at"] is None
+    # A date alone on a line, with no comma before its "le", is no signature's.
+    values = _read(_line(100, ("le", 20), ("10", 38), ("octobre", 56), ("2017", 104)))
+    assert values["signed_on"] is None
+
+
+def test_a_line_starting_with_an_elided_article_goes_on_with_the_value_above() -> None:
+    # Seen on a fresh seed's LibreOffice PDF: "… (en toutes lettres) : Communauté" /
+    # "d'agglomération de Clermont-l'Hérault" read "Communauté", accepted.
+    values = _read(
+        _line(100, ("Organisme", 10), ("(en", 70), ("toutes", 94), ("lettres)", 136), (":", 190),
+              ("Communauté", 200)),
+        _line(114, ("d'agglomération", 10), ("de", 106), ("Clermont-l'Hérault", 124)),
+        _line(140, ("Nom", 10), (":", 40), ("Colin", 90), ("Adresse", 300), (":", 350),
+              ("1", 360), ("rue", 370), ("de", 392), ("Brest", 410), ("Ouest", 444)),
+        _line(160, ("Prénom", 10), (":", 52), ("Jean", 90)),
+    )  # fmt: skip
+    assert values["organisation"] == "Communauté d'agglomération de Clermont-l'Hérault"
