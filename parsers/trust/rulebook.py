@@ -156,6 +156,18 @@ def place_unwitnessed(ctx: Context, key: str, reading: FieldReading) -> str | No
     )
 
 
+@rule("check.phone.overseas_mismatch", "a phone or fax of an overseas department's plan (+262, "
+      "+590, +594, +596) beside a metropolitan postal code", roles={"contact.phone", "contact.fax"},
+      needs=("address.postal_code",))  # fmt: skip
+def phone_overseas_mismatch(ctx: Context, key: str, reading: FieldReading) -> str | None:
+    code, phone = ctx.roles.text("address.postal_code"), _text(reading)
+    if not code or not phone or code.startswith("97"):
+        return None
+    if phone.startswith(("+262", "+590", "+594", "+596")):
+        return f"le numéro {phone} est d'outre-mer, le code postal {code} de métropole"
+    return None
+
+
 @rule("check.postal_code.city_mismatch", "a postal code and a city of different departments",
       roles={"address.postal_code", "address.city"},
       needs=("address.postal_code", "address.city"))  # fmt: skip

@@ -158,6 +158,9 @@ EXAMPLES: list[tuple[str, Case, str]] = [
     ("ocr.digits.unsure_on_the_page", Case(digits={"count": 0.7}), "count"),
     ("fields.count_words_disagree", Case(doubt={
         "count": Doubt("fields.count_words_disagree", "…")}), "count"),
+    ("check.phone.overseas_mismatch", Case({"contact.phone": "+596596325817",
+                                            "address.postal_code": "46240"}, source="text"),
+     "contact.phone"),
     ("fields.cut_short", Case({"organisation": "Communauté de communes du Pays de"},
                               source="text"), "organisation"),
     ("fields.label_apart", Case(source="text", doubt={
@@ -496,3 +499,15 @@ def test_a_hyphen_after_a_lone_initial_is_doubted_one_in_a_compound_name_is_not(
         assert "ocr.email.dashed_initial" not in doubted.get("contact.email", []), email
     doubted = run(Case({"contact.email": "j-colin@ville-brest.fr"}, reread=twice), form)
     assert "ocr.email.dashed_initial" in doubted["contact.email"]
+
+
+def test_an_overseas_phone_beside_an_overseas_postal_code_is_no_mismatch(
+    form: FormDefinition,
+) -> None:
+    # Seen on a fresh seed's Word return: "05 96 32 58 17" beside the Lot's 46240, accepted.
+    cases = (("+596596325817", "97233", False), ("+33565325817", "46240", False),
+             ("+596596325817", "46240", True))  # fmt: skip
+    for phone, code, doubted in cases:
+        found = run(Case({"contact.phone": phone, "address.postal_code": code}, source="text"),
+                    form)  # fmt: skip
+        assert ("check.phone.overseas_mismatch" in found.get("contact.phone", [])) is doubted
