@@ -319,7 +319,7 @@ def read_choices(
         max(b[2] for b in boxes),
         max(b[3] for b in boxes),
     )
-    lost = [c.captions[0] for c in spec.choices if c.value not in {v for v, _ in readings}]
+    found = frozenset(v for v, _ in readings)
     return FieldReading(
         key=spec.key,
         raw=",".join(str(v) for v in chosen),
@@ -328,13 +328,18 @@ def read_choices(
         source=readings[0][1].source,
         page=page.number,
         bbox=bbox,
-        doubt=Doubt(
-            "ocr.choices.caption_lost",
-            f"la case « {lost[0]} » n'a pas été lue : elle peut être cochée",
-        )
-        if lost
-        else None,
+        doubt=captions_lost(spec, found),
+        choices_read=found,
     )
+
+
+def captions_lost(spec: FieldSpec, found: frozenset[int]) -> Doubt | None:
+    """The doubt on a set of choices whose captions were not all read, or None."""
+    lost = [c.captions[0] for c in spec.choices if c.value not in found]
+    if not lost:
+        return None
+    reason = f"la case « {lost[0]} » n'a pas été lue : elle peut être cochée"
+    return Doubt("ocr.choices.caption_lost", reason)
 
 
 def _garbled_box(

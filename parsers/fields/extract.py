@@ -15,7 +15,7 @@ from itertools import pairwise
 
 from rapidfuzz import fuzz
 
-from parsers.fields.boxes import BOX_GLYPHS, read_box, read_choices
+from parsers.fields.boxes import BOX_GLYPHS, captions_lost, read_box, read_choices
 from parsers.fields.combined import split_words
 from parsers.fields.labels import (
     Label,
@@ -117,8 +117,41 @@ def extract_fields(pages: Sequence[Page], form: FormDefinition) -> Reading:
             later = page_fields.get(key)
             if later is not None and later.raw is not None and fields[key].raw is None:
                 fields[key] = later
+    for spec in form.fields:
+        if spec.type == "choices":
+            fields[spec.key] = _choices_over_pages(spec, fields[spec.key], read, first)
     unclaimed = tuple(c for _, _, _, captions in kept for c in captions)
     return Reading(fields=fields, anchors=anchors, unclaimed=unclaimed)
+
+
+def _choices_over_pages(
+    spec: FieldSpec,
+    reading: FieldReading,
+    read: list[tuple[Page, dict[str, FieldReading], int, tuple[str, ...]]],
+    first: int,
+) -> FieldReading:
+    """A set of choices whose boxes stand on two pages (two on the form's page, the third at
+    the top of the next): the choices ticked on either, doubted only for a caption read on
+    neither."""
+    parts = [
+        r
+        for page, page_fields, _, _ in read
+        if page.number >= first
+        and (r := page_fields.get(spec.key)) is not None
+        and r.choices_read is not None
+    ]
+    if reading.choices_read is None or len(parts) < 2:
+        return reading
+    found = frozenset().union(*(r.choices_read or () for r in parts))
+    chosen = sorted({v for r in parts if isinstance(r.value, list) for v in r.value})
+    return dataclasses.replace(
+        reading,
+        raw=",".join(str(v) for v in chosen),
+        value=chosen,
+        confidence=min(r.confidence for r in parts),
+        doubt=captions_lost(spec, found),
+        choices_read=found,
+    )
 
 
 def _letterhead_role(form: FormDefinition, key: str) -> bool:

@@ -76,6 +76,9 @@ class FieldReading:
     # word, or not read by OCR): a second reading of the same crop lifts `confidence`, never
     # this.
     digit_confidence: float | None = None
+    # For a set of choices read by their boxes: the choices whose caption was read (a bulletin
+    # may print some on one page, the rest on the next).
+    choices_read: frozenset[int] | None = None
 
     @property
     def missing(self) -> bool:

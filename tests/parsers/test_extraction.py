@@ -998,3 +998,30 @@ def test_a_line_starting_with_an_elided_article_goes_on_with_the_value_above() -
         _line(160, ("Prénom", 10), (":", 52), ("Jean", 90)),
     )  # fmt: skip
     assert values["organisation"] == "Communauté d'agglomération de Clermont-l'Hérault"
+
+
+def test_choices_whose_boxes_stand_on_two_pages_are_read_from_both() -> None:
+    # Seen on a fresh seed's three-page LibreOffice PDF: the first workshop at the foot of the
+    # form's page, the other two at the top of the next; the ticked second was lost.
+    form = load_form(ROOT / "config" / "forms" / "kumamoto-2018.toml")
+    labels = [_line(100 + 30 * i, (label, 10), (":", 90), (value, 110)) for i, (label, value) in
+              enumerate([("Nom", "Colin"), ("Prénom", "Jean"), ("Fonction", "Maire"),
+                         ("Adresse", "1 rue X"), ("Ville", "Brest")])]  # fmt: skip
+    first = _captioned(2034, 2082, "1.", "Accessibilité", "des", "transports", "publics")
+    page_1 = Page(1, 2481, 3508, tuple(w for line in labels for w in line) + tuple(first),
+                  (CheckBox(411, 2031, 459, 2076, False, 1.0, "ocr"),))  # fmt: skip
+    rest = (_captioned(118, 184, "2.", "Formation", "des", "jeunes", "à", "l'international")
+            + _captioned(220, 270, "3.", "Coopération", "entre", "collectivités"))  # fmt: skip
+    page_2 = Page(
+        2,
+        2481,
+        3508,
+        tuple(rest),
+        (
+            CheckBox(411, 125, 459, 170, True, 1.0, "ocr"),
+            CheckBox(411, 219, 459, 264, False, 1.0, "ocr"),
+        ),
+    )
+    workshops = extract_fields([page_1, page_2], form).fields["workshops"]
+    assert workshops.value == [2]
+    assert workshops.doubt is None
