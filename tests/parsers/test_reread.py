@@ -80,12 +80,12 @@ def test_the_crop_confirms_values_read_alike_and_only_those(form: FormDefinition
     }
     reread = confirm_by_rereading(pages, fields, form, Limits())
     assert reread.second["phone"].value == "+33298001234"
-    # The third reading, at the working scale, reads the phone as the second did: the page
-    # pass is outvoted, two readings of three agree.
-    assert reread.confirmed == {"postal_code", "position", "phone"}
-    assert set(reread.outvoted) == {"phone"}
-    assert reread.by_majority(fields)["phone"].value == "+33298001234"
-    assert reread.by_majority(fields)["postal_code"] == fields["postal_code"]
+    # The third reading reads the phone as the second did, but on digits the crops repeat each
+    # other's misreadings (seen on a fresh seed's fine fax, the page right): they outvote
+    # nothing, and the disagreement goes to a person.
+    assert reread.confirmed == {"postal_code", "position"}
+    assert not reread.outvoted
+    assert reread.by_majority(fields) == fields
 
 
 @pytest.mark.skipif(not ocr_available(), reason="tesseract with French is not installed")
