@@ -432,11 +432,16 @@ def caption_in_value(ctx: Context, key: str, reading: FieldReading) -> str | Non
         return None
     words = _caption_words(value)
     name = ctx.form.field(key).type == "name"
+    # A caption's tail read as a value ("Titre au sein de Ja collectivité"): another field's
+    # one-word label with only short words before it, articles or their misreadings.
+    tail = [w for w in words if len(w) > _SHORT_WORD]
     for spec in ctx.form.fields:
         if spec.key == key and not name:
             continue  # "Collectivité territoriale de Martinique" under that very label
         for label in spec.labels:
             wording = _caption_words(label)
+            if wording and len(wording) == 1 and tail == wording and len(words) > 1:
+                return f"« {value} » est la fin d'un libellé (« {label} »), pas une valeur"
             if not wording or (len(wording) == 1 and (not name or len(wording[0]) < 3)):
                 continue
             if _holds(words, wording):
@@ -507,6 +512,10 @@ def broken_word(ctx: Context, key: str, reading: FieldReading) -> str | None:
         if head[:1].islower() and head not in _SMALL_WORDS:
             return f"« {value} » : « {word} » en minuscules, comme un mot coupé en deux"
     return None
+
+
+# Words this short before a label word are articles and prepositions ("la", "de", "du").
+_SHORT_WORD = 3
 
 
 def _caption_words(text: str) -> list[str]:

@@ -511,3 +511,13 @@ def test_an_overseas_phone_beside_an_overseas_postal_code_is_no_mismatch(
         found = run(Case({"contact.phone": phone, "address.postal_code": code}, source="text"),
                     form)  # fmt: skip
         assert ("check.phone.overseas_mismatch" in found.get("contact.phone", [])) is doubted
+
+
+def test_a_captions_tail_read_as_a_value_is_doubted(form: FormDefinition) -> None:
+    # Seen on a fresh seed's scan: "Titre au sein de Ja collectivité" left blank, the value
+    # read "Ja collectivité" and accepted.
+    doubted = run(Case({"person.position": "Ja collectivité"}, source="text"), form)
+    assert "fields.caption_in_value" in doubted.get("person.position", [])
+    for position in ("Maire", "Directrice de la culture", "Chargée de la collectivité"):
+        doubted = run(Case({"person.position": position}, source="text"), form)
+        assert "fields.caption_in_value" not in doubted.get("person.position", []), position
