@@ -963,14 +963,19 @@ def _qualified(label: Label, tokens: list[Token], vocabulary: dict[str, frozense
     words up to the value's first capital, digit or address; when every word after the label
     is lower case, which words are the value cannot be told and the label stays as it is."""
     end = label.end
+    # A bracket opened in the caption closes in it: one that does not ("(en toutes
+    # lettres{>ommunauté urbaine de Pointe-à-Pitre", its ")" and ":" glued to the value's
+    # first word) leaves where the caption ends unknown.
+    opened = False
     while end < len(tokens) and end - label.end < _MAX_CAPTION_WORDS:
         token = tokens[end]
         if token.kind != "word" or _starts_value(token.text):
             break
         if not (_caption_word(token, label.spec, vocabulary, loose=False) or _qualifier(token)):
             return label
+        opened = (opened or token.text.startswith("(")) and ")" not in token.text
         end += 1
-    if end == label.end or end >= len(tokens) or not _starts_value(tokens[end].text):
+    if end == label.end or end >= len(tokens) or not _starts_value(tokens[end].text) or opened:
         return label
     return replace(label, end=end)
 

@@ -1025,3 +1025,22 @@ def test_choices_whose_boxes_stand_on_two_pages_are_read_from_both() -> None:
     workshops = extract_fields([page_1, page_2], form).fields["workshops"]
     assert workshops.value == [2]
     assert workshops.doubt is None
+
+
+def test_a_caption_whose_bracket_never_closes_does_not_eat_the_value() -> None:
+    # Seen on a fresh seed's fine fax: "(en toutes lettres) : Communauté urbaine de
+    # Pointe-à-Pitre" read "(en toutes lettres{>ommunauté urbaine de Pointe-à-Pitre", and the
+    # organisation accepted as "Pointe-à-Pitre".
+    words = [("Collectivité", 10), ("locale", 90), ("(en", 130), ("toutes", 154),
+             ("lettres{>ommunauté", 196), ("urbaine", 310), ("de", 356),
+             ("Pointe-à-Pitre", 374)]  # fmt: skip
+    values = _read(_line(100, *words, source="ocr"),
+                   _line(130, ("Nom", 10), (":", 40), ("Colin", 90), source="ocr"))  # fmt: skip
+    assert values["organisation"] != "Pointe-à-Pitre"
+    # Closed, the bracket is a qualifier of the caption.
+    words = [("Collectivité", 10), ("locale", 90), ("(en", 130), ("toutes", 154),
+             ("lettres)", 196), ("Communauté", 250), ("urbaine", 320), ("de", 366),
+             ("Pointe-à-Pitre", 384)]  # fmt: skip
+    values = _read(_line(100, *words, source="ocr"),
+                   _line(130, ("Nom", 10), (":", 40), ("Colin", 90), source="ocr"))  # fmt: skip
+    assert values["organisation"] == "Communauté urbaine de Pointe-à-Pitre"
