@@ -42,6 +42,9 @@ _GLYPHS = _MARKS | _EMPTY_BOXES
 BOX_GLYPHS = _GLYPHS - {"o", "v", "x"}
 # Both boxes of a yes/no pair ticked, or neither: a guess that goes to a person.
 _UNSURE_ANSWER = 0.3
+# One box of a yes/no pair read ticked, the other not read: the answer, but not sure enough to
+# go straight through (the other may be ticked too).
+_ONE_OF_PAIR = 0.6
 # Ink between a typed box's brackets: a cross covers a good part of it, an empty box none
 # (specks and fax noise stay under the lower share).
 _CROSS_INK = 0.12
@@ -264,6 +267,13 @@ def _yes_no(
             ink = _inner_ink(image, side[0].word.bbox())
             if ink is not None and (ink >= _CROSS_INK or ink <= _EMPTY_INK):
                 states[answer] = (ink >= _CROSS_INK, _TYPED_BOX_SURE, side[0].word.bbox())
+    if len(states) == 1:
+        # One box of the pair read, ticked ("… : Oui ☒ Non" its other box lost at the line's
+        # end): its answer, as sure as the other box would make it only when read.
+        [(answer, (checked, confidence, bbox))] = states.items()
+        if checked is True:
+            return answer == "yes", min(confidence, _ONE_OF_PAIR), bbox
+        return None
     if set(states) != {"yes", "no"}:
         return None
     yes, no = states["yes"], states["no"]

@@ -255,3 +255,16 @@ def test_a_yes_no_pair_of_typed_boxes_ocr_garbled_is_read_from_their_ink(
     # taken for unticked.
     glyphs = read_as if ticked == "Oui" else read_as[::-1]
     assert _steering(_yes_no_line(ticked, glyphs)) == (ticked == "Oui", 0.9)
+
+
+def test_a_yes_no_pair_with_only_its_ticked_box_read_gives_its_answer_doubted() -> None:
+    # Seen on a fresh seed's LibreOffice PDF: "… : Oui ☒ Non" (the "☐" lost at the line's end)
+    # read as unticked and accepted.
+    words = []
+    x = 40
+    for text in ["participera", "à", "la", "réunion", "du", "comité", "de", "pilotage", ":",
+                 "Oui", "☒", "Non"]:  # fmt: skip
+        words.append(Word(text, x, 80, x + 14 * len(text), 120, 0.95, "text"))
+        x += 14 * len(text) + 14
+    value, confidence = _steering(Page(1, 1400, 200, tuple(words)))
+    assert value is True and confidence < 0.8
