@@ -14,9 +14,9 @@ share (see checks.corroborated).
 
 Where the two disagree, a third reading of those values alone, at the working scale, breaks
 the tie: two readings of three that agree count as read twice alike (the checks' guards still
-apply); the two crops outvote the page pass on words only, never on digits, where they repeat
-each other's misreadings. Crops lose a fax's one-pixel accents alike, so two of them
-that differ from the page only by accents outvote nothing.
+apply); the two crops outvote the page pass on words and e-mail addresses only, never on
+numbers, where they repeat each other's misreadings. Crops lose a fax's one-pixel accents
+alike, so two of them that differ from the page only by accents outvote nothing.
 """
 
 from __future__ import annotations
@@ -55,10 +55,11 @@ _SCALE = 0.75
 # on 15 disagreements of a fresh seed's faxes and photos it agreed with the right reading 8
 # times and with a wrong one never.
 _THIRD_SCALE = 1.0
-# The page pass is outvoted by the two crops on words only: on digits the crops repeat each
-# other's misreading (a fine fax's phone "… 93 90 33" read "… 93 50 33" by both, the page
-# right); there two of three only confirm the page's reading.
-_OUTVOTED_TYPES = frozenset({"text", "name"})
+# The page pass is outvoted by the two crops on words only (an address's too, whose digits
+# the spelling checks want read sure): on numbers the crops repeat each other's misreading (a
+# fine fax's phone "… 93 90 33" read "… 93 50 33" by both, the page right); there two of three
+# only confirm the page's reading.
+_OUTVOTED_TYPES = frozenset({"text", "name", "email"})
 # Margin around the value's box, in box heights, so that no stroke is cut.
 _MARGIN = 0.6
 # White space between stacked crops, in pixels, so that Tesseract keeps them apart.
