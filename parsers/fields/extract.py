@@ -8,7 +8,6 @@ label (parsers/fields/labels.py finds labels, parsers/fields/boxes.py reads chec
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import re
 from collections.abc import Sequence
 from itertools import pairwise
@@ -165,7 +164,7 @@ def _among_labels(label: Label, labels: list[Label], lines: list[Line]) -> bool:
     the page's label lines: the form's labels come together, a letterhead's or a footer's
     stand apart."""
     tops = sorted({lines[la.line].top for la in labels})
-    gaps = sorted(b - a for a, b in itertools.pairwise(tops))
+    gaps = sorted(b - a for a, b in pairwise(tops))
     if len(gaps) < _MIN_GAPS:
         return True
     reach = _LABEL_BLOCK_GAPS * gaps[len(gaps) // 2]
