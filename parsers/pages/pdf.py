@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import logging
+import math
 from dataclasses import dataclass
 from typing import Any
 
@@ -130,8 +131,10 @@ def _level_text(page: Any) -> Any:
 
 
 def _level(char: dict[str, Any]) -> bool:
-    matrix = char.get("matrix") or (1, 0, 0, 1, 0, 0)
-    return bool(abs(matrix[1]) < _LEVEL_SLANT and abs(matrix[2]) < _LEVEL_SLANT)
+    """Whether a character is set level: the sine of its slant, whatever its size."""
+    a, b, c, d = (float(v) for v in (char.get("matrix") or (1, 0, 0, 1, 0, 0))[:4])
+    width, height = math.hypot(a, b) or 1.0, math.hypot(c, d) or 1.0
+    return abs(b) / width < _LEVEL_SLANT and abs(c) / height < _LEVEL_SLANT
 
 
 def _drawn_boxes(page: Any, annotated: list[Word]) -> list[CheckBox]:
