@@ -488,8 +488,7 @@ def _wrapped_to_margin(
     broken = len(last) > 2 and last.endswith("-") and last[-2].isalpha()
     # A line that ends with a preposition or an article goes on ("… du Pays de" /
     # "Breuil-Bois-Robert"): no value ends there.
-    unfinished = last.lower() in UNFINISHED or fold(last).endswith(("d'", "l'"))
-    if not (line_tokens[0].text[:1].islower() or broken or unfinished):
+    if not (line_tokens[0].text[:1].islower() or broken or ends_unfinished(last)):
         return False
     right_edge = max(ln.words[-1].x1 for ln in lines if ln.words)
     left_edge = min(ln.words[0].x0 for ln in lines if ln.words)
@@ -501,6 +500,12 @@ def _wrapped_to_margin(
     first = line_tokens[0].text
     joined = first.islower() and (first in UNFINISHED or fold(first).startswith(("d'", "l'")))
     return (ran_to_edge or joined) and line_tokens[0].word.x0 <= left_edge + 2 * height
+
+
+def ends_unfinished(word: str) -> bool:
+    """Whether a value ending with this word is cut: a preposition, an article, an elided one
+    ("… du Pays de", "… mixte de l'")."""
+    return word.lower() in UNFINISHED or fold(word).endswith(("d'", "l'"))
 
 
 def _after_colon(tokens: list[Token]) -> list[Token]:

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from rapidfuzz import fuzz
 
 from parsers.fields.combined import SPLIT_UNCERTAIN
-from parsers.fields.extract import BOX_LINE, CUT_AT_HYPHEN, LABEL_APART, UNFINISHED
+from parsers.fields.extract import BOX_LINE, CUT_AT_HYPHEN, LABEL_APART, ends_unfinished
 from parsers.fields.normalize import CASE_GUESSED, COUNT_WORDS, REPAIRED
 from parsers.fields.reading import FieldReading
 from parsers.fields.shapes import FOUND_BY_SHAPE
@@ -331,8 +331,7 @@ def split_uncertain(ctx: Context, key: str, reading: FieldReading) -> str | None
       "de'): its end is on a line that was not read with it", types={"text", "name"})  # fmt: skip
 def cut_short(ctx: Context, key: str, reading: FieldReading) -> str | None:
     words = (_text(reading) or "").split()
-    last = words[-1].lower() if words else ""
-    if last in UNFINISHED or fold(last).endswith(("d'", "l'")):
+    if words and ends_unfinished(words[-1]):
         return f"« {' '.join(words)} » finit par « {words[-1]} » : la suite manque"
     return None
 
